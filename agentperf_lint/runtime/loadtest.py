@@ -28,6 +28,7 @@ import math
 import re
 import sys
 import time
+from datetime import datetime, timezone
 from collections.abc import (
     Awaitable,
     Callable,
@@ -123,6 +124,8 @@ class _Run:
         self.clock = clock
         self.default_label = default_label
         self.t0 = clock()
+        # wall-clock time only labels the report; every measurement uses ``clock``
+        self.started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
         self.end: float | None = None
         self.labels: dict[str, _LabelStats] = {}
         self.seconds: list[_Second] = []
@@ -605,6 +608,7 @@ class LoadTester:
             )
         data: dict[str, Any] = {
             "model": model,
+            "started_at": run.started_at,
             "total_requests": total,
             "successful_requests": total - failed,
             "failed_requests": failed,

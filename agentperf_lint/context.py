@@ -1,0 +1,675 @@
+"""Per-file facts shared by every rule: scopes, import resolution, async context, loops.
+
+Computed once per file during the engine's single traversal, so no rule keeps flags of its own
+(Fixit's ``UseAsyncSleepInAsyncDef`` clears one "inside async def" flag when a nested sync ``def``
+ends, and misses everything after it; a stack of frames cannot make that mistake).
+
+Name resolution is deliberately cheaper than libcst's ``ScopeProvider`` (which costs several
+parses): when a scope is entered, its *statements* are scanned (not its expressions) for the
+names it binds: imports, ``def``/``class``, assignment and loop targets, ``with ... as``,
+``except ... as``, parameters. That is enough to resolve ``from time import sleep as nap`` to
+``time.sleep`` and to see that a local ``def sleep`` or a parameter named ``requests`` shadows
+the library, in any order inside the scope, as Python itself does.
+
+Values get a *type* when it is cheap and certain: the qualified name of the callable that made
+them (``s = requests.Session()`` -> ``requests.Session``; ``with open(p) as f`` ->
+``builtins.open``) or of their annotation (``path: Path`` -> ``pathlib.Path``), including
+attributes assigned to ``self`` anywhere in the class and functions annotated ``-> Path``.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import libcst as cst
+
+FrameKind = Literal["module", "function", "lambda", "class", "comprehension"]
+COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+_BUILTIN_NAMES = frozenset(dir(builtins))
+# types whose derived values keep the type: ``Path(x) / "a"``, ``p.parent``, ``p.with_suffix()``
+_PATH_TYPES = frozenset({"pathlib.Path", "pathlib.PosixPath", "pathlib.WindowsPath", "anyio.Path"})
+_PATH_PRESERVING = frozenset(
+    {"parent", "with_suffix", "with_name", "with_stem", "joinpath", "resolve", "absolute",
+     "expanduser", "relative_to", "__truediv__"}
+)
+
+
+@dataclass(eq=False)
+class Binding:
+    """What a name means in one scope."""
+
+    kind: Literal["import", "def", "class", "assign", "param", "loop", "with", "except", "global"]
+    qualname: str | None = None  # imports: the imported dotted name; module-level def/class too
+    values: list[cst.BaseExpression] = field(default_factory=list)  # assigned expressions
+    annotation: cst.BaseExpression | None = None
+    node: cst.CSTNode | None = None  # the FunctionDef/ClassDef for definitions
+    scope: Scope | None = None  # where ``values``/``annotation`` must be resolved
+
+
+@dataclass(eq=False)
+class ClassInfo:
+    """Attributes a class assigns to ``self`` and the annotated returns of its methods."""
+
+    name: str
+    attributes: dict[str, Binding] = field(default_factory=dict)
+    methods: dict[str, cst.FunctionDef] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class Scope:
+    kind: FrameKind
+    parent: Scope | None
+    bindings: dict[str, Binding] = field(default_factory=dict)
+    declared_global: set[str] = field(default_factory=set)
+
+    def bind(self, name: str, binding: Binding) -> None:
+        if name in self.declared_global:
+            return
+        existing = self.bindings.get(name)
+        if existing is not None and existing.kind == "assign" and binding.kind == "assign":
+            existing.values.extend(binding.values)
+            return
+        if existing is not None and existing.kind != binding.kind:
+            # bound two different ways (imported and re-assigned, say): the name is ambiguous
+            self.bindings[name] = Binding("assign", scope=self)
+            return
+        self.bindings[name] = binding
+
+
+@dataclass(eq=False)
+class Frame:
+    """One level of the function/class/lambda/comprehension stack."""
+
+    node: cst.CSTNode
+    kind: FrameKind
+    is_async: bool
+    scope: Scope
+    loops: list[cst.CSTNode]  # enclosing loops whose body runs once per item, innermost last
+    class_info: ClassInfo | None = None  # for methods: the class they belong to
+    self_name: str | None = None  # the first parameter of a method
+
+
+class FileContext:
+    """Everything rules ask about the position of the node being visited."""
+
+    def __init__(self, path: str, source: str, module: cst.Module, module_name: str | None = None):
+        self.path = path
+        self.source = source
+        self.module = module
+        self.module_name = module_name if module_name is not None else module_name_for(path)
+        self.ancestors: list[cst.CSTNode] = []
+        self.statements: list[cst.CSTNode] = []
+        self.frames: list[Frame] = []
+        self._marks: dict[int, Frame | cst.CSTNode] = {}
+        self._classes: dict[int, ClassInfo] = {}
+        self._positions: dict[cst.CSTNode, object] | None = None
+        self.call_ordinal = 0  # how many Call nodes the walk has entered so far
+        module_scope = Scope("module", None)
+        self.frames.append(Frame(module, "module", False, module_scope, []))
+        _scan_block(module.body, module_scope, self.module_name, self)
+        self.async_library = self._detect_async_library()
+
+    # -- what rules ask -----------------------------------------------------------------
+    @property
+    def frame(self) -> Frame:
+        """The innermost frame (module, function, lambda, class or comprehension)."""
+        return self.frames[-1]
+
+    @property
+    def function(self) -> Frame:
+        """The innermost frame that is not a comprehension."""
+        for frame in reversed(self.frames):
+            if frame.kind != "comprehension":
+                return frame
+        return self.frames[0]
+
+    @property
+    def in_async(self) -> bool:
+        """True when code here runs on the event loop: directly inside an ``async def`` body.
+
+        A nested sync ``def``, a ``lambda`` or a class body ends the async context.
+        """
+        return self.function.kind == "function" and self.function.is_async
+
+    @property
+    def loops(self) -> Sequence[cst.CSTNode]:
+        """Loops (``For``, ``While``, comprehensions) around this point in the current function
+        whose bodies run once per iteration; the iterable of a ``for`` is outside its loop."""
+        return self.function.loops
+
+    @property
+    def statement(self) -> cst.CSTNode | None:
+        return self.statements[-1] if self.statements else None
+
+    @property
+    def parent(self) -> cst.CSTNode | None:
+        return self.ancestors[-2] if len(self.ancestors) >= 2 else None
+
+    def lookup(self, name: str) -> Binding | None:
+        """The binding ``name`` refers to here, following Python's scoping rules."""
+        frames = self.frames
+        innermost = frames[-1]
+        for frame in reversed(frames):
+            if frame.kind == "class" and frame is not innermost:
+                continue  # class bodies are not visible from the methods inside them
+            binding = frame.scope.bindings.get(name)
+            if binding is not None:
+                if binding.kind == "global":
+                    return frames[0].scope.bindings.get(name)
+                return binding
+        return None
+
+    def qualified_name(self, expr: cst.BaseExpression) -> str | None:
+        """The dotted name an expression refers to through imports, or None.
+
+        ``t.sleep`` -> ``time.sleep`` after ``import time as t``; ``open`` -> ``builtins.open``
+        unless shadowed; a local variable -> None (see :meth:`value_type` for what it holds).
+        """
+        if isinstance(expr, cst.Name):
+            binding = self.lookup(expr.value)
+            if binding is None:
+                return f"builtins.{expr.value}" if expr.value in _BUILTIN_NAMES else None
+            if binding.kind in ("import", "def", "class"):
+                return binding.qualname
+            return None
+        if isinstance(expr, cst.Attribute):
+            base = self.qualified_name(expr.value)
+            return None if base is None else f"{base}.{expr.attr.value}"
+        return None
+
+    def call_target(self, call: cst.Call) -> str | None:
+        """What a call calls, as a dotted name: a function (``requests.get``), or a method on
+        a value of known type (``requests.Session.get`` for ``s.get(...)`` where
+        ``s = requests.Session()``)."""
+        return self.resolve(call.func)
+
+    def resolve(self, expr: cst.BaseExpression) -> str | None:
+        """Qualified name of ``expr`` itself, or ``<type>.<attr...>`` for attributes of typed
+        values."""
+        qualname = self.qualified_name(expr)
+        if qualname is not None:
+            return qualname
+        if isinstance(expr, cst.Attribute):
+            owner = self.value_type(expr.value)
+            return None if owner is None else f"{owner}.{expr.attr.value}"
+        return None
+
+    def value_type(self, expr: cst.BaseExpression, _depth: int = 0) -> str | None:
+        """The qualified name of the callable or class that produced ``expr``'s value."""
+        if _depth > 8:
+            return None
+        if isinstance(expr, cst.Name):
+            binding = self.lookup(expr.value)
+            if binding is None:
+                return None
+            if binding.kind == "param" and self._is_self(expr.value):
+                return None
+            return self._binding_type(binding, _depth)
+        if isinstance(expr, cst.Call):
+            target = self.call_target(expr) if _depth == 0 else self._target_at(expr, _depth)
+            if target is None:
+                return None
+            derived = self._derived_type(expr.func, _depth)
+            return derived or self._returns_of(target, expr.func, _depth) or target
+        if isinstance(expr, cst.Attribute):
+            if isinstance(expr.value, cst.Name) and self._is_self(expr.value.value):
+                info = self.function.class_info
+                attr = info.attributes.get(expr.attr.value) if info else None
+                return self._binding_type(attr, _depth) if attr else None
+            owner = self.value_type(expr.value, _depth + 1)
+            if owner in _PATH_TYPES and expr.attr.value in _PATH_PRESERVING:
+                return owner
+            return None
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Divide):
+            left = self.value_type(expr.left, _depth + 1)
+            return left if left in _PATH_TYPES else None
+        if isinstance(expr, cst.Await):
+            return None
+        return None
+
+    def annotation_type(self, annotation: cst.BaseExpression | None, scope: Scope | None = None) -> str | None:
+        """``Path`` / ``Optional[Path]`` / ``Path | None`` / ``"Path"`` -> ``pathlib.Path``."""
+        if annotation is None:
+            return None
+        if isinstance(annotation, cst.Annotation):
+            annotation = annotation.annotation
+        if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
+            for side in (annotation.left, annotation.right):
+                if not (isinstance(side, cst.Name) and side.value == "None"):
+                    return self.annotation_type(side, scope)
+            return None
+        if isinstance(annotation, cst.Subscript):
+            outer = self.qualified_name(annotation.value)
+            if outer in ("typing.Optional", "typing.Annotated") and annotation.slice:
+                first = annotation.slice[0].slice
+                if isinstance(first, cst.Index):
+                    return self.annotation_type(first.value, scope)
+            return None
+        if isinstance(annotation, cst.SimpleString):
+            try:
+                inner = cst.parse_expression(annotation.evaluated_value)  # type: ignore[arg-type]
+            except (cst.ParserSyntaxError, TypeError, ValueError):
+                return None
+            return self.annotation_type(inner, scope)
+        return self._qualified_in(annotation, scope)
+
+    def position(self, node: cst.CSTNode) -> object:
+        """The node's ``CodeRange`` (computed on first use: it costs about two parses)."""
+        if self._positions is None:
+            from libcst.metadata import MetadataWrapper, PositionProvider
+
+            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+            self._positions = dict(wrapper.resolve(PositionProvider))
+        return self._positions[node]
+
+    def iter_frames(self) -> Iterator[Frame]:
+        return reversed(self.frames)
+
+    # -- engine side: called by the walker on every node --------------------------------
+    def enter(self, node: cst.CSTNode) -> None:
+        self.ancestors.append(node)
+        mark = self._marks.pop(id(node), None)
+        if mark is not None:
+            if isinstance(mark, Frame):
+                self.frames.append(mark)
+            else:  # a loop body begins: the loop's iterations start here
+                self.function.loops.append(mark)
+        handler = _ENTER.get(type(node))
+        if handler is not None:
+            handler(self, node)
+
+    def leave(self, node: cst.CSTNode) -> None:
+        self.ancestors.pop()
+        if self.statements and self.statements[-1] is node:
+            self.statements.pop()
+        frames = self.frames
+        if len(frames) > 1 and (frames[-1].node is node or _frame_body(frames[-1]) is node):
+            frame = frames.pop()
+            if frame.kind == "comprehension" and self.function.loops and self.function.loops[-1] is node:
+                self.function.loops.pop()
+            return
+        loops = self.function.loops
+        if loops and _loop_body(loops[-1]) is node:
+            loops.pop()
+
+    # -- internals ----------------------------------------------------------------------
+    def _enter_call(self, node: cst.Call) -> None:
+        self.call_ordinal += 1
+
+    def _enter_statement(self, node: cst.CSTNode) -> None:
+        self.statements.append(node)
+
+    def _enter_function(self, node: cst.FunctionDef) -> None:
+        self.statements.append(node)
+        parent = self.frames[-1]
+        scope = Scope("function", parent.scope)
+        class_info = parent.class_info if parent.kind == "class" else None
+        self_name = None
+        if class_info is not None and not _is_staticmethod(node):
+            params = [*node.params.posonly_params, *node.params.params]
+            self_name = params[0].name.value if params else None
+        _bind_params(node.params, scope)
+        _scan_block(_block_body(node.body), scope, None, self)
+        frame = Frame(node, "function", node.asynchronous is not None, scope, [], class_info, self_name)
+        self._marks[id(node.body)] = frame  # decorators, defaults and annotations run outside
+
+    def _enter_lambda(self, node: cst.Lambda) -> None:
+        scope = Scope("lambda", self.frames[-1].scope)
+        _bind_params(node.params, scope)
+        self._marks[id(node.body)] = Frame(node, "lambda", False, scope, [])
+
+    def _enter_class(self, node: cst.ClassDef) -> None:
+        self.statements.append(node)
+        scope = Scope("class", self.frames[-1].scope)
+        info = ClassInfo(node.name.value)
+        self._classes[id(node)] = info
+        body = _block_body(node.body)
+        _scan_block(body, scope, None, self)
+        _scan_class_attributes(body, info, scope)
+        self._marks[id(node.body)] = Frame(node, "class", False, scope, [], info)
+
+    def _enter_comprehension(self, node: cst.CSTNode) -> None:
+        scope = Scope("comprehension", self.frames[-1].scope)
+        for_in = node.for_in  # type: ignore[attr-defined]
+        while for_in is not None:
+            for name in _target_names(for_in.target):
+                scope.bind(name, Binding("loop", scope=scope))
+            for_in = for_in.inner_for_in
+        self.frames.append(Frame(node, "comprehension", False, scope, self.function.loops))
+        self.function.loops.append(node)
+
+    def _enter_for(self, node: cst.For) -> None:
+        self.statements.append(node)
+        self._marks[id(node.body)] = node
+
+    def _enter_while(self, node: cst.While) -> None:
+        self.statements.append(node)
+        self.function.loops.append(node)  # the test runs once per iteration too
+
+    def _is_self(self, name: str) -> bool:
+        frame = self.function
+        return frame.self_name is not None and frame.self_name == name
+
+    def _binding_type(self, binding: Binding, depth: int) -> str | None:
+        if binding.kind in ("param", "assign", "with") and binding.annotation is not None:
+            found = self.annotation_type(binding.annotation, binding.scope)
+            if found:
+                return found
+        if binding.kind in ("assign", "with", "param") and binding.values:
+            types = {self._type_in(value, binding.scope, depth + 1) for value in binding.values}
+            if len(types) == 1:
+                return types.pop()
+        return None
+
+    def _type_in(self, expr: cst.BaseExpression, scope: Scope | None, depth: int) -> str | None:
+        """Type of an expression written in another scope (a class attribute set in
+        ``__init__``): names resolve in that scope, then outward."""
+        if scope is None or scope is self.frames[-1].scope:
+            return self.value_type(expr, depth)
+        saved = self.frames
+        chain: list[Frame] = []
+        current: Scope | None = scope
+        while current is not None:
+            chain.append(Frame(self.module, current.kind, False, current, []))
+            current = current.parent
+        self.frames = list(reversed(chain))
+        try:
+            return self.value_type(expr, depth)
+        finally:
+            self.frames = saved
+
+    def _qualified_in(self, expr: cst.BaseExpression, scope: Scope | None) -> str | None:
+        if scope is None:
+            return self.qualified_name(expr)
+        saved = self.frames
+        chain: list[Frame] = []
+        current: Scope | None = scope
+        while current is not None:
+            chain.append(Frame(self.module, current.kind, False, current, []))
+            current = current.parent
+        self.frames = list(reversed(chain))
+        try:
+            return self.qualified_name(expr)
+        finally:
+            self.frames = saved
+
+    def _target_at(self, call: cst.Call, depth: int) -> str | None:
+        qualname = self.qualified_name(call.func)
+        if qualname is not None:
+            return qualname
+        if isinstance(call.func, cst.Attribute):
+            owner = self.value_type(call.func.value, depth + 1)
+            return None if owner is None else f"{owner}.{call.func.attr.value}"
+        return None
+
+    def _derived_type(self, func: cst.BaseExpression, depth: int) -> str | None:
+        if isinstance(func, cst.Attribute) and func.attr.value in _PATH_PRESERVING:
+            owner = self.value_type(func.value, depth + 1)
+            if owner in _PATH_TYPES:
+                return owner
+        return None
+
+    def _returns_of(self, target: str, func: cst.BaseExpression, depth: int) -> str | None:
+        """The annotated return type of a function or method defined in this file."""
+        definition: cst.FunctionDef | None = None
+        if isinstance(func, cst.Name):
+            binding = self.lookup(func.value)
+            if binding is not None and binding.kind == "def" and isinstance(binding.node, cst.FunctionDef):
+                definition = binding.node
+        elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and self._is_self(func.value.value):
+            info = self.function.class_info
+            definition = info.methods.get(func.attr.value) if info else None
+        if definition is None or definition.returns is None:
+            return None
+        return self.annotation_type(definition.returns, self.frames[0].scope)
+
+    def _detect_async_library(self) -> str:
+        bindings = self.frames[0].scope.bindings
+        qualnames = {b.qualname.split(".")[0] for b in bindings.values() if b.qualname}
+        for library in ("trio", "anyio"):
+            if library in qualnames and "asyncio" not in qualnames:
+                return library
+        return "asyncio"
+
+
+def _frame_body(frame: Frame) -> cst.CSTNode | None:
+    body = getattr(frame.node, "body", None)
+    return body if isinstance(body, cst.CSTNode) else None
+
+
+def _loop_body(loop: cst.CSTNode) -> cst.CSTNode | None:
+    if isinstance(loop, cst.For):
+        return loop.body
+    if isinstance(loop, cst.While):
+        return loop
+    return None
+
+
+_ENTER = {
+    cst.Call: FileContext._enter_call,
+    cst.SimpleStatementLine: FileContext._enter_statement,
+    cst.If: FileContext._enter_statement,
+    cst.With: FileContext._enter_statement,
+    cst.Try: FileContext._enter_statement,
+    cst.TryStar: FileContext._enter_statement,
+    cst.Match: FileContext._enter_statement,
+    cst.FunctionDef: FileContext._enter_function,
+    cst.ClassDef: FileContext._enter_class,
+    cst.Lambda: FileContext._enter_lambda,
+    cst.For: FileContext._enter_for,
+    cst.While: FileContext._enter_while,
+    **{comp: FileContext._enter_comprehension for comp in COMPREHENSIONS},
+}
+
+
+# -- statement scanning: what a scope binds ---------------------------------------------
+def module_name_for(path: str) -> str:
+    """Dotted module name from a file path, walking up through packages (``__init__.py``)."""
+    file = Path(path)
+    parts = [] if file.stem == "__init__" else [file.stem]
+    parent = file.parent
+    try:
+        while (parent / "__init__.py").is_file():
+            parts.append(parent.name)
+            if parent.parent == parent:
+                break
+            parent = parent.parent
+    except OSError:
+        pass
+    return ".".join(reversed(parts)) or file.stem
+
+
+def _block_body(body: cst.BaseSuite) -> Sequence[cst.BaseStatement | cst.BaseSmallStatement]:
+    return body.body
+
+
+def _bind_params(params: cst.Parameters, scope: Scope) -> None:
+    every = [*params.posonly_params, *params.params, *params.kwonly_params]
+    for param in every:
+        scope.bind(
+            param.name.value,
+            Binding("param", annotation=param.annotation.annotation if param.annotation else None,
+                    values=[param.default] if param.default is not None else [], scope=scope.parent),
+        )
+    for star in (params.star_arg, params.star_kwarg):
+        if isinstance(star, cst.Param):
+            scope.bind(star.name.value, Binding("param", scope=scope))
+
+
+def _target_names(target: cst.BaseExpression) -> Iterator[str]:
+    if isinstance(target, cst.Name):
+        yield target.value
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            yield from _target_names(element.value)
+    elif isinstance(target, cst.StarredElement):
+        yield from _target_names(target.value)
+
+
+def _dotted(expr: cst.BaseExpression | None) -> str:
+    if isinstance(expr, cst.Name):
+        return expr.value
+    if isinstance(expr, cst.Attribute):
+        return f"{_dotted(expr.value)}.{expr.attr.value}"
+    return ""
+
+
+def _resolve_relative(module_name: str, level: int, target: str, is_package: bool) -> str:
+    parts = module_name.split(".") if module_name else []
+    keep = len(parts) - level + (1 if is_package else 0)
+    base = parts[: max(keep, 0)]
+    return ".".join([*base, target] if target else base)
+
+
+def _scan_block(body: Sequence[cst.CSTNode], scope: Scope, module_name: str | None, ctx: FileContext) -> None:
+    """Bind every name the statements of one scope bind (not descending into nested scopes)."""
+    for statement in body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                _scan_small(small, scope, module_name, ctx)
+        elif isinstance(statement, cst.FunctionDef):
+            qualname = f"{module_name}.{statement.name.value}" if module_name is not None else None
+            scope.bind(statement.name.value, Binding("def", qualname=qualname, node=statement, scope=scope))
+        elif isinstance(statement, cst.ClassDef):
+            qualname = f"{module_name}.{statement.name.value}" if module_name is not None else None
+            scope.bind(statement.name.value, Binding("class", qualname=qualname, node=statement, scope=scope))
+        elif isinstance(statement, (cst.For, cst.While, cst.If, cst.With, cst.Try, cst.TryStar)):
+            if isinstance(statement, cst.For):
+                for name in _target_names(statement.target):
+                    scope.bind(name, Binding("loop", scope=scope))
+            if isinstance(statement, cst.With):
+                for item in statement.items:
+                    if item.asname is not None and isinstance(item.asname.name, cst.Name):
+                        scope.bind(item.asname.name.value, Binding("with", values=[item.item], scope=scope))
+                    elif item.asname is not None:
+                        for name in _target_names(item.asname.name):  # type: ignore[arg-type]
+                            scope.bind(name, Binding("assign", scope=scope))
+            for block in _child_blocks(statement):
+                _scan_block(block, scope, module_name, ctx)
+        elif isinstance(statement, cst.Match):
+            for case in statement.cases:
+                _scan_block(_block_body(case.body), scope, module_name, ctx)
+
+
+def _child_blocks(statement: cst.CSTNode) -> Iterator[Sequence[cst.CSTNode]]:
+    body = getattr(statement, "body", None)
+    if isinstance(body, cst.BaseSuite):
+        yield body.body
+    for handler in getattr(statement, "handlers", ()):
+        if handler.name is not None and isinstance(handler.name.name, cst.Name):
+            pass
+        yield handler.body.body
+    orelse = getattr(statement, "orelse", None)
+    while orelse is not None:
+        if isinstance(orelse, cst.If):
+            yield orelse.body.body
+            orelse = orelse.orelse
+        else:
+            yield orelse.body.body
+            orelse = None
+    final = getattr(statement, "finalbody", None)
+    if final is not None:
+        yield final.body.body
+
+
+def _scan_small(small: cst.BaseSmallStatement, scope: Scope, module_name: str | None, ctx: FileContext) -> None:
+    if isinstance(small, cst.Import):
+        for alias in small.names:
+            dotted = _dotted(alias.name)
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                scope.bind(alias.asname.name.value, Binding("import", qualname=dotted))
+            else:
+                top = dotted.split(".")[0]
+                scope.bind(top, Binding("import", qualname=top))
+    elif isinstance(small, cst.ImportFrom):
+        base = _dotted(small.module) if small.module is not None else ""
+        if small.relative:
+            is_package = Path(ctx.path).stem == "__init__"
+            base = _resolve_relative(ctx.module_name, len(small.relative), base, is_package)
+        if isinstance(small.names, cst.ImportStar):
+            return
+        for alias in small.names:
+            name = _dotted(alias.name)
+            local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
+            scope.bind(local, Binding("import", qualname=f"{base}.{name}" if base else name))
+    elif isinstance(small, cst.Assign):
+        for target in small.targets:
+            if isinstance(target.target, cst.Name):
+                scope.bind(target.target.value, Binding("assign", values=[small.value], scope=scope))
+            else:
+                for name in _target_names(target.target):
+                    scope.bind(name, Binding("assign", scope=scope))
+    elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+        values = [small.value] if small.value is not None else []
+        scope.bind(small.target.value, Binding("assign", values=values, annotation=small.annotation.annotation, scope=scope))
+    elif isinstance(small, cst.AugAssign) and isinstance(small.target, cst.Name):
+        scope.bind(small.target.value, Binding("assign", scope=scope))
+    elif isinstance(small, (cst.Global, cst.Nonlocal)):
+        for item in small.names:
+            scope.declared_global.add(item.name.value)
+            if isinstance(small, cst.Global):
+                scope.bindings[item.name.value] = Binding("global")
+            else:
+                scope.bindings.pop(item.name.value, None)
+
+
+def _is_staticmethod(node: cst.FunctionDef) -> bool:
+    return any(_dotted(d.decorator) in ("staticmethod", "classmethod") for d in node.decorators)
+
+
+def _scan_class_attributes(body: Sequence[cst.CSTNode], info: ClassInfo, class_scope: Scope) -> None:
+    """``self.x = ...`` in any method, class-level annotations and method return types."""
+    for statement in body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                    info.attributes[small.target.value] = Binding(
+                        "assign", annotation=small.annotation.annotation,
+                        values=[small.value] if small.value else [], scope=class_scope.parent)
+        elif isinstance(statement, cst.FunctionDef):
+            name = statement.name.value
+            info.methods[name] = statement
+            if any(_dotted(d.decorator) in ("property", "functools.cached_property", "cached_property")
+                   for d in statement.decorators) and statement.returns is not None:
+                info.attributes.setdefault(name, Binding("assign", annotation=statement.returns.annotation,
+                                                          scope=class_scope.parent))
+            params = [*statement.params.posonly_params, *statement.params.params]
+            if not params or _is_staticmethod(statement):
+                continue
+            self_name = params[0].name.value
+            annotated = {p.name.value: p.annotation.annotation for p in params if p.annotation is not None}
+            method_scope = Scope("function", class_scope.parent)
+            _bind_params(statement.params, method_scope)
+            for small in _self_assignments(_block_body(statement.body)):
+                target = small.targets[0].target if isinstance(small, cst.Assign) else small.target
+                if not (isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name)
+                        and target.value.value == self_name):
+                    continue
+                value = small.value
+                annotation = small.annotation.annotation if isinstance(small, cst.AnnAssign) else None
+                if isinstance(value, cst.Name) and value.value in annotated and annotation is None:
+                    annotation = annotated[value.value]
+                binding = Binding("assign", values=[value] if value is not None else [],
+                                  annotation=annotation, scope=method_scope)
+                previous = info.attributes.get(target.attr.value)
+                if previous is not None and previous.annotation is None and binding.annotation is None:
+                    previous.values.extend(binding.values)
+                elif previous is None or binding.annotation is not None:
+                    info.attributes[target.attr.value] = binding
+
+
+def _self_assignments(body: Sequence[cst.CSTNode]) -> Iterator[cst.Assign | cst.AnnAssign]:
+    for statement in body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                    yield small
+                elif isinstance(small, cst.AnnAssign):
+                    yield small
+        elif isinstance(statement, (cst.If, cst.With, cst.Try, cst.For, cst.While, cst.TryStar)):
+            for block in _child_blocks(statement):
+                yield from _self_assignments(block)
