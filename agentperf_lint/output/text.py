@@ -31,7 +31,8 @@ def format_line(finding: Finding, *, color: bool = False) -> str:
     """``path:line:col: CODE [*] message`` (1-based line and column)."""
     location = f"{_paint(finding.path, _BOLD, color)}:{finding.line}:{finding.column}:"
     code = _paint(finding.code, _RED, color)
-    return f"{location} {code}{fix_mark(finding)} {finding.message}"
+    message = " ".join(finding.message.splitlines())  # one finding, one line: problem matchers rely on it
+    return f"{location} {code}{fix_mark(finding)} {message}"
 
 
 def render_text(findings: Sequence[Finding], *, color: bool = False) -> str:
