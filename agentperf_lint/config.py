@@ -18,7 +18,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Callable
 
 if sys.version_info >= (3, 11):
@@ -62,7 +61,7 @@ class Settings:
     fix: bool = False
     unsafe_fixes: bool = False
     output_format: str = "text"
-    rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: MappingProxyType({}))
+    rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, hash=False)
     project_root: Path = field(default_factory=Path.cwd)
     config_path: Path | None = None
 
@@ -270,14 +269,14 @@ def _from_table(table: Mapping[str, Any], where: str, header: str) -> dict[str, 
             name, validate = KEYS[key]
             values[name] = validate(key, value, where)
         elif isinstance(value, dict):
-            rule_options[key] = MappingProxyType(dict(value))  # checked by validate_rule_options
+            rule_options[key] = dict(value)  # checked by validate_rule_options
         else:
             valid = ", ".join(sorted(KEYS))
             raise ConfigError(
                 f"{where}: unknown key '{key}' in {header}; valid keys: {valid} "
                 f"(rule options go in sub-tables such as [{header.strip('[]')}.<table>])"
             )
-    values["rule_options"] = MappingProxyType(rule_options)
+    values["rule_options"] = rule_options
     return values
 
 
