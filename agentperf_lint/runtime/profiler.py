@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import inspect
 import io
+import math
 import random
 import sys
 import threading
@@ -202,8 +203,8 @@ class OperationStats:
     memory_samples: int = 0
     custom_totals: dict[str, float] = field(default_factory=dict)
     parents: dict[str, int] = field(default_factory=dict)
-    first_start: float | None = None
-    last_end: float | None = None
+    first_start: float = math.inf
+    last_end: float = -math.inf
     deep_samples: int = 0
     deep_report: Any = None  # pstats.Stats or a pyinstrument Session, merged across samples
     deep_backend: str | None = None
@@ -384,9 +385,9 @@ class PerformanceProfiler:
                 self_time = duration - record._child_time
                 if self_time > 0.0:
                     stats.self_time += self_time
-                if stats.first_start is None or start < stats.first_start:
+                if start < stats.first_start:
                     stats.first_start = start
-                if stats.last_end is None or end > stats.last_end:
+                if end > stats.last_end:
                     stats.last_end = end
                 parent = record._token.old_value
                 if record.__dict__:  # only set when a caller, nesting or an error touched it
@@ -588,7 +589,7 @@ class PerformanceProfiler:
                 tokens += stats.tokens_used
                 memory_total += stats.memory_delta_mb_total
                 memory_samples += stats.memory_samples
-                if stats.first_start is not None and stats.last_end is not None:
+                if stats.count:
                     starts.append(stats.first_start)
                     ends.append(stats.last_end)
         count = merged.count
