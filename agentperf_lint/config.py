@@ -74,7 +74,7 @@ class Settings:
         """
         if not self.per_file_ignores:
             return ()
-        relative = _relative_posix(path, self.project_root)
+        relative = relative_posix(path, self.project_root)
         selected: list[str] = []
         for (spec, negated), (_, selectors) in zip(self._per_file_specs, self.per_file_ignores):
             if spec.match_file(relative) != negated:
@@ -119,7 +119,7 @@ def _jsonable(value: Any) -> Any:
     return repr(value)
 
 
-def _relative_posix(path: Path, root: Path) -> str:
+def relative_posix(path: Path, root: Path) -> str:
     """``path`` relative to ``root`` when inside it, else its absolute form, POSIX-style."""
     absolute = os.path.abspath(path)
     try:
