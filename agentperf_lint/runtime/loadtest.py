@@ -28,7 +28,6 @@ import math
 import re
 import sys
 import time
-from datetime import datetime, timezone
 from collections.abc import (
     Awaitable,
     Callable,
@@ -39,6 +38,7 @@ from collections.abc import (
     Sequence,
     ValuesView,
 )
+from datetime import datetime, timezone
 from typing import IO, TYPE_CHECKING, Any, Union
 
 from ._histogram import LatencyHistogram
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 __all__ = ["LoadTestResult", "LoadTester", "parse_duration", "set_label"]
 
 TestFunc = Callable[..., Awaitable[Any]]
-Stage = tuple[Union[float, str], int]
+Stage = tuple[float | str, int]
 Thresholds = Union["PerformanceBudget", Mapping[str, float]]
 
 _LABEL: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -73,7 +73,7 @@ def set_label(name: str) -> None:
 
 
 def parse_duration(value: float | int | str) -> float:
-    """Seconds from ``1.5``, ``"250ms"``, ``"30s"``, ``"2m"`` or ``"1h"`` (a bare number is seconds)."""
+    """Seconds from ``1.5``, ``"250ms"``, ``"30s"``, ``"2m"`` or ``"1h"`` (bare number: seconds)."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         seconds = float(value)
     else:
@@ -99,7 +99,7 @@ def _series_histogram() -> LatencyHistogram:
 class _Second:
     """What completed during one second of the run."""
 
-    __slots__ = ("requests", "failures", "histogram", "users")
+    __slots__ = ("failures", "histogram", "requests", "users")
 
     def __init__(self) -> None:
         self.requests = 0
@@ -109,7 +109,7 @@ class _Second:
 
 
 class _LabelStats:
-    __slots__ = ("histogram", "requests", "failures")
+    __slots__ = ("failures", "histogram", "requests")
 
     def __init__(self) -> None:
         self.histogram = LatencyHistogram()
@@ -179,7 +179,11 @@ class _Run:
         second.requests += 1
         second.failures += 1
         kind = type(exc)
-        key = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+        key = (
+            kind.__name__
+            if kind.__module__ == "builtins"
+            else f"{kind.__module__}.{kind.__qualname__}"
+        )
         entry = self.errors.get(key)
         if entry is None:
             entry = self.errors[key] = [0, []]
@@ -263,7 +267,7 @@ class LoadTestResult:
     {"response_time_p95": 0.5})`` checks the real percentile instead of reporting it unmeasured.
     """
 
-    __slots__ = ("_data", "_budget_report")
+    __slots__ = ("_budget_report", "_data")
 
     def __init__(self, data: dict[str, Any], budget_report: BudgetReport | None = None) -> None:
         self._data = data
@@ -382,7 +386,7 @@ class LoadTestResult:
 
 
 def _call_style(test_func: TestFunc) -> bool:
-    """True when ``test_func`` takes ``(user_id, request_id)`` like the sketch's, False for ``()``."""
+    """True for ``test_func(user_id, request_id)`` as in the sketch, False for ``test_func()``."""
     try:
         signature = inspect.signature(test_func)
     except (TypeError, ValueError):
@@ -396,9 +400,7 @@ def _call_style(test_func: TestFunc) -> bool:
     try:
         signature.bind()
     except TypeError as exc:
-        raise TypeError(
-            "test_func must accept (user_id, request_id) or no arguments"
-        ) from exc
+        raise TypeError("test_func must accept (user_id, request_id) or no arguments") from exc
     return False
 
 
@@ -880,7 +882,11 @@ class _Engine:
             p95 = recent.histogram.percentile(95) if recent.histogram.count else 0.0
         else:
             rps = run.completed / elapsed if elapsed > 0 else 0.0
-            p95 = seconds[-1].histogram.percentile(95) if seconds and seconds[-1].histogram.count else 0.0
+            p95 = (
+                seconds[-1].histogram.percentile(95)
+                if seconds and seconds[-1].histogram.count
+                else 0.0
+            )
         total = run.completed
         errors = run.failed / total if total else 0.0
         users = run.in_flight if run.service_time is not None else run.active_users

@@ -65,7 +65,7 @@ code{font-size:12px}
 
 def _ms(seconds: float | None) -> str:
     if seconds is None:
-        return "–"
+        return "-"
     ms = seconds * 1000.0
     if ms >= 100:
         return f"{ms:,.0f} ms"
@@ -94,45 +94,46 @@ def _tick_label(value: float) -> str:
     return f"{value:.3g}"
 
 
-def _frame(title: str, y_max: float, y_unit: str, x_max: float, x_unit: str) -> list[str]:
-    """SVG header, title, horizontal grid with y ticks and x ticks, for a [0, x_max] axis."""
-    plot_w = _WIDTH - _LEFT - _RIGHT
-    plot_h = _HEIGHT - _TOP - _BOTTOM
+_PLOT_W = _WIDTH - _LEFT - _RIGHT
+_PLOT_H = _HEIGHT - _TOP - _BOTTOM
+
+
+def _frame(title: str, y_max: float, y_unit: str, x_caption: str) -> list[str]:
+    """SVG opening, title, horizontal grid with y ticks, y unit and x caption."""
+    mid = _TOP + _PLOT_H / 2
     parts = [
         f'<svg viewBox="0 0 {_WIDTH} {_HEIGHT}" role="img" aria-label="{escape(title)}">',
         f'<text class="title" x="{_LEFT}" y="18">{escape(title)}</text>',
     ]
     for i in range(5):
-        value = y_max * i / 4
-        y = _TOP + plot_h - plot_h * i / 4
+        y = _TOP + _PLOT_H - _PLOT_H * i / 4
         parts.append(
             f'<line class="grid" x1="{_LEFT}" y1="{y:.1f}" x2="{_WIDTH - _RIGHT}" y2="{y:.1f}"/>'
         )
         parts.append(
-            f'<text x="{_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{_tick_label(value)}</text>'
+            f'<text x="{_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">'
+            f"{_tick_label(y_max * i / 4)}</text>"
         )
     parts.append(
-        f'<text x="12" y="{_TOP + plot_h / 2:.1f}" transform="rotate(-90 12 {_TOP + plot_h / 2:.1f})"'
-        f' text-anchor="middle">{escape(y_unit)}</text>'
-    )
-    step = _nice_ceiling(x_max / 8) if x_max > 0 else 1.0
-    tick = 0.0
-    while tick <= x_max + 1e-9:
-        x = _LEFT + (plot_w * tick / x_max if x_max else 0)
-        parts.append(
-            f'<text x="{x:.1f}" y="{_HEIGHT - _BOTTOM + 16}" text-anchor="middle">'
-            f"{_tick_label(tick)}</text>"
-        )
-        tick += step
-    parts.append(
-        f'<text x="{_LEFT + plot_w / 2:.1f}" y="{_HEIGHT - 6}" text-anchor="middle">'
-        f"{escape(x_unit)}</text>"
+        f'<text x="12" y="{mid:.1f}" transform="rotate(-90 12 {mid:.1f})" text-anchor="middle">'
+        f"{escape(y_unit)}</text>"
     )
     parts.append(
-        f'<line class="axis" x1="{_LEFT}" y1="{_TOP + plot_h}" x2="{_WIDTH - _RIGHT}" '
-        f'y2="{_TOP + plot_h}"/>'
+        f'<text x="{_LEFT + _PLOT_W / 2:.1f}" y="{_HEIGHT - 6}" text-anchor="middle">'
+        f"{escape(x_caption)}</text>"
+    )
+    parts.append(
+        f'<line class="axis" x1="{_LEFT}" y1="{_TOP + _PLOT_H}" x2="{_WIDTH - _RIGHT}" '
+        f'y2="{_TOP + _PLOT_H}"/>'
     )
     return parts
+
+
+def _x_tick(x: float, label: str) -> str:
+    return (
+        f'<text x="{x:.1f}" y="{_HEIGHT - _BOTTOM + 16}" text-anchor="middle">'
+        f"{escape(label)}</text>"
+    )
 
 
 def _legend(entries: Sequence[tuple[str, str]]) -> list[str]:
@@ -152,22 +153,25 @@ def _line_chart(
     y_unit: str,
 ) -> str:
     """Lines over time; a ``None`` value breaks the line (no successful request that second)."""
-    plot_w = _WIDTH - _LEFT - _RIGHT
-    plot_h = _HEIGHT - _TOP - _BOTTOM
     values = [v for _, _, ys in series for v in ys if v is not None]
     y_max = _nice_ceiling(max(values, default=0.0))
     x_max = max(max(xs, default=0.0), 1.0)
-    parts = _frame(title, y_max, y_unit, x_max, "seconds since start")
+    parts = _frame(title, y_max, y_unit, "seconds since start")
+    step = _nice_ceiling(x_max / 8)
+    tick = 0.0
+    while tick <= x_max + 1e-9:
+        parts.append(_x_tick(_LEFT + _PLOT_W * tick / x_max, _tick_label(tick)))
+        tick += step
     parts.extend(_legend([(name, color) for name, color, _ in series]))
     for name, color, ys in series:
         segments: list[list[str]] = [[]]
-        for x, y in zip(xs, ys):
+        for x, y in zip(xs, ys, strict=True):
             if y is None:
                 if segments[-1]:
                     segments.append([])
                 continue
-            px = _LEFT + plot_w * x / x_max
-            py = _TOP + plot_h - plot_h * min(y / y_max, 1.0)
+            px = _LEFT + _PLOT_W * x / x_max
+            py = _TOP + _PLOT_H - _PLOT_H * min(y / y_max, 1.0)
             segments[-1].append(f"{px:.1f},{py:.1f}")
         for segment in segments:
             if len(segment) == 1:
@@ -184,48 +188,23 @@ def _line_chart(
 
 def _bar_chart(title: str, bins: Sequence[Mapping[str, float]]) -> str:
     """Latency histogram: one bar per log-spaced bin, labelled with the bin edges in ms."""
-    plot_w = _WIDTH - _LEFT - _RIGHT
-    plot_h = _HEIGHT - _TOP - _BOTTOM
     counts = [float(b["count"]) for b in bins]
     y_max = _nice_ceiling(max(counts, default=0.0))
-    parts = [
-        f'<svg viewBox="0 0 {_WIDTH} {_HEIGHT}" role="img" aria-label="{escape(title)}">',
-        f'<text class="title" x="{_LEFT}" y="18">{escape(title)}</text>',
-    ]
-    for i in range(5):
-        y = _TOP + plot_h - plot_h * i / 4
-        parts.append(
-            f'<line class="grid" x1="{_LEFT}" y1="{y:.1f}" x2="{_WIDTH - _RIGHT}" y2="{y:.1f}"/>'
-        )
-        parts.append(
-            f'<text x="{_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">'
-            f"{_tick_label(y_max * i / 4)}</text>"
-        )
-    parts.append(
-        f'<text x="12" y="{_TOP + plot_h / 2:.1f}" transform="rotate(-90 12 {_TOP + plot_h / 2:.1f})"'
-        ' text-anchor="middle">requests</text>'
-    )
+    parts = _frame(title, y_max, "requests", "latency, ms (log scale)")
     if bins:
-        width = plot_w / len(bins)
+        width = _PLOT_W / len(bins)
         label_every = max(1, len(bins) // 8)
-        for i, (b, count) in enumerate(zip(bins, counts)):
-            h = plot_h * count / y_max
+        for i, (b, count) in enumerate(zip(bins, counts, strict=True)):
+            h = _PLOT_H * count / y_max
             x = _LEFT + i * width
-            tip = f"{_ms(b['low'])} – {_ms(b['high'])}: {count:,.0f} requests"
+            tip = f"{_ms(b['low'])} - {_ms(b['high'])}: {count:,.0f} requests"
             parts.append(
-                f'<rect class="bar" x="{x + 0.5:.1f}" y="{_TOP + plot_h - h:.1f}" '
+                f'<rect class="bar" x="{x + 0.5:.1f}" y="{_TOP + _PLOT_H - h:.1f}" '
                 f'width="{max(width - 1, 0.5):.1f}" height="{h:.1f}" fill="{_COLORS["bars"]}">'
                 f"<title>{escape(tip)}</title></rect>"
             )
             if i % label_every == 0:
-                parts.append(
-                    f'<text x="{x:.1f}" y="{_HEIGHT - _BOTTOM + 16}" text-anchor="middle">'
-                    f"{_ms(b['low']).replace(' ms', '')}</text>"
-                )
-    parts.append(
-        f'<text x="{_LEFT + plot_w / 2:.1f}" y="{_HEIGHT - 6}" text-anchor="middle">'
-        "latency, ms (log scale)</text>"
-    )
+                parts.append(_x_tick(x, _ms(b["low"]).replace(" ms", "")))
     parts.append("</svg>")
     return "\n".join(parts)
 
@@ -234,7 +213,9 @@ def _bar_chart(title: str, bins: Sequence[Mapping[str, float]]) -> str:
 # sections
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]], bad: set[int] | None = None) -> str:
+def _table(
+    header: Sequence[str], rows: Sequence[Sequence[str]], bad: set[int] | None = None
+) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in header)
     body = []
     for index, row in enumerate(rows):
@@ -253,9 +234,13 @@ def _cards(data: Mapping[str, Any]) -> str:
         ("p95", _ms(rt["p95"])),
         ("p99", _ms(rt["p99"])),
     ]
-    return '<div class="cards">' + "".join(
-        f"<div class=\"card\"><b>{escape(v)}</b><span>{escape(k)}</span></div>" for k, v in cards
-    ) + "</div>"
+    return (
+        '<div class="cards">'
+        + "".join(
+            f'<div class="card"><b>{escape(v)}</b><span>{escape(k)}</span></div>' for k, v in cards
+        )
+        + "</div>"
+    )
 
 
 def _summary_rows(data: Mapping[str, Any]) -> list[list[str]]:
@@ -270,7 +255,10 @@ def _summary_rows(data: Mapping[str, Any]) -> list[list[str]]:
         ["error rate", f"{data['error_rate']:.2%}"],
         ["throughput", f"{data['throughput_rps']:,.1f} req/s"],
     ]
-    rows += [[f"latency {key}", _ms(rt[key])] for key in ("min", "mean", "median", "p90", "p95", "p99", "max")]
+    rows += [
+        [f"latency {key}", _ms(rt[key])]
+        for key in ("min", "mean", "median", "p90", "p95", "p99", "max")
+    ]
     config = data.get("config", {})
     if data["model"] == "open":
         rows.append(["target rate", f"{config.get('target_rps', 0):,.1f} req/s"])
@@ -329,7 +317,8 @@ def _errors_section(data: Mapping[str, Any]) -> str:
     if not errors:
         return ""
     rows = [
-        [name, f"{entry['count']:,}", " | ".join(entry["examples"])] for name, entry in errors.items()
+        [name, f"{entry['count']:,}", " | ".join(entry["examples"])]
+        for name, entry in errors.items()
     ]
     return "<h2>Errors by type</h2>" + _table(["type", "count", "examples"], rows)
 
@@ -386,8 +375,10 @@ def render_html(result: Mapping[str, Any] | Any, title: str = "Load test report"
     data: Mapping[str, Any] = result.to_dict() if hasattr(result, "to_dict") else result
     passed = data.get("passed", True)
     if data.get("thresholds"):
-        verdict = '<span class="verdict pass">PASS</span>' if passed else (
-            '<span class="verdict fail">FAIL</span>'
+        verdict = (
+            '<span class="verdict pass">PASS</span>'
+            if passed
+            else ('<span class="verdict fail">FAIL</span>')
         )
     else:
         verdict = '<span class="verdict none">no thresholds</span>'
@@ -418,14 +409,16 @@ def render_html(result: Mapping[str, Any] | Any, title: str = "Load test report"
         '<script type="application/json" id="loadtest-result">' + embedded + "</script>",
     ]
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<title>{escape(title)}</title><style>{_CSS}</style></head>"
         f"<body><main>{''.join(body)}</main></body></html>\n"
     )
 
 
-def write_report(result: Mapping[str, Any] | Any, path: str | Path, title: str = "Load test report") -> Path:
+def write_report(
+    result: Mapping[str, Any] | Any, path: str | Path, title: str = "Load test report"
+) -> Path:
     """Write the HTML report to ``path`` and return it."""
     target = Path(path)
     target.write_text(render_html(result, title), encoding="utf-8")

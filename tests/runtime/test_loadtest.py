@@ -218,7 +218,9 @@ def test_stage_points_ramp_linearly_up_and_down() -> None:
 
 
 @pytest.mark.asyncio
-async def test_stages_reach_their_user_counts(server: Server, session: aiohttp.ClientSession) -> None:
+async def test_stages_reach_their_user_counts(
+    server: Server, session: aiohttp.ClientSession
+) -> None:
     seen: set[int] = set()
     in_flight = [0, 0]  # current, peak
 
@@ -273,7 +275,9 @@ async def test_open_model_keeps_its_rate(server: Server, session: aiohttp.Client
 
 
 @pytest.mark.asyncio
-async def test_open_model_shows_overload_latency(server: Server, session: aiohttp.ClientSession) -> None:
+async def test_open_model_shows_overload_latency(
+    server: Server, session: aiohttp.ClientSession
+) -> None:
     # one virtual user against an endpoint that takes >= 20 ms, asked for 100 req/s (one every
     # 10 ms): request k cannot start before k * 20 ms but was scheduled at k * 10 ms, so its
     # latency from the schedule is at least k * 10 ms + 20 ms, far above the service time
@@ -293,7 +297,9 @@ async def test_open_model_shows_overload_latency(server: Server, session: aiohtt
 
 
 @pytest.mark.asyncio
-async def test_thresholds_fail_when_they_should(server: Server, session: aiohttp.ClientSession) -> None:
+async def test_thresholds_fail_when_they_should(
+    server: Server, session: aiohttp.ClientSession
+) -> None:
     async def flaky(user_id: int, request_id: int) -> None:
         path = "/fail" if request_id % 2 else "/ok"
         async with session.get(server.url + path) as response:
