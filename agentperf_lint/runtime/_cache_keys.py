@@ -36,7 +36,12 @@ def _freeze(value: Any, depth: int = 0) -> Hashable:
         return (type(value).__name__, tuple(_freeze(v, depth + 1) for v in value))
     if isinstance(value, dict):
         # dict equality ignores order, and so does a frozenset of its pairs.
-        return ("dict", frozenset((_freeze(k, depth + 1), _freeze(v, depth + 1)) for k, v in value.items()))
+        return (
+            "dict",
+            frozenset(
+                (_freeze(k, depth + 1), _freeze(v, depth + 1)) for k, v in value.items()
+            ),
+        )
     if isinstance(value, (set, frozenset)):
         return ("set", frozenset(_freeze(v, depth + 1) for v in value))
     if isinstance(value, (bytearray, memoryview)):
@@ -60,7 +65,9 @@ def make_key(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Hashable:
     return key
 
 
-def make_ignoring_key(fn: Callable[..., Any], ignore: tuple[str, ...]) -> Callable[..., Hashable]:
+def make_ignoring_key(
+    fn: Callable[..., Any], ignore: tuple[str, ...]
+) -> Callable[..., Hashable]:
     """Build a key function that leaves the parameters named in ``ignore`` out of the key.
 
     Positions are resolved once from the signature, so each call only filters a tuple.
@@ -68,7 +75,9 @@ def make_ignoring_key(fn: Callable[..., Any], ignore: tuple[str, ...]) -> Callab
     params = list(inspect.signature(fn).parameters.values())
     unknown = set(ignore) - {p.name for p in params}
     if unknown:
-        raise ValueError(f"ignore names unknown parameters of {fn.__qualname__}: {sorted(unknown)}")
+        raise ValueError(
+            f"ignore names unknown parameters of {fn.__qualname__}: {sorted(unknown)}"
+        )
     positional = {
         i
         for i, p in enumerate(params)

@@ -69,7 +69,9 @@ class LRUStore:
 class CostStore:
     """Cost-aware eviction by sampling: evict the lowest (hits + 1) x cost / age among a few."""
 
-    def __init__(self, max_size: int, sample_size: int = 5, rng: random.Random | None = None) -> None:
+    def __init__(
+        self, max_size: int, sample_size: int = 5, rng: random.Random | None = None
+    ) -> None:
         self.max_size = max_size
         self.sample_size = sample_size
         self.data: dict[Hashable, Entry] = {}

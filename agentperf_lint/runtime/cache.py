@@ -39,7 +39,8 @@ class _SyncFlight:
     done: threading.Event = field(default_factory=threading.Event)
     value: Any = None
     error: BaseException | None = None
-    aborted: bool = False  # the computing caller left with a non-Exception (e.g. KeyboardInterrupt)
+    # the computing caller left with a non-Exception (KeyboardInterrupt, SystemExit)
+    aborted: bool = False
     cost: float = 0.0
 
 
@@ -157,9 +158,18 @@ class IntelligentCache:
         return decorator
 
     def _wrap_sync(
-        self, fn: Callable[..., Any], namespace: Hashable, args_key: Callable[..., Hashable], ttl: float | None
+        self,
+        fn: Callable[..., Any],
+        namespace: Hashable,
+        args_key: Callable[..., Hashable],
+        ttl: float | None,
     ) -> Callable[..., Any]:
-        lock, data, touch, clock = self._lock, self._store.data, self._store.touch, self._clock
+        lock, data, touch, clock = (
+            self._lock,
+            self._store.data,
+            self._store.touch,
+            self._clock,
+        )
 
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if ttl == 0:
@@ -179,9 +189,18 @@ class IntelligentCache:
         return wrapper
 
     def _wrap_async(
-        self, fn: Callable[..., Awaitable[Any]], namespace: Hashable, args_key: Callable[..., Hashable], ttl: float | None
+        self,
+        fn: Callable[..., Awaitable[Any]],
+        namespace: Hashable,
+        args_key: Callable[..., Hashable],
+        ttl: float | None,
     ) -> Callable[..., Any]:
-        lock, data, touch, clock = self._lock, self._store.data, self._store.touch, self._clock
+        lock, data, touch, clock = (
+            self._lock,
+            self._store.data,
+            self._store.touch,
+            self._clock,
+        )
 
         async def wrapper(*args: Any, **kwargs: Any) -> Any:
             if ttl == 0:
@@ -205,13 +224,20 @@ class IntelligentCache:
         return wrapper
 
     # ----------------------------------------------------------------- sync misses
-    def _bypass(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    def _bypass(
+        self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
         with self._lock:
             self._bypassed += 1
         return fn(*args, **kwargs)
 
     def _miss_sync(
-        self, k: Hashable, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], ttl: float | None
+        self,
+        k: Hashable,
+        fn: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        ttl: float | None,
     ) -> Any:
         me = threading.get_ident()
         while True:
@@ -232,7 +258,9 @@ class IntelligentCache:
                     leader = False
                 else:  # the computing thread recursed into the same key: waiting would deadlock
                     self._misses += 1
-                    return fn(*args, **kwargs)
+                    flight = None
+            if flight is None:
+                return fn(*args, **kwargs)
             if leader:
                 return self._compute_sync(k, flight, fn, args, kwargs, ttl)
             flight.done.wait()
@@ -269,7 +297,7 @@ class IntelligentCache:
         flight.cost = time.perf_counter() - start
         flight.value = value
         with self._lock:
-            if self._forget_flight(k, flight):  # not invalidated meanwhile
+            if self._forget_flight(k, flight):  # False if invalidated meanwhile
                 self._store_value(k, value, flight.cost, ttl)
             self._record_computation(flight.cost)
         flight.done.set()
@@ -300,7 +328,9 @@ class IntelligentCache:
                 else:
                     self._misses += 1
                     if flight is None:
-                        flight = self._start_async_flight(k, loop, fn, args, kwargs, ttl)
+                        flight = self._start_async_flight(
+                            k, loop, fn, args, kwargs, ttl
+                        )
             if not isinstance(flight, _AsyncFlight) or flight.loop is not loop:
                 # A flight on another event loop cannot be awaited from this one: compute alone.
                 return await self._compute_async(k, None, fn, args, kwargs, ttl)
@@ -309,7 +339,8 @@ class IntelligentCache:
                 value = await asyncio.shield(flight.task)
             except asyncio.CancelledError:
                 if flight.task.cancelled() and not retried and not _caller_cancelling():
-                    retried = True  # the computation itself was cancelled, not this caller
+                    # the computation itself was cancelled, not this caller: retry once
+                    retried = True
                     continue
                 flight.waiters -= 1
                 if flight.waiters == 0 and not flight.task.done():
@@ -332,7 +363,9 @@ class IntelligentCache:
     ) -> _AsyncFlight:
         """Run the computation as its own task so no single caller's cancellation kills it."""
         flight = _AsyncFlight(task=cast("asyncio.Task[Any]", None), loop=loop)
-        flight.task = loop.create_task(self._compute_async(k, flight, fn, args, kwargs, ttl))
+        flight.task = loop.create_task(
+            self._compute_async(k, flight, fn, args, kwargs, ttl)
+        )
         # A task cancelled before its first step never runs its body, so clean up in a callback.
         flight.task.add_done_callback(lambda _: self._forget_flight_locked(k, flight))
         self._inflight[k] = flight
@@ -351,7 +384,8 @@ class IntelligentCache:
         value = await fn(*args, **kwargs)
         cost = time.perf_counter() - start
         with self._lock:
-            if flight is None or self._inflight.get(k) is flight:  # not invalidated meanwhile
+            # store unless invalidated meanwhile
+            if flight is None or self._inflight.get(k) is flight:
                 self._store_value(k, value, cost, ttl)
             self._record_computation(cost)
         if flight is not None:
@@ -372,7 +406,9 @@ class IntelligentCache:
         self._hits += 1
         self._time_saved += entry.cost
 
-    def _store_value(self, k: Hashable, value: Any, cost: float, ttl: float | None) -> None:
+    def _store_value(
+        self, k: Hashable, value: Any, cost: float, ttl: float | None
+    ) -> None:
         now = self._clock()
         if ttl is None:
             expires_at = math.inf
@@ -430,6 +466,7 @@ class IntelligentCache:
         """
         with self._lock:
             lookups = self._hits + self._misses
+            avg = self._compute_total / self._computed if self._computed else 0.0
             return {
                 "size": len(self._store.data),
                 "max_size": self.max_size,
@@ -441,7 +478,7 @@ class IntelligentCache:
                 "stampedes_avoided": self._stampedes,
                 "bypassed": self._bypassed,
                 "estimated_time_saved": self._time_saved,
-                "avg_computation_time": self._compute_total / self._computed if self._computed else 0.0,
+                "avg_computation_time": avg,
             }
 
     def __len__(self) -> int:
