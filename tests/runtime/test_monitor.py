@@ -1,0 +1,166 @@
+"""AsyncPerformanceMonitor outcomes/concurrency and LoopLagWatchdog catching a real blocking call."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from agentperf_lint.runtime.monitor import AsyncPerformanceMonitor, LagEvent, LoopLagWatchdog
+
+
+@pytest.mark.asyncio
+async def test_async_with_records_completed_and_peak_concurrency() -> None:
+    monitor = AsyncPerformanceMonitor()
+    gate = asyncio.Event()
+    inside = 0
+
+    async def job() -> None:
+        nonlocal inside
+        async with monitor.monitor_async_operation("fetch"):
+            inside += 1
+            if inside == 5:
+                gate.set()
+            await gate.wait()
+
+    await asyncio.gather(*(job() for _ in range(5)))
+    report = monitor.get_concurrency_report()
+    fetch = report["operation_stats"]["fetch"]
+    assert report["max_concurrent_tasks"] == 5
+    assert fetch["max_concurrent"] == 5
+    assert (fetch["count"], fetch["completed"], fetch["running"]) == (5, 5, 0)
+    assert report["current_active_tasks"] == 0
+
+
+@pytest.mark.asyncio
+async def test_failed_and_cancelled_operations_do_not_stay_running() -> None:
+    monitor = AsyncPerformanceMonitor()
+
+    async def fail() -> None:
+        async with monitor.monitor_async_operation("parse"):
+            raise ValueError("bad json")
+
+    async def hang() -> None:
+        async with monitor.monitor_async_operation("wait"):
+            await asyncio.sleep(30)
+
+    with pytest.raises(ValueError):
+        await fail()
+    task = asyncio.create_task(hang())
+    await asyncio.sleep(0)
+    assert monitor.get_concurrency_report()["operation_stats"]["wait"]["running"] == 1
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    report = monitor.get_concurrency_report()
+    assert report["operation_stats"]["parse"]["failed"] == 1
+    assert report["operation_stats"]["wait"]["cancelled"] == 1
+    assert report["operation_stats"]["wait"]["running"] == 0
+    assert report["current_active_tasks"] == 0
+    assert report["total_failed_tasks"] == 1
+    assert report["total_cancelled_tasks"] == 1
+    assert report["recent_errors"] == [{"operation": "parse", "error": "ValueError: bad json"}]
+
+
+@pytest.mark.asyncio
+async def test_per_operation_peaks_are_separate() -> None:
+    monitor = AsyncPerformanceMonitor()
+    async with monitor.monitor_async_operation("a"):
+        async with monitor.monitor_async_operation("b"):
+            async with monitor.monitor_async_operation("b"):
+                pass
+    stats = monitor.get_concurrency_report()["operation_stats"]
+    assert stats["a"]["max_concurrent"] == 1
+    assert stats["b"]["max_concurrent"] == 2
+    assert monitor.max_concurrent_tasks == 3
+
+
+@pytest.mark.asyncio
+async def test_durations_use_the_injected_clock() -> None:
+    now = [0.0]
+    monitor = AsyncPerformanceMonitor(clock=lambda: now[0])
+    async with monitor.monitor_async_operation("op"):
+        now[0] += 2.0
+    stats = monitor.get_concurrency_report()["operation_stats"]["op"]
+    assert stats["total_time"] == 2.0
+    assert stats["p50"] == 2.0
+
+
+@pytest.mark.asyncio
+async def test_reset_keeps_running_operations() -> None:
+    monitor = AsyncPerformanceMonitor()
+    async with monitor.monitor_async_operation("done"):
+        pass
+    async with monitor.monitor_async_operation("live"):
+        monitor.reset()
+        report = monitor.get_concurrency_report()
+        assert set(report["operation_stats"]) == {"live"}
+    assert monitor.get_concurrency_report()["current_active_tasks"] == 0
+
+
+def blocking_helper() -> None:
+    time.sleep(0.4)  # the watchdog must point here
+
+
+@pytest.mark.asyncio
+async def test_watchdog_names_the_blocking_line() -> None:
+    stalls: list[LagEvent] = []
+    async with LoopLagWatchdog(threshold=0.05, interval=0.02, on_stall=stalls.append) as watchdog:
+        await asyncio.sleep(0.05)
+        blocking_helper()
+        await asyncio.sleep(0.05)
+    assert watchdog.stalls >= 1
+    event = max(watchdog.events, key=lambda e: e.duration)
+    assert event in stalls
+    assert event.finished
+    assert event.location.endswith(f"test_monitor.py:{blocking_helper.__code__.co_firstlineno + 1}")
+    assert event.code == "APL101"
+    assert event.blocking_frame is not None
+    assert "time.sleep(0.4)" in event.blocking_frame.line
+    assert any("test_watchdog_names_the_blocking_line" in entry for entry in event.to_dict()["stack"])
+    assert "APL101: event loop blocked" in event.describe()
+    assert not watchdog.running
+
+
+@pytest.mark.asyncio
+async def test_watchdog_quiet_loop_has_no_events() -> None:
+    async with LoopLagWatchdog(threshold=5.0, interval=0.01) as watchdog:
+        for _ in range(5):
+            await asyncio.sleep(0.01)
+    report = watchdog.report()
+    assert report["stalls"] == 0
+    assert report["events"] == []
+    assert report["lag"]["count"] >= 1
+
+
+@pytest.mark.asyncio
+async def test_busy_cpu_loop_reported_as_generic_apl1xx() -> None:
+    def spin() -> None:
+        deadline = time.monotonic() + 0.4
+        while time.monotonic() < deadline:
+            pass
+
+    async with LoopLagWatchdog(threshold=0.05, interval=0.02) as watchdog:
+        await asyncio.sleep(0.03)
+        spin()
+    assert watchdog.stalls >= 1
+    event = max(watchdog.events, key=lambda e: e.duration)
+    assert event.code == "APL1xx"
+    assert event.blocking_frame is not None
+    assert event.blocking_frame.function == "spin"
+
+
+@pytest.mark.asyncio
+async def test_monitor_report_includes_loop_lag() -> None:
+    monitor = AsyncPerformanceMonitor()
+    watchdog = monitor.watch_loop(threshold=1.0, interval=0.01)
+    assert monitor.watch_loop() is watchdog
+    await asyncio.sleep(0.03)
+    watchdog.stop()
+    assert monitor.get_concurrency_report()["loop_lag"]["stalls"] == 0
+
+
+def test_watchdog_arguments_are_checked() -> None:
+    with pytest.raises(ValueError):
+        LoopLagWatchdog(threshold=0)
