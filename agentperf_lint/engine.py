@@ -21,7 +21,7 @@ import libcst as cst
 from .context import FileContext
 from .finding import FileResult, Finding, FixInfo, InternalError
 from .noqa import NoqaIndex
-from .rule import Fix, Report, Rule
+from .rule import Fix, ProjectReport, Report, Rule
 from .walker import Dispatch, RuleCrash, walk
 
 SYNTAX_ERROR_CODE = "APL001"
@@ -129,6 +129,23 @@ class Linter:
             self._position(ctx, reports, outcome)
         return outcome
 
+    def locate(self, rule: type[Rule], path: str, data: bytes, reports: Sequence[ProjectReport]) -> list[Finding]:
+        """Position a project rule's reports by walking the file again (only files with
+        cross-file findings pay for it) and apply noqa as for any other finding."""
+        module = cst.parse_module(data)
+        ctx = FileContext(path, _decode(data), module)
+        locator = _CallLocator({report.call_ordinal for report in reports})
+        locator.ctx = ctx
+        walk(module, ctx, Dispatch([locator]))
+        outcome = LintOutcome(FileResult(path))
+        pending = []
+        for report in reports:
+            hit = locator.found.get(report.call_ordinal)
+            if hit is not None:
+                pending.append(Report(rule, hit[0], report.message, hit[1]))
+        self._position(ctx, pending, outcome)
+        return outcome.result.findings
+
     def _position(self, ctx: FileContext, reports: Iterable[Report], outcome: LintOutcome) -> None:
         noqa = None if self.ignore_noqa else NoqaIndex(ctx.source)
         seen: set[tuple[int, int, str]] = set()
@@ -155,6 +172,20 @@ class Linter:
                 outcome.fixes.append((finding, fix))
         outcome.result.findings.sort()
         outcome.fixes.sort(key=lambda pair: pair[0])
+
+
+class _CallLocator:
+    """Finds the n-th Call of a walk (a project rule's report) and its statement."""
+
+    def __init__(self, wanted: set[int]):
+        self.wanted = wanted
+        self.found: dict[int, tuple[cst.Call, cst.CSTNode | None]] = {}
+        self.ctx: FileContext | None = None
+
+    def visit_Call(self, node: cst.Call) -> None:
+        assert self.ctx is not None
+        if self.ctx.call_ordinal in self.wanted:
+            self.found[self.ctx.call_ordinal] = (node, self.ctx.statement)
 
 
 def statement_lines(ctx: FileContext, statement: cst.CSTNode | None, rng: Any) -> tuple[int, int]:

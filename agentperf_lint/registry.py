@@ -11,8 +11,10 @@ import importlib
 import pkgutil
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from .rule import Rule
+if TYPE_CHECKING:
+    from .rule import Rule
 
 
 class SelectorError(ValueError):
@@ -23,6 +25,7 @@ class SelectorError(ValueError):
 def all_rules() -> tuple[type[Rule], ...]:
     """Every rule, sorted by code. Raises if two rules share a code or a name."""
     from . import rules as package
+    from .rule import Rule
 
     found: dict[str, type[Rule]] = {}
     for info in pkgutil.iter_modules(package.__path__):
@@ -46,6 +49,34 @@ def all_rules() -> tuple[type[Rule], ...]:
     return tuple(sorted(found.values(), key=lambda rule: rule.code))
 
 
+def catalog() -> dict[str, str]:
+    """Code -> name of every rule, read from module file names (``apl101_blocking_sleep.py``)
+    without importing anything: selector checks on a warm cached run stay libcst-free. A
+    meta-test keeps file names and rule classes in agreement."""
+    from . import rules as package
+
+    found = {}
+    for info in pkgutil.iter_modules(package.__path__):
+        code, _, rest = info.name.partition("_")
+        if not info.name.startswith("_") and code[:3] == "apl" and code[3:].isdigit():
+            found[code.upper()] = rest.replace("_", "-")
+    return found
+
+
+def check_selectors(selectors: Iterable[str]) -> None:
+    """Raise :class:`SelectorError` for a selector that names no rule."""
+    codes = catalog()
+    names = set(codes.values())
+    for selector in selectors:
+        wanted = selector.strip()
+        upper = wanted.upper()
+        if wanted in names or upper == "ALL" or (upper and any(code.startswith(upper) for code in codes)):
+            continue
+        raise SelectorError(
+            f"unknown rule selector {selector!r}; valid: ALL, a prefix such as APL1, or one of {', '.join(sorted(codes))}"
+        )
+
+
 def rule_by_code() -> dict[str, type[Rule]]:
     return {rule.code: rule for rule in all_rules()}
 
@@ -57,6 +88,7 @@ def rule_by_name() -> dict[str, type[Rule]]:
 def matching(selector: str) -> list[type[Rule]]:
     """Rules a selector names: ``ALL``, a code prefix (``APL``, ``APL1``, ``APL101``) or a
     rule name (``blocking-sleep``). Raises :class:`SelectorError` when nothing matches."""
+    check_selectors([selector])
     wanted = selector.strip()
     by_name = rule_by_name()
     if wanted in by_name:
@@ -64,11 +96,7 @@ def matching(selector: str) -> list[type[Rule]]:
     upper = wanted.upper()
     if upper == "ALL":
         return list(all_rules())
-    hits = [rule for rule in all_rules() if rule.code.startswith(upper)] if upper else []
-    if not hits:
-        codes = ", ".join(rule.code for rule in all_rules())
-        raise SelectorError(f"unknown rule selector {selector!r}; valid: ALL, a prefix such as APL1, or one of {codes}")
-    return hits
+    return [rule for rule in all_rules() if rule.code.startswith(upper)]
 
 
 def select(

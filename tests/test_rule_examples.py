@@ -87,3 +87,11 @@ def test_codes_and_names_are_unique() -> None:
     names = [rule.name for rule in RULES]
     assert len(set(codes)) == len(codes)
     assert len(set(names)) == len(names)
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[rule.code for rule in RULES])
+def test_module_name_matches_code_and_name(rule: type[Rule]) -> None:
+    """``registry.catalog()`` reads codes from file names to validate selectors without
+    importing libcst; the file name must therefore be ``<code>_<name>.py``."""
+    module = rule.__module__.rsplit(".", 1)[-1]
+    assert module == f"{rule.code.lower()}_{rule.name.replace('-', '_')}"

@@ -1,0 +1,250 @@
+"""Lint many files: cache first, then serial or forked workers, then project-wide rules.
+
+Nothing here imports libcst until a file actually needs linting, so a warm run over an
+unchanged tree answers from the cache alone. Results come back in path order whatever the
+number of workers, so ``--jobs N`` prints exactly what a serial run prints.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .finding import FileResult, Finding, InternalError
+
+if TYPE_CHECKING:
+    from .config import Settings
+    from .engine import Linter
+    from .rule import Rule
+
+PARALLEL_THRESHOLD = 32  # below this many files to lint, a pool costs more than it saves
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    fix: bool = False
+    unsafe_fixes: bool = False
+    diff: bool = False
+    jobs: int = 1
+    use_cache: bool = True
+    ignore_noqa: bool = False
+
+
+@dataclass
+class Source:
+    """One file to lint: where it is shown as, and its bytes."""
+
+    path: str  # display path
+    data: bytes
+    real_path: Path | None  # None for stdin
+
+
+@dataclass
+class RunResult:
+    results: list[FileResult] = field(default_factory=list)
+    rules: list[type[Rule]] | None = None  # only known when something was linted
+
+    @property
+    def findings(self) -> list[Finding]:
+        return sorted(finding for result in self.results for finding in result.findings)
+
+    @property
+    def errors(self) -> list[InternalError]:
+        return [error for result in self.results for error in result.errors]
+
+
+class RuleSetup:
+    """Builds the Linter on first need (importing libcst and the rules only then)."""
+
+    def __init__(self, settings: Settings, ignore_noqa: bool):
+        self.settings = settings
+        self.ignore_noqa = ignore_noqa
+        self._linter: Linter | None = None
+        self.rules: list[type[Rule]] | None = None
+
+    def linter(self) -> Linter:
+        if self._linter is None:
+            from .config import validate_rule_options
+            from .engine import Linter
+            from .registry import all_rules, select
+
+            settings = self.settings
+            self.rules = select(settings.select, settings.extend_select, settings.ignore)
+            options = validate_rule_options(settings, all_rules())
+            self._linter = Linter(self.rules, options, ignore_noqa=self.ignore_noqa)
+        return self._linter
+
+    def ignored_codes(self, path: Path | None) -> frozenset[str]:
+        if path is None:
+            return frozenset()
+        selectors = self.settings.ignored_for(path)
+        if not selectors:
+            return frozenset()
+        from .registry import matching
+
+        return frozenset(rule.code for selector in selectors for rule in matching(selector))
+
+
+def cache_key(settings: Settings, options: RunOptions) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    from . import __version__
+
+    try:
+        libcst_version = version("libcst")
+    except PackageNotFoundError:
+        libcst_version = "?"
+    material = json.dumps(
+        [__version__, libcst_version, sys.version, settings.fingerprint(), options.ignore_noqa],
+    )
+    return hashlib.sha256(material.encode()).hexdigest()[:32]
+
+
+def run(sources: Sequence[Source], settings: Settings, options: RunOptions) -> RunResult:
+    """Lint (or fix) every source; never raises for a bad file."""
+    setup = RuleSetup(settings, options.ignore_noqa)
+    cache = None
+    modifying = options.fix or options.diff
+    if options.use_cache and not modifying:
+        from .cache import ResultCache
+
+        cache = ResultCache(settings.project_root, cache_key(settings, options))
+    by_index: dict[int, FileResult] = {}
+    pending: list[int] = []
+    for index, source in enumerate(sources):
+        hit = cache.get(source.real_path, source.data) if cache and source.real_path else None
+        if hit is not None:
+            hit.path = source.path
+            by_index[index] = hit
+        else:
+            pending.append(index)
+    if pending:
+        setup.linter()
+        work = [(sources[i].path, sources[i].data, setup.ignored_codes(sources[i].real_path)) for i in pending]
+        for index, result in zip(pending, _lint_all(setup, work, options)):
+            by_index[index] = result
+            source = sources[index]
+            if cache is not None and source.real_path is not None and not result.errors:
+                cache.put(source.real_path, source.data, result)
+    results = [by_index[i] for i in range(len(sources))]
+    project = _project_findings(setup, sources, results, settings, cache is not None)
+    for result in results:
+        result.findings.extend(project.get(result.path, ()))
+        result.findings.sort()
+    if cache is not None:
+        cache.save()
+    return RunResult(results, setup.rules)
+
+
+# -- linting work, serial or in forked workers --------------------------------------------
+_WORKER_SETUP: RuleSetup | None = None
+_WORKER_OPTIONS: RunOptions | None = None
+
+
+def _lint_all(setup: RuleSetup, work: list[tuple[str, bytes, frozenset[str]]], options: RunOptions) -> list[FileResult]:
+    global _WORKER_SETUP, _WORKER_OPTIONS
+    jobs = max(1, options.jobs)
+    if jobs == 1 or len(work) < PARALLEL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
+        return [_lint_one(setup, options, item) for item in work]
+    _WORKER_SETUP, _WORKER_OPTIONS = setup, options  # inherited by the forked workers
+    context = multiprocessing.get_context("fork")
+    chunk = max(1, len(work) // (jobs * 8))
+    with context.Pool(jobs) as pool:
+        return pool.map(_lint_in_worker, work, chunksize=chunk)
+
+
+def _lint_in_worker(item: tuple[str, bytes, frozenset[str]]) -> FileResult:
+    assert _WORKER_SETUP is not None and _WORKER_OPTIONS is not None
+    return _lint_one(_WORKER_SETUP, _WORKER_OPTIONS, item)
+
+
+def _lint_one(setup: RuleSetup, options: RunOptions, item: tuple[str, bytes, frozenset[str]]) -> FileResult:
+    path, data, ignored = item
+    linter = setup.linter()
+    try:
+        if options.fix or options.diff:
+            from .fixer import fix_source
+
+            fixed = fix_source(linter, path, data, unsafe=options.unsafe_fixes, ignored=ignored)
+            result = fixed.outcome.result
+            result.fixed = fixed.applied
+            if fixed.source != data:
+                result.new_source = fixed.source
+            if fixed.error:
+                result.errors.append(InternalError(path, fixed.error))
+            return result
+        return linter.lint(path, data, ignored=ignored).result
+    except Exception as error:  # an engine bug on one file must not end the run
+        return FileResult(path, errors=[InternalError(path, f"internal error: {type(error).__name__}: {error}")])
+
+
+# -- project rules (whole-run analyses such as the blocking call graph) -------------------
+def _project_findings(
+    setup: RuleSetup, sources: Sequence[Source], results: list[FileResult], settings: Settings, cached: bool
+) -> dict[str, list[Finding]]:
+    summaries: dict[str, dict[str, Any]] = {}
+    for result in results:
+        for code, summary in result.summaries.items():
+            summaries.setdefault(code, {})[result.path] = summary
+    if not summaries:
+        return {}
+    material = json.dumps(summaries, sort_keys=True, default=str).encode()
+    digest = hashlib.sha256(material).hexdigest()[:32]
+    store = _ProjectStore(settings.project_root, digest) if cached else None
+    if store is not None:
+        stored = store.load()
+        if stored is not None:
+            return stored
+    from .registry import rule_by_code
+
+    by_path = {source.path: source for source in sources}
+    found: dict[str, list[Finding]] = {}
+    by_code = rule_by_code()
+    linter = setup.linter()
+    for code, per_file in summaries.items():
+        rule = by_code.get(code)
+        if rule is None:
+            continue
+        reports: dict[str, list[Any]] = {}
+        for report in rule.finalize(per_file):
+            reports.setdefault(report.path, []).append(report)
+        for path, items in reports.items():
+            source = by_path.get(path)
+            if source is not None and code not in setup.ignored_codes(source.real_path):
+                found.setdefault(path, []).extend(linter.locate(rule, path, source.data, items))
+    if store is not None:
+        store.save(found)
+    return found
+
+
+class _ProjectStore:
+    """Project-rule findings cached by the digest of every file's summary."""
+
+    def __init__(self, root: Path, digest: str):
+        self.file = root / ".agentperf_lint_cache" / f"project-{digest}.json"
+
+    def load(self) -> dict[str, list[Finding]] | None:
+        try:
+            raw = json.loads(self.file.read_text(encoding="utf-8"))
+            return {path: [Finding.from_dict(item) for item in items] for path, items in raw.items()}
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def save(self, found: dict[str, list[Finding]]) -> None:
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            for old in self.file.parent.glob("project-*.json"):
+                old.unlink(missing_ok=True)
+            tmp = self.file.with_suffix(".tmp")
+            tmp.write_text(json.dumps({p: [f.to_dict() for f in fs] for p, fs in found.items()}), encoding="utf-8")
+            os.replace(tmp, self.file)
+        except OSError:
+            pass
+
