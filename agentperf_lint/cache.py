@@ -194,15 +194,13 @@ class ResultCache:
         if directory is None:
             return
         try:
-            handle = tempfile.NamedTemporaryFile(
-                "w", encoding="utf-8", dir=directory, prefix=".results-", suffix=".tmp", delete=False
-            )
+            descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".results-", suffix=".tmp")
             try:
-                with handle:
+                with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
                     json.dump(document, handle, separators=(",", ":"))
-                os.replace(handle.name, self.file)
+                os.replace(temporary, self.file)
             except BaseException:
-                os.unlink(handle.name)
+                os.unlink(temporary)
                 raise
         except OSError:
             return

@@ -14,11 +14,11 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from functools import cached_property
+from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -76,20 +76,11 @@ class Settings:
             return ()
         relative = relative_posix(path, self.project_root)
         selected: list[str] = []
-        for (spec, negated), (_, selectors) in zip(self._per_file_specs, self.per_file_ignores):
+        specs = _per_file_specs(self.per_file_ignores)
+        for (spec, negated), (_, selectors) in zip(specs, self.per_file_ignores, strict=True):
             if spec.match_file(relative) != negated:
                 selected.extend(selector for selector in selectors if selector not in selected)
         return tuple(selected)
-
-    @cached_property
-    def _per_file_specs(self) -> list[tuple[pathspec.GitIgnoreSpec, bool]]:
-        import pathspec
-
-        specs = []
-        for pattern, _ in self.per_file_ignores:
-            negated = pattern.startswith("!")
-            specs.append((pathspec.GitIgnoreSpec.from_lines([pattern[1:] if negated else pattern]), negated))
-        return specs
 
     def fingerprint(self) -> str:
         """A stable hash of everything that can change a file's findings (for the result cache).
@@ -109,6 +100,20 @@ class Settings:
         }
         text = json.dumps(payload, sort_keys=True, default=_jsonable)
         return hashlib.sha256(text.encode()).hexdigest()
+
+
+@lru_cache(maxsize=8)
+def _per_file_specs(
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...],
+) -> list[tuple[pathspec.GitIgnoreSpec, bool]]:
+    """One compiled pattern per ``per-file-ignores`` key, with whether it was negated (``!``)."""
+    import pathspec
+
+    specs = []
+    for pattern, _ in per_file_ignores:
+        negated = pattern.startswith("!")
+        specs.append((pathspec.GitIgnoreSpec.from_lines([pattern[1:] if negated else pattern]), negated))
+    return specs
 
 
 def _jsonable(value: Any) -> Any:
@@ -291,7 +296,8 @@ def _apply_overrides(values: dict[str, Any], overrides: Mapping[str, Any]) -> No
     given = {key: value for key, value in overrides.items() if value is not None}
     unknown = sorted(set(given) - OVERRIDE_KEYS)
     if unknown:
-        raise ConfigError(f"unknown command-line setting(s) {', '.join(unknown)}; valid: {', '.join(sorted(OVERRIDE_KEYS))}")
+        valid = ", ".join(sorted(OVERRIDE_KEYS))
+        raise ConfigError(f"unknown command-line setting(s) {', '.join(unknown)}; valid: {valid}")
     kebab = {name: key for key, (name, _) in KEYS.items()}
     if "select" in given:
         values.pop("extend_select", None)
@@ -354,16 +360,15 @@ def validate_rule_options(settings: Settings, rules: Sequence[type[Rule]]) -> di
     result = {table: {name: option.default for name, option in options.items()} for table, options in declared.items()}
     for table, values in settings.rule_options.items():
         if table not in declared:
-            valid = ", ".join(sorted(declared)) or "none"
+            tables, keys = ", ".join(sorted(declared)) or "none", ", ".join(sorted(KEYS))
             raise ConfigError(
-                f"{where}: unknown option table [{prefix}{table}]; valid tables: {valid}; valid keys: {', '.join(sorted(KEYS))}"
+                f"{where}: unknown option table [{prefix}{table}]; valid tables: {tables}; valid keys: {keys}"
             )
         for key, value in values.items():
             option = declared[table].get(key)
             if option is None:
-                raise ConfigError(
-                    f"{where}: unknown key '{key}' in [{prefix}{table}]; valid keys: {', '.join(sorted(declared[table]))}"
-                )
+                valid = ", ".join(sorted(declared[table]))
+                raise ConfigError(f"{where}: unknown key '{key}' in [{prefix}{table}]; valid keys: {valid}")
             result[table][key] = _check_option(option.type, value, f"{where}: [{prefix}{table}] '{key}'")
     return result
 
@@ -382,4 +387,3 @@ def _check_option(expected: type | tuple[type, ...], value: Any, what: str) -> A
         names = " or ".join("true or false" if t is bool else _KINDS.get(t, t.__name__) for t in types)
         raise ConfigError(f"{what} must be {names}, got {_describe(value)}")
     return value
-

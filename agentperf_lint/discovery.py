@@ -210,10 +210,10 @@ def _walk(
             if warnings is not None:
                 warnings.append(f"{Path(display)}: {error.strerror or error}")
             continue
-        if respect_gitignore and directory != root:  # the root's own file is already in the chain
-            if any(entry.name == ".gitignore" for entry in entries):
-                own = _Patterns(directory, _read_lines(os.path.join(directory, ".gitignore")))
-                chain = (*chain, (own, ""))
+        # the walk root's own .gitignore is already in the chain
+        if respect_gitignore and directory != root and any(entry.name == ".gitignore" for entry in entries):
+            own = _Patterns(directory, _read_lines(os.path.join(directory, ".gitignore")))
+            chain = (*chain, (own, ""))
         for entry in entries:
             name = entry.name
             try:
