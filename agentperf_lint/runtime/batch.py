@@ -1,0 +1,351 @@
+"""``BatchProcessor``: turn many single-item awaits into few batch calls (the N+1 fix).
+
+Items submitted during one event-loop tick form one batch, as in DataLoader: the first item of a
+batch schedules a flush with ``loop.call_soon`` (or ``call_later(max_wait_time)``), so nothing
+polls and a lone item is dispatched on the next loop iteration. A batch that reaches
+``batch_size`` is dispatched at once, and at most ``max_workers`` batches run concurrently per
+event loop. The processor binds no event loop until it is used, and keeps separate state per loop.
+See docs/runtime-helpers.md for the error and cancellation semantics.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import weakref
+from collections import deque
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+__all__ = ["BatchError", "BatchProcessor"]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+BatchResult = Sequence[Any] | Mapping[Any, Any]
+BatchFn = Callable[[list[Any]], Awaitable[BatchResult] | BatchResult]
+
+
+class BatchError(RuntimeError):
+    """An item got no result: the batch function broke its contract, or the processor closed."""
+
+
+@dataclass(slots=True, eq=False)
+class _Pending:
+    """Items queued for one batch function on one loop, waiting for the flush."""
+
+    items: list[Any] = field(default_factory=list)
+    futures: list[asyncio.Future[Any]] = field(default_factory=list)
+    handle: asyncio.Handle | asyncio.TimerHandle | None = None
+
+
+@dataclass(slots=True, eq=False)
+class _LoopState:
+    """Everything the processor keeps for one event loop."""
+
+    loop: asyncio.AbstractEventLoop
+    pending: dict[BatchFn, _Pending] = field(default_factory=dict)
+    running: int = 0
+    backlog: deque[tuple[BatchFn, list[Any], list[asyncio.Future[Any]]]] = field(
+        default_factory=deque
+    )
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+
+class BatchProcessor(Generic[T, R]):
+    """Collect items into batches and resolve each caller with its own result.
+
+    Args:
+        batch_fn: ``fn(items) -> results`` used when ``process`` gets no function. It may be sync
+            (run in a worker thread) or async, and returns a sequence in item order or a mapping
+            from key to result. An exception *instance* as one item's result fails only that item.
+        batch_size: most items per call; a batch that fills up is dispatched at once.
+        max_wait_time: seconds a batch may wait for more items after its first one. ``0`` (the
+            default) dispatches at the end of the current loop tick, DataLoader style.
+        max_workers: most batch calls running at once per event loop; others wait their turn.
+        key: ``key(item) -> hashable`` used to send duplicate items once and to look results up
+            in a mapping; defaults to the item itself.
+    """
+
+    def __init__(
+        self,
+        batch_fn: BatchFn | None = None,
+        *,
+        batch_size: int = 100,
+        max_wait_time: float = 0.0,
+        max_workers: int = 4,
+        key: Callable[[T], Hashable] | None = None,
+    ) -> None:
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        if max_wait_time < 0:
+            raise ValueError("max_wait_time must be >= 0")
+        if max_workers < 1:
+            raise ValueError("max_workers must be at least 1")
+        self.batch_fn = batch_fn
+        self.batch_size = batch_size
+        self.max_wait_time = max_wait_time
+        self.max_workers = max_workers
+        self._key = key
+        self._closed = False
+        # Loops are weakly referenced so a processor outliving many asyncio.run() calls keeps none.
+        self._states: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, _LoopState
+        ] = weakref.WeakKeyDictionary()
+        self._stats = {"batches": 0, "items": 0, "duplicates": 0, "largest_batch": 0}
+
+    # ------------------------------------------------------------------ public API
+    async def process(self, item: T, batch_fn: BatchFn | None = None) -> R:
+        """Queue ``item`` for the next batch of ``batch_fn`` and return its result."""
+        result: R = await self._enqueue((item,), batch_fn)[0]
+        return result
+
+    async def process_many(
+        self, items: Iterable[T], batch_fn: BatchFn | None = None
+    ) -> list[R]:
+        """Queue several items at once; results come back in order.
+
+        The first failing item's exception is raised; the other items are still processed, and
+        if this call is cancelled, its items still pending are dropped from their batches.
+        """
+        futures = self._enqueue(items, batch_fn)
+        try:
+            return [await fut for fut in futures]
+        except BaseException:
+            for fut in futures:
+                if not fut.done():
+                    fut.cancel()
+                elif not fut.cancelled():
+                    fut.exception()  # mark retrieved: the first error is the one raised
+            raise
+
+    load = process
+    load_many = process_many
+
+    def get_stats(self) -> dict[str, int]:
+        """Batches dispatched, items received, duplicates sent once, and the largest batch."""
+        return dict(self._stats)
+
+    async def aclose(self) -> None:
+        """Stop accepting items, dispatch everything queued, and wait for running batches.
+
+        Items queued on another event loop are dispatched there; this call waits only for the
+        batches of the running loop.
+        """
+        self._closed = True
+        current = asyncio.get_running_loop()
+        for loop, state in list(self._states.items()):
+            if loop is current:
+                self._flush_all(state)
+            elif not loop.is_closed():
+                loop.call_soon_threadsafe(self._flush_all, state)
+        state = self._states.get(current)
+        while state is not None and state.tasks:
+            await asyncio.wait(set(state.tasks))
+
+    async def __aenter__(self) -> BatchProcessor[T, R]:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    # ------------------------------------------------------------------ queueing
+    def _enqueue(
+        self, items: Iterable[T], batch_fn: BatchFn | None
+    ) -> list[asyncio.Future[Any]]:
+        if self._closed:
+            raise BatchError("BatchProcessor is closed")
+        fn = batch_fn or self.batch_fn
+        if fn is None:
+            raise TypeError(
+                "no batch function: pass one to BatchProcessor() or to process()"
+            )
+        loop = asyncio.get_running_loop()
+        state = self._states.get(loop)
+        if state is None:
+            state = self._states[loop] = _LoopState(loop)
+        batch_size = self.batch_size
+        pending = state.pending.get(fn)
+        futures = []
+        for item in items:
+            if pending is None:
+                pending = state.pending[fn] = _Pending()
+            fut = loop.create_future()
+            pending.items.append(item)
+            pending.futures.append(fut)
+            futures.append(fut)
+            if len(pending.items) >= batch_size:
+                self._dispatch(state, fn, pending)
+                pending = None
+        if pending is not None and pending.handle is None:
+            if self.max_wait_time:
+                pending.handle = loop.call_later(
+                    self.max_wait_time, self._flush, state, fn
+                )
+            else:
+                pending.handle = loop.call_soon(self._flush, state, fn)
+        return futures
+
+    def _flush(self, state: _LoopState, fn: BatchFn) -> None:
+        pending = state.pending.get(fn)
+        if pending is not None and pending.items:
+            self._dispatch(state, fn, pending)
+
+    def _flush_all(self, state: _LoopState) -> None:
+        for fn, pending in list(state.pending.items()):
+            if pending.items:
+                self._dispatch(state, fn, pending)
+
+    def _dispatch(self, state: _LoopState, fn: BatchFn, pending: _Pending) -> None:
+        if pending.handle is not None:
+            pending.handle.cancel()
+        # Drop the queue: the next item starts a fresh one with its own flush.
+        del state.pending[fn]
+        if state.running < self.max_workers:
+            self._start(state, fn, pending.items, pending.futures)
+        else:
+            state.backlog.append((fn, pending.items, pending.futures))
+
+    def _start(
+        self,
+        state: _LoopState,
+        fn: BatchFn,
+        items: list[Any],
+        futures: list[asyncio.Future[Any]],
+    ) -> None:
+        state.running += 1
+        task = state.loop.create_task(self._run(state, fn, items, futures))
+        state.tasks.add(task)
+        task.add_done_callback(state.tasks.discard)
+
+    # ------------------------------------------------------------------ running a batch
+    async def _run(
+        self,
+        state: _LoopState,
+        fn: BatchFn,
+        items: list[Any],
+        futures: list[asyncio.Future[Any]],
+    ) -> None:
+        try:
+            await self._call(fn, items, futures)
+        finally:
+            state.running -= 1
+            if state.backlog:
+                self._start(state, *state.backlog.popleft())
+
+    async def _call(
+        self, fn: BatchFn, items: list[Any], futures: list[asyncio.Future[Any]]
+    ) -> None:
+        keys, unique, groups = self._group(items, futures)
+        if not unique:
+            return  # every caller of this batch was cancelled
+        stats = self._stats
+        stats["batches"] += 1
+        stats["items"] += len(items)
+        stats["duplicates"] += len(items) - len(unique)
+        stats["largest_batch"] = max(stats["largest_batch"], len(unique))
+        try:
+            if _is_async(fn):
+                result = await fn(unique)  # type: ignore[misc]
+            else:
+                result = await asyncio.to_thread(fn, unique)
+                if inspect.isawaitable(result):  # e.g. a lambda returning a coroutine
+                    result = await result
+        except asyncio.CancelledError:
+            for group in groups.values():
+                _cancel(group)
+            raise
+        except Exception as exc:  # noqa: BLE001 - the batch failed: every caller gets it
+            for group in groups.values():
+                _settle(group, exc)
+            return
+        _distribute(fn, result, keys, groups)
+
+    def _group(
+        self, items: list[Any], futures: list[asyncio.Future[Any]]
+    ) -> tuple[list[Hashable], list[Any], dict[Hashable, list[asyncio.Future[Any]]]]:
+        """Skip cancelled callers and send each distinct key once."""
+        key = self._key
+        keys: list[Hashable] = []
+        unique: list[Any] = []
+        groups: dict[Hashable, list[asyncio.Future[Any]]] = {}
+        for item, fut in zip(items, futures):
+            if fut.done():
+                continue
+            k = key(item) if key is not None else item
+            try:
+                group = groups.get(k)
+            except TypeError:  # unhashable item: never deduplicated
+                k, group = object(), None
+            if group is None:
+                groups[k] = [fut]
+                keys.append(k)
+                unique.append(item)
+            else:
+                group.append(fut)
+        return keys, unique, groups
+
+
+def _is_async(fn: BatchFn) -> bool:
+    """``async def`` functions, partials of them, and objects with an ``async def __call__``."""
+    return inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(
+        type(fn).__call__
+    )
+
+
+def _distribute(
+    fn: BatchFn,
+    result: Any,
+    keys: list[Hashable],
+    groups: dict[Hashable, list[asyncio.Future[Any]]],
+) -> None:
+    name = getattr(fn, "__qualname__", repr(fn))
+    if isinstance(result, Mapping):
+        for k in keys:
+            try:
+                value = result[k]
+            except (KeyError, TypeError):
+                value = BatchError(
+                    f"batch function {name} returned no result for key {k!r}"
+                )
+            _settle(groups[k], value)
+        return
+    try:
+        values = result if isinstance(result, Sequence) else list(result)
+    except TypeError:
+        values = None
+    if values is None or len(values) != len(keys):
+        got = "a non-sequence" if values is None else f"{len(values)} results"
+        error = BatchError(
+            f"batch function {name} returned {got} for {len(keys)} items"
+        )
+        for group in groups.values():
+            _settle(group, error)
+        return
+    for k, value in zip(keys, values):
+        group = groups[k]
+        if len(group) == 1 and not isinstance(
+            value, Exception
+        ):  # the common case, inlined
+            fut = group[0]
+            if not fut.done():
+                fut.set_result(value)
+        else:
+            _settle(group, value)
+
+
+def _settle(futures: list[asyncio.Future[Any]], value: Any) -> None:
+    """Resolve the callers still waiting; an exception instance fails them instead."""
+    fail = isinstance(value, Exception)
+    for fut in futures:
+        if not fut.done():
+            if fail:
+                fut.set_exception(value)
+            else:
+                fut.set_result(value)
+
+
+def _cancel(futures: list[asyncio.Future[Any]]) -> None:
+    for fut in futures:
+        fut.cancel()
