@@ -131,7 +131,7 @@ def test_undecodable_file_is_a_finding(project: Path) -> None:
 
 # -- configuration and selection -----------------------------------------------------------
 def test_config_select_and_command_line_override(tmp_path: Path) -> None:
-    write(tmp_path, "pyproject.toml", "[tool.agentperf-lint]\nignore = ['APL101']\n")
+    write(tmp_path, "pyproject.toml", "[tool.agentperf-lint]\nignore = ['APL1']\n")
     write(tmp_path, "bad.py", BAD)
     assert run("bad.py", cwd=tmp_path).returncode == 0
     # as in ruff, --select on the command line replaces the file's selection, ignores included
