@@ -1,0 +1,198 @@
+"""Shared facts for the APL3xx rules: which calls make clients, which functions run once.
+
+The client rules need to answer two questions cheaply and the same way: *does this function
+run once* (a constructor, a lifespan or startup hook, an entry point, a fixture, a test), and
+*does this object outlive the call* (returned, yielded, stored on ``self``, in a global or a
+container, or handed to a constructor). Both are answered from the function being examined,
+never from a walk of the whole module.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import libcst as cst
+
+from ..context import FileContext
+from ..walker import iter_tree
+
+# callables that build a client owning a connection pool (or one connection), by qualified name
+CLIENT_FACTORIES: dict[str, str] = {
+    "aiohttp.ClientSession": "aiohttp.ClientSession",
+    "aiohttp.client.ClientSession": "aiohttp.ClientSession",
+    "httpx.AsyncClient": "httpx.AsyncClient",
+    "httpx.Client": "httpx.Client",
+    "requests.Session": "requests.Session",
+    "requests.session": "requests.Session",
+    "requests.sessions.Session": "requests.Session",
+    "openai.OpenAI": "openai.OpenAI",
+    "openai.AsyncOpenAI": "openai.AsyncOpenAI",
+    "openai.AzureOpenAI": "openai.AzureOpenAI",
+    "openai.AsyncAzureOpenAI": "openai.AsyncAzureOpenAI",
+    "anthropic.Anthropic": "anthropic.Anthropic",
+    "anthropic.AsyncAnthropic": "anthropic.AsyncAnthropic",
+    "redis.Redis": "redis.Redis",
+    "redis.StrictRedis": "redis.Redis",
+    "redis.from_url": "redis.from_url",
+    "redis.Redis.from_url": "redis.Redis.from_url",
+    "redis.asyncio.Redis": "redis.asyncio.Redis",
+    "redis.asyncio.StrictRedis": "redis.asyncio.Redis",
+    "redis.asyncio.from_url": "redis.asyncio.from_url",
+    "redis.asyncio.Redis.from_url": "redis.asyncio.Redis.from_url",
+    "asyncpg.connect": "asyncpg.connect",
+    "asyncpg.create_pool": "asyncpg.create_pool",
+}
+
+# functions that run once per process or per object, by name
+_ONCE_NAMES = frozenset({
+    "__init__", "__post_init__", "__new__", "__aenter__", "__enter__", "__set_name__",
+    "__init_subclass__", "setUp", "asyncSetUp", "setUpClass", "setup", "setup_method",
+    "setup_class", "setup_module", "startup", "on_startup", "lifespan", "main", "amain",
+    "async_main", "_main", "_amain", "run_main", "cli", "start", "open", "connect", "initialize",
+    "init", "_init", "_setup", "_startup", "_connect", "_start",
+})
+_ONCE_PREFIXES = ("test", "on_startup", "startup_", "_startup_", "init_", "_init_", "setup_", "_setup_")
+# decorators (last dotted part) that make a function a one-shot hook or a resource provider
+_ONCE_DECORATORS = frozenset({
+    "fixture", "yield_fixture", "asynccontextmanager", "contextmanager", "on_startup",
+    "command", "group", "cached_property", "cache", "lru_cache", "alru_cache", "once",
+})
+# container methods that keep what they are given
+_STORING_METHODS = frozenset({
+    "append", "add", "extend", "insert", "setdefault", "update", "put", "put_nowait",
+    "enter_context", "enter_async_context", "push", "push_async_exit", "register", "set",
+})
+
+
+def dotted_name(expr: cst.BaseExpression) -> str:
+    """``a.b.c`` as written, or ``""`` for anything that is not a plain dotted name."""
+    if isinstance(expr, cst.Name):
+        return expr.value
+    if isinstance(expr, cst.Attribute):
+        base = dotted_name(expr.value)
+        return f"{base}.{expr.attr.value}" if base else ""
+    return ""
+
+
+def last_name(expr: cst.BaseExpression) -> str:
+    """The final identifier of a callee: ``get`` for ``self.client.get``."""
+    if isinstance(expr, cst.Name):
+        return expr.value
+    if isinstance(expr, cst.Attribute):
+        return expr.attr.value
+    if isinstance(expr, cst.Call):
+        return last_name(expr.func)
+    return ""
+
+
+def decorator_targets(node: cst.FunctionDef, ctx: FileContext) -> Iterator[tuple[cst.Decorator, str]]:
+    """Each decorator with the qualified (else written) name of what it applies.
+
+    Must run while visiting the ``FunctionDef``: decorators resolve in the enclosing scope.
+    """
+    for decorator in node.decorators:
+        expr = decorator.decorator
+        func = expr.func if isinstance(expr, cst.Call) else expr
+        yield decorator, ctx.qualified_name(func) or dotted_name(func)
+
+
+def runs_once(function: cst.FunctionDef) -> bool:
+    """A constructor, lifecycle or startup hook, entry point, fixture or test.
+
+    Creating a client in such a function is how a shared client is *meant* to be made.
+    """
+    name = function.name.value
+    if name in _ONCE_NAMES or name.startswith(_ONCE_PREFIXES):
+        return True
+    for decorator in function.decorators:
+        expr = decorator.decorator
+        func = expr.func if isinstance(expr, cst.Call) else expr
+        if last_name(func) in _ONCE_DECORATORS:
+            return True
+        if isinstance(expr, cst.Call) and last_name(func) == "on_event":
+            return True  # FastAPI's @app.on_event("startup")
+    return False
+
+
+def is_constructor_name(expr: cst.BaseExpression) -> bool:
+    """``Agent(...)``, ``models.Agent(...)``: a class call, by the naming convention."""
+    name = last_name(expr)
+    return bool(name) and name[0].isupper()
+
+
+def name_escapes(name: str, function: cst.CSTNode) -> bool:
+    """Whether the value bound to ``name`` outlives one call of ``function``.
+
+    It does when it is returned or yielded (a factory, a lifespan, a fixture), stored in an
+    attribute, a subscript, a global or a container, or handed to a constructor. Using it
+    (``return await client.get(url)``) is not keeping it.
+    """
+    for node in iter_tree(function):
+        if isinstance(node, (cst.Return, cst.Yield)) and node.value is not None:
+            if _holds(node.value, name):
+                return True
+        elif isinstance(node, (cst.Global, cst.Nonlocal)):
+            if any(item.name.value == name for item in node.names):
+                return True
+        elif isinstance(node, cst.Assign):
+            if _holds(node.value, name) and any(
+                not isinstance(target.target, cst.Name) for target in node.targets
+            ):
+                return True
+        elif isinstance(node, cst.AnnAssign) and node.value is not None:
+            if _holds(node.value, name) and not isinstance(node.target, cst.Name):
+                return True
+        elif isinstance(node, cst.Call):
+            if any(_holds(arg.value, name) for arg in node.args) and (
+                is_constructor_name(node.func) or last_name(node.func) in _STORING_METHODS
+            ):
+                return True
+    return False
+
+
+def _holds(expr: cst.BaseExpression, name: str) -> bool:
+    """``expr`` is the object itself, a literal container of it, or a constructor call given it."""
+    if isinstance(expr, cst.Name):
+        return expr.value == name
+    if isinstance(expr, (cst.Tuple, cst.List, cst.Set)):
+        return any(_holds(element.value, name) for element in expr.elements)
+    if isinstance(expr, cst.Dict):
+        return any(isinstance(e, cst.DictElement) and _holds(e.value, name) for e in expr.elements)
+    if isinstance(expr, cst.Call) and is_constructor_name(expr.func):
+        return any(_holds(arg.value, name) for arg in expr.args)
+    return False
+
+
+def enclosing_function(ctx: FileContext) -> cst.FunctionDef | None:
+    """The innermost ``def`` around this point (None at module or class level, or in a lambda)."""
+    node = ctx.function.node
+    return node if isinstance(node, cst.FunctionDef) else None
+
+
+def outer_functions(ctx: FileContext) -> Iterator[cst.FunctionDef]:
+    """Every ``def`` around this point, innermost first."""
+    for frame in ctx.iter_frames():
+        if isinstance(frame.node, cst.FunctionDef):
+            yield frame.node
+
+
+def iterating_loop(ctx: FileContext) -> cst.CSTNode | None:
+    """The innermost enclosing loop that iterates over items (a ``for`` or a comprehension),
+    or None when there is no loop or the innermost one is a ``while``."""
+    loops = ctx.loops
+    if not loops:
+        return None
+    loop = loops[-1]
+    return None if isinstance(loop, cst.While) else loop
+
+
+_SLEEPS = re.compile(r"(^|\.)sleep$")
+
+
+def contains_sleep(node: cst.CSTNode) -> bool:
+    """A ``sleep`` call anywhere under ``node``: the mark of a polling or retry loop."""
+    return any(
+        isinstance(child, cst.Call) and _SLEEPS.search(dotted_name(child.func) or "") is not None
+        for child in iter_tree(node)
+    )

@@ -1,0 +1,452 @@
+"""APL301: an HTTP/LLM/database client created per call or per item and thrown away."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ..rule import Invalid, Rule, Valid
+from ..walker import iter_tree
+from ._reuse import (
+    CLIENT_FACTORIES,
+    enclosing_function,
+    is_constructor_name,
+    last_name,
+    name_escapes,
+    runs_once,
+)
+
+_FAN_OUT = frozenset({"gather", "as_completed", "wait", "map", "starmap", "create_task", "start_soon"})
+
+
+class ClientPerCall(Rule):
+    """## What it does
+    Reports a client that owns a connection pool (`aiohttp.ClientSession`, `httpx.AsyncClient`/
+    `httpx.Client`, `requests.Session`, `openai.AsyncOpenAI`/`OpenAI`, `anthropic.AsyncAnthropic`/
+    `Anthropic`, `redis.asyncio.Redis`, `asyncpg.connect`/`create_pool`) that is created and
+    thrown away inside a loop, or created, used for one request and closed inside a function that
+    runs per request (`async with aiohttp.ClientSession() as s:` in a request handler or a tool).
+
+    ## Why is this bad?
+    A client's set-up is the expensive part of a request: a new DNS lookup, TCP connection and
+    TLS handshake, a new connection pool, and for the LLM SDKs a new `httpx` client with its own
+    pool. Created per call, none of it is reused and keep-alive never helps. The project's
+    benchmark measured a new aiohttp session per request at about 0.3x the throughput of a
+    shared one, and a new httpx client per request at about 0.01x.
+
+    Not reported: creation in a factory (the client is returned), in `__init__`/`__aenter__`/
+    `__enter__`, a lifespan or startup hook (`@asynccontextmanager`, `@app.on_event("startup")`,
+    `on_startup`), a `@pytest.fixture` or a test, `main()` and other entry points, at module
+    level, or when the client is stored for reuse (`self.client = ...`, a global, a container,
+    passed to a constructor); a client that serves a loop of requests inside the same call (its
+    set-up is amortised); and a client assigned to a parameter (`client = client or ...`
+    injection defaults).
+
+    ## Example
+    ```python
+    import aiohttp
+
+    async def ask_tool(url: str, query: str) -> dict:
+        async with aiohttp.ClientSession() as session:
+            async with session.get(url, params={"q": query}) as response:
+                return await response.json()
+    ```
+
+    ## Use instead
+    ```python
+    import aiohttp
+
+    class ToolClient:
+        async def __aenter__(self) -> "ToolClient":
+            self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+            return self
+
+        async def __aexit__(self, *exc: object) -> None:
+            await self.session.close()
+
+        async def ask(self, url: str, query: str) -> dict:
+            async with self.session.get(url, params={"q": query}) as response:
+                return await response.json()
+    ```
+    Create the client once (application start-up, an agent's `__aenter__`) and pass it down;
+    `agentperf_lint.runtime.ConnectionPool` bounds how many connections the agents share.
+
+    ## Fix safety
+    No fix: where the shared client should live depends on the application.
+
+    ## Options
+    None.
+
+    ## Known problems
+    Whether a function runs per request is guessed from its name and decorators; a helper that
+    really runs once (a migration script's `do_work()`) is reported. Add `# noqa: APL301`.
+    """
+
+    code = "APL301"
+    name = "client-per-call"
+    message = "{what}; create it once and share it (or use `agentperf_lint.runtime.ConnectionPool`)"
+    triggers = ("Session", "Client", "OpenAI", "Anthropic", "Redis", "redis", "asyncpg", "session(")
+
+    def visit_Call(self, node: cst.Call) -> None:
+        ctx = self.ctx
+        target = ctx.call_target(node)
+        client = CLIENT_FACTORIES.get(target or "")
+        if client is None:
+            return
+        usage, name, scope = self._usage(node)
+        if usage is None:
+            return
+        function = enclosing_function(ctx)
+        if ctx.loops:
+            if scope is not None and _serves_many(scope):
+                return
+            if function is not None and name is not None and name_escapes(name, function):
+                return
+            if _is_polling(ctx.loops[-1]):
+                return
+            self.report(node, what=f"`{client}` is created and discarded on every loop iteration")
+            return
+        if function is None or runs_once(function):
+            return
+        if name is not None and (name_escapes(name, function) or _is_parameter(name, function)):
+            return
+        if _serves_many(scope if scope is not None else function):
+            return
+        kind = "async " if function.asynchronous is not None else ""
+        self.report(
+            node,
+            what=f"`{client}` is created, used and closed on every call of {kind}`{function.name.value}()`",
+        )
+
+    def _usage(self, call: cst.Call) -> tuple[str | None, str | None, cst.CSTNode | None]:
+        """How the new client is used: ``("with", name, with_body)``, ``("local", name, None)``,
+        ``("direct", None, None)``; ``(None, ...)`` when it is kept or its fate is unclear."""
+        ancestors = self.ctx.ancestors
+        index = len(ancestors) - 2
+        child: cst.CSTNode = call
+        while index >= 0 and isinstance(ancestors[index], cst.Await):
+            child = ancestors[index]
+            index -= 1
+        parent = ancestors[index] if index >= 0 else None
+        if isinstance(parent, cst.WithItem):
+            statement = ancestors[index - 1] if index >= 1 else None
+            asname = parent.asname.name if parent.asname is not None else None
+            body = statement.body if isinstance(statement, cst.With) else None
+            return "with", asname.value if isinstance(asname, cst.Name) else None, body
+        if isinstance(parent, cst.Assign) and parent.value is child:
+            targets = [t.target for t in parent.targets]
+            if len(targets) == 1 and isinstance(targets[0], cst.Name):
+                return "local", targets[0].value, None
+            return None, None, None
+        if isinstance(parent, cst.AnnAssign) and parent.value is child and isinstance(parent.target, cst.Name):
+            return "local", parent.target.value, None
+        if isinstance(parent, cst.Attribute) and parent.value is child:
+            return "direct", None, None
+        if isinstance(parent, cst.Arg):
+            outer = ancestors[index - 1] if index >= 1 else None
+            if isinstance(outer, cst.Call) and last_name(outer.func) in ("enter_async_context", "enter_context"):
+                return self._usage_of_stack_entry(outer, ancestors, index - 1)
+            if isinstance(outer, cst.Call) and not is_constructor_name(outer.func):
+                return None, None, None
+        return None, None, None
+
+    def _usage_of_stack_entry(
+        self, call: cst.Call, ancestors: list[cst.CSTNode], index: int
+    ) -> tuple[str | None, str | None, cst.CSTNode | None]:
+        """``s = await stack.enter_async_context(ClientSession())``: closed with the stack."""
+        index -= 1
+        while index >= 0 and isinstance(ancestors[index], cst.Await):
+            index -= 1
+        parent = ancestors[index] if index >= 0 else None
+        if isinstance(parent, cst.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0].target, cst.Name):
+            return "local", parent.targets[0].target.value, None
+        return None, None, None
+
+
+def _serves_many(scope: cst.CSTNode) -> bool:
+    """The client is used for a loop or a fan-out of requests: its set-up is amortised."""
+    for node in iter_tree(scope):
+        if isinstance(node, (cst.For, cst.While, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)):
+            return True
+        if isinstance(node, cst.Call) and last_name(node.func) in _FAN_OUT:
+            return True
+        if isinstance(node, (cst.FunctionDef, cst.Lambda)) and node is not scope:
+            return True  # handed to a nested callback that may run many times
+    return False
+
+
+def _is_polling(loop: cst.CSTNode) -> bool:
+    """A ``while`` loop that sleeps (polling, reconnecting): one client per round is the design."""
+    if not isinstance(loop, cst.While):
+        return False
+    return any(
+        isinstance(node, cst.Call) and last_name(node.func) == "sleep" for node in iter_tree(loop.body)
+    )
+
+
+def _is_parameter(name: str, function: cst.FunctionDef) -> bool:
+    params = function.params
+    return any(
+        param.name.value == name
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params)
+    )
+
+
+ClientPerCall.VALID = (
+    # created once, in a constructor / __aenter__ / lifespan / fixture / main / factory
+    Valid("""
+        import aiohttp
+
+        class Agent:
+            def __init__(self):
+                self.session = aiohttp.ClientSession()
+    """),
+    Valid("""
+        import aiohttp
+
+        class Agent:
+            async def __aenter__(self):
+                self._session = aiohttp.ClientSession()
+                return self
+    """),
+    Valid("""
+        import contextlib
+        import httpx
+
+        @contextlib.asynccontextmanager
+        async def lifespan(app):
+            async with httpx.AsyncClient() as client:
+                app.state.client = client
+                yield
+    """),
+    Valid("""
+        import httpx
+        import pytest
+
+        @pytest.fixture
+        async def client():
+            async with httpx.AsyncClient() as c:
+                yield c
+    """),
+    Valid("""
+        import asyncio
+        import aiohttp
+
+        async def main():
+            async with aiohttp.ClientSession() as session:
+                await run_agents(session)
+
+        if __name__ == "__main__":
+            asyncio.run(main())
+    """),
+    Valid("""
+        import httpx
+
+        def make_client(base_url):
+            return httpx.AsyncClient(base_url=base_url)
+    """),
+    Valid("""
+        import httpx
+
+        def make_client(base_url):
+            client = httpx.AsyncClient(base_url=base_url)
+            client.headers["x-agent"] = "1"
+            return client
+    """),
+    Valid("""
+        import openai
+
+        client = openai.AsyncOpenAI()
+
+        async def ask(prompt):
+            return await client.responses.create(model="m", input=prompt)
+    """),
+    Valid("""
+        import aiohttp
+
+        _session = None
+
+        async def get_session():
+            global _session
+            if _session is None:
+                _session = aiohttp.ClientSession()
+            return _session
+    """),
+    Valid("""
+        import redis.asyncio as redis
+
+        class Store:
+            async def connect(self):
+                self.redis = redis.Redis()
+    """),
+    Valid("""
+        import httpx
+
+        async def build(config):
+            return Orchestrator(client=httpx.AsyncClient(), config=config)
+    """),
+    Valid("""
+        import httpx
+
+        async def build(hosts):
+            clients = []
+            for host in hosts:
+                clients.append(httpx.AsyncClient(base_url=host))
+            return clients
+    """),
+    Valid("""
+        import httpx
+
+        def pool(hosts):
+            return {host: httpx.Client(base_url=host) for host in hosts}
+    """),
+    Valid("""
+        import httpx
+
+        async def fetch(url, client=None):
+            if client is None:
+                client = httpx.AsyncClient()
+            return await client.get(url)
+    """),
+    Valid("""
+        import aiohttp
+
+        async def crawl(urls):
+            async with aiohttp.ClientSession() as session:
+                for url in urls:
+                    await session.get(url)
+    """),
+    Valid("""
+        import asyncio
+        import aiohttp
+
+        async def crawl(urls):
+            async with aiohttp.ClientSession() as session:
+                return await asyncio.gather(*(fetch(session, u) for u in urls))
+    """),
+    Valid("""
+        import asyncio
+        import aiohttp
+
+        async def watch(url):
+            while True:
+                async with aiohttp.ClientSession() as session:
+                    await session.get(url)
+                await asyncio.sleep(60)
+    """),
+    Valid("""
+        import aiohttp
+
+        async def per_host(hosts, paths):
+            for host in hosts:
+                async with aiohttp.ClientSession(base_url=host) as session:
+                    for path in paths:
+                        await session.get(path)
+    """),
+    Valid("""
+        import httpx
+
+        async def test_health(app):
+            async with httpx.AsyncClient(app=app) as client:
+                assert (await client.get("/health")).status_code == 200
+    """),
+    Valid("""
+        from fastapi import FastAPI
+        import httpx
+
+        app = FastAPI()
+
+        @app.on_event("startup")
+        async def open_clients():
+            app.state.client = httpx.AsyncClient()
+    """),
+    Valid("""
+        import aiohttp
+
+        session = aiohttp.ClientSession()
+    """),
+    Valid("""
+        def f(ClientSession):
+            async def g():
+                async with ClientSession() as s:
+                    await s.get("u")
+            return g
+    """),
+)
+
+ClientPerCall.INVALID = (
+    Invalid("""
+        import aiohttp
+
+        async def ask_tool(url, query):
+            async with aiohttp.ClientSession() as session:
+                async with session.get(url, params={"q": query}) as response:
+                    return await response.json()
+    """, line=4, column=16, message_contains="every call of async `ask_tool()`"),
+    Invalid("""
+        import httpx
+
+        async def fetch_all(urls):
+            results = []
+            for url in urls:
+                async with httpx.AsyncClient() as client:
+                    results.append(await client.get(url))
+            return results
+    """, line=6, column=20, message_contains="every loop iteration"),
+    Invalid("""
+        from openai import AsyncOpenAI
+
+        async def summarise(text):
+            client = AsyncOpenAI()
+            response = await client.responses.create(model="m", input=text)
+            return response.output_text
+    """, line=4, column=14),
+    Invalid("""
+        import requests
+
+        def download(urls):
+            return [requests.Session().get(u).text for u in urls]
+    """, line=4, column=13),
+    Invalid("""
+        import asyncpg
+
+        async def load_user(dsn, user_id):
+            conn = await asyncpg.connect(dsn)
+            try:
+                return await conn.fetchrow("select * from users where id = $1", user_id)
+            finally:
+                await conn.close()
+    """, line=4, column=18),
+    Invalid("""
+        import redis.asyncio as aioredis
+
+        class Handler:
+            async def get(self, key):
+                r = aioredis.Redis()
+                return await r.get(key)
+    """, line=5, column=13),
+    Invalid("""
+        from aiohttp import web, ClientSession
+
+        async def handle(request):
+            async with ClientSession() as session:
+                async with session.get("http://llm/v1") as r:
+                    return web.json_response(await r.json())
+    """, line=4, column=16),
+    Invalid("""
+        import anthropic
+
+        async def main(prompts):
+            for prompt in prompts:
+                client = anthropic.AsyncAnthropic()
+                await client.messages.create(model="m", max_tokens=10, messages=[prompt])
+    """, line=5, column=18),
+    Invalid("""
+        import contextlib
+        import httpx
+
+        async def call(url):
+            async with contextlib.AsyncExitStack() as stack:
+                client = await stack.enter_async_context(httpx.AsyncClient())
+                return await client.get(url)
+    """, line=6, column=50),
+)

@@ -1,0 +1,144 @@
+"""APL302: module-level ``requests.get``/``httpx.get`` (a new connection each time) in a loop."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ..rule import Invalid, Rule, Valid
+from ._reuse import contains_sleep
+
+_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request", "stream")
+_SESSIONS = {"requests": "requests.Session", "httpx": "httpx.Client"}
+
+
+class RequestsInLoop(Rule):
+    """## What it does
+    Reports the module-level request functions of `requests` (`requests.get`, `requests.post`,
+    ..., `requests.request`) and `httpx` (`httpx.get`, ...) called inside a loop.
+
+    ## Why is this bad?
+    Each module-level call builds a throw-away session (`requests`) or client (`httpx`) and
+    closes it, so no connection is ever reused: every iteration pays a new TCP connection and TLS
+    handshake to the same host. A `requests.Session`/`httpx.Client` created before the loop keeps
+    the connections alive; the iterations are independent, so they can usually also run
+    concurrently (`httpx.AsyncClient` with `asyncio.gather` and a semaphore).
+
+    `while` loops that sleep are not reported: a polling loop pays one request per round by
+    design.
+
+    ## Example
+    ```python
+    import requests
+
+    def fetch_documents(urls):
+        return [requests.get(url, timeout=10).json() for url in urls]
+    ```
+
+    ## Use instead
+    ```python
+    import requests
+
+    def fetch_documents(urls):
+        with requests.Session() as session:
+            return [session.get(url, timeout=10).json() for url in urls]
+    ```
+
+    ## Fix safety
+    No fix: the session has to be created (and closed) around the loop.
+
+    ## Options
+    None.
+    """
+
+    code = "APL302"
+    name = "requests-in-loop"
+    message = (
+        "`{call}()` in a loop opens a new connection every iteration; create a `{session}` "
+        "before the loop and reuse it (and consider running the requests concurrently)"
+    )
+    triggers = ("requests", "httpx")
+
+    def visit_Call(self, node: cst.Call) -> None:
+        ctx = self.ctx
+        loops = ctx.loops
+        if not loops:
+            return
+        target = ctx.qualified_name(node.func)
+        if target is None:
+            return
+        library, _, verb = target.rpartition(".")
+        if library not in _SESSIONS or verb not in _VERBS:
+            return
+        loop = loops[-1]
+        if isinstance(loop, cst.While) and contains_sleep(loop.body):
+            return
+        self.report(node, call=target, session=_SESSIONS[library])
+
+
+RequestsInLoop.VALID = (
+    Valid("""
+        import requests
+
+        def fetch(urls):
+            with requests.Session() as s:
+                return [s.get(u, timeout=5) for u in urls]
+    """),
+    Valid("""
+        import requests
+
+        def fetch(url):
+            return requests.get(url, timeout=5)
+    """),
+    Valid("""
+        import time
+        import requests
+
+        def wait_ready(url):
+            while requests.get(url, timeout=5).status_code != 200:
+                time.sleep(1)
+    """),
+    Valid("""
+        import requests
+
+        def fetch(urls):
+            for u in [requests.get("https://index", timeout=5).text]:
+                print(u)
+    """),
+    Valid("""
+        def fetch(requests, urls):
+            for u in urls:
+                requests.get(u)
+    """),
+    Valid("""
+        import httpx
+
+        async def fetch(urls):
+            async with httpx.AsyncClient() as client:
+                for u in urls:
+                    await client.get(u)
+    """),
+)
+
+RequestsInLoop.INVALID = (
+    Invalid("""
+        import requests
+
+        def fetch(urls):
+            for url in urls:
+                requests.get(url, timeout=5)
+    """, line=5, column=9, message_contains="requests.Session"),
+    Invalid("""
+        from requests import post
+
+        def send(items):
+            return [post("https://api", json=i, timeout=5) for i in items]
+    """, line=4, column=13),
+    Invalid("""
+        import httpx
+
+        def crawl(url):
+            while url:
+                page = httpx.get(url).json()
+                url = page["next"]
+    """, line=5, column=16, message_contains="httpx.Client"),
+)

@@ -1,0 +1,145 @@
+"""APL304: ``functools.lru_cache``/``cache`` on an instance method (flake8-bugbear's B019)."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ..rule import Invalid, Rule, Valid
+from ._reuse import decorator_targets, dotted_name, last_name
+
+_CACHES = frozenset({"functools.lru_cache", "functools.cache"})
+_NOT_INSTANCE = frozenset({"builtins.staticmethod", "builtins.classmethod", "staticmethod", "classmethod"})
+_ENUMS = frozenset({
+    "enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag", "enum.ReprEnum",
+})
+
+
+class LruCacheOnMethod(Rule):
+    """## What it does
+    Reports `functools.lru_cache` and `functools.cache` on a synchronous instance method. Not
+    reported: `staticmethod`/`classmethod`, module-level functions, nested functions, methods of
+    enums (their members live as long as the class anyway) and of classes that declare
+    themselves singletons (a `Singleton` base or metaclass, or a `__new__` that hands out
+    `_instance`). `async def` methods are reported by APL303.
+
+    ## Why is this bad?
+    The cache lives on the function, which lives as long as the class, and its keys include
+    `self`: every instance the method was ever called on stays alive (with its clients, buffers
+    and conversation history) until the cache evicts it, which for `cache` and
+    `lru_cache(maxsize=None)` is never. Agents created per task are never freed, and the cache
+    is shared by all instances, so one busy agent evicts the others' entries.
+
+    ## Example
+    ```python
+    import functools
+
+    class Agent:
+        @functools.lru_cache(maxsize=None)
+        def system_prompt(self, role: str) -> str:
+            return render_template(self.template, role)
+    ```
+
+    ## Use instead
+    ```python
+    import functools
+
+    class Agent:
+        def __init__(self, template: str) -> None:
+            self.template = template
+            self.system_prompt = functools.lru_cache(maxsize=64)(self._system_prompt)
+
+        def _system_prompt(self, role: str) -> str:
+            return render_template(self.template, role)
+    ```
+    A method without arguments is better as `functools.cached_property`.
+
+    ## Fix safety
+    No fix: the replacement depends on whether the method takes arguments.
+
+    ## Options
+    None.
+
+    ## References
+    flake8-bugbear and ruff report the same pattern as B019 (`cached-instance-method`); ruff
+    exempts enum methods since 0.4.4 (astral-sh/ruff#9912).
+    """
+
+    code = "APL304"
+    name = "lru-cache-on-method"
+    message = (
+        "`@{decorator}` on method `{method}` keeps every `self` it was called with alive{bound}; "
+        "use `functools.cached_property` or a per-instance cache"
+    )
+
+    triggers = ("cache",)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        ctx = self.ctx
+        frame = ctx.frame
+        if node.asynchronous is not None or frame.kind != "class" or not isinstance(frame.node, cst.ClassDef):
+            return
+        targets = list(decorator_targets(node, ctx))
+        if any(target in _NOT_INSTANCE for _, target in targets):
+            return
+        params = [*node.params.posonly_params, *node.params.params]
+        if not params:
+            return
+        for decorator, target in targets:
+            if target in _CACHES:
+                if self._lives_forever(frame.node):
+                    return
+                unbounded = target == "functools.cache" or _maxsize_none(decorator.decorator)
+                self.report(
+                    decorator, decorator=target.split(".")[-1], method=node.name.value,
+                    bound=" forever" if unbounded else " until evicted",
+                )
+                return
+
+    def _lives_forever(self, cls: cst.ClassDef) -> bool:
+        """An enum, or a class that says it is a singleton."""
+        for base in cls.bases:
+            qualified = self.ctx.qualified_name(base.value) or dotted_name(base.value)
+            if qualified in _ENUMS or "Singleton" in qualified or qualified.endswith("Enum"):
+                return True
+        for keyword in cls.keywords:
+            if keyword.keyword.value == "metaclass" and "Singleton" in dotted_name(keyword.value):
+                return True
+        for statement in cls.body.body:
+            if isinstance(statement, cst.FunctionDef) and statement.name.value == "__new__":
+                return "_instance" in cst.Module([]).code_for_node(statement)
+        return False
+
+
+def _maxsize_none(expr: cst.BaseExpression) -> bool:
+    if not isinstance(expr, cst.Call):
+        return False
+    for arg in expr.args:
+        if (arg.keyword is None or arg.keyword.value == "maxsize") and last_name(arg.value) == "None":
+            return True
+    return False
+
+
+LruCacheOnMethod.VALID = (
+    Valid("import functools\n\n@functools.lru_cache\ndef f(x):\n    return x\n"),
+    Valid("import functools\n\nclass C:\n    @staticmethod\n    @functools.cache\n    def f(x):\n        return x\n"),
+    Valid("import functools\n\nclass C:\n    @classmethod\n    @functools.lru_cache\n    def f(cls, x):\n        return x\n"),
+    Valid("import functools\n\nclass C:\n    @functools.cached_property\n    def f(self):\n        return 1\n"),
+    Valid("import enum, functools\n\nclass Color(enum.Enum):\n    RED = 1\n    @functools.cache\n    def label(self):\n        return self.name.lower()\n"),
+    Valid("from enum import IntEnum\nfrom functools import cache\n\nclass Level(IntEnum):\n    LOW = 1\n    @cache\n    def label(self):\n        return str(self)\n"),
+    Valid("import functools\n\nclass Config(metaclass=Singleton):\n    @functools.cache\n    def get(self, key):\n        return key\n"),
+    Valid("import functools\n\nclass Registry:\n    _instance = None\n    def __new__(cls):\n        if cls._instance is None:\n            cls._instance = super().__new__(cls)\n        return cls._instance\n    @functools.cache\n    def get(self, key):\n        return key\n"),
+    Valid("import functools\n\nclass C:\n    def m(self):\n        @functools.cache\n        def inner(x):\n            return x\n        return inner\n"),
+    Valid("import functools\n\nclass C:\n    @functools.lru_cache\n    async def m(self, x):\n        return x\n"),
+    Valid("def cache(f):\n    return f\n\nclass C:\n    @cache\n    def m(self, x):\n        return x\n"),
+)
+
+LruCacheOnMethod.INVALID = (
+    Invalid("import functools\n\nclass Agent:\n    @functools.lru_cache(maxsize=None)\n    def prompt(self, role):\n        return role\n",
+            line=4, column=5, message_contains="alive forever"),
+    Invalid("from functools import lru_cache\n\nclass Agent:\n    @lru_cache\n    def prompt(self, role):\n        return role\n",
+            line=4, column=5, message_contains="until evicted"),
+    Invalid("import functools as ft\n\nclass Agent:\n    @ft.cache\n    def tools(self):\n        return []\n",
+            line=4, column=5),
+    Invalid("import functools\n\nclass Agent(Base):\n    @functools.lru_cache(128)\n    def prompt(self, role):\n        return role\n",
+            line=4, column=5),
+)
