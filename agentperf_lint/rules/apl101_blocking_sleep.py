@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import libcst as cst
-
-from ..rule import Fix, FixAvailability, ImportNeeded, Invalid, Rule, Valid
-from ._fixes import awaited, dotted, inside_generator_expression
+from ..rule import Invalid, Valid
+from ._blocking import BlockingCallRule
 
 
-class BlockingSleep(Rule):
+class BlockingSleep(BlockingCallRule):
     """## What it does
     Reports `time.sleep()` called inside an `async def` body, however it was imported
     (`import time as t`, `from time import sleep as nap`).
@@ -47,23 +45,6 @@ class BlockingSleep(Rule):
 
     code = "APL101"
     name = "blocking-sleep"
-    message = "`{call}` blocks the event loop inside `async def`; use `await {replacement}(...)`"
-    fix_availability = FixAvailability.SOMETIMES
-    triggers = ("async",)
-
-    def visit_Call(self, node: cst.Call) -> None:
-        ctx = self.ctx
-        if not ctx.in_async or ctx.call_target(node) != "time.sleep":
-            return
-        replacement = f"{ctx.async_library}.sleep"
-        fix = None
-        if not inside_generator_expression(ctx):
-            new_call = node.with_changes(func=dotted(replacement))
-            fix = Fix.replace(
-                node, awaited(new_call, ctx), title=f"Replace with `await {replacement}(...)`",
-                safe=True, imports=[ImportNeeded(ctx.async_library)],
-            )
-        self.report(node, fix=fix, call="time.sleep", replacement=replacement)
 
     VALID = (
         Valid("import asyncio\nasync def f():\n    await asyncio.sleep(1)\n"),
@@ -71,6 +52,7 @@ class BlockingSleep(Rule):
         Valid("import time\nasync def f():\n    def g():\n        time.sleep(1)\n    return g\n"),
         Valid("import time\nasync def f(loop):\n    await loop.run_in_executor(None, lambda: time.sleep(1))\n"),
         Valid("import asyncio, time\nasync def f():\n    await asyncio.to_thread(time.sleep, 1)\n"),
+        Valid("import functools, time\nasync def f(loop):\n    await loop.run_in_executor(None, functools.partial(time.sleep, 1))\n"),
         Valid("from time import sleep\nasync def f(sleep):\n    sleep(1)\n"),
         Valid("async def f():\n    def sleep(x):\n        return x\n    sleep(1)\n"),
         Valid("import time\nasync def f():\n    class C:\n        time.sleep(0)\n"),
@@ -78,11 +60,12 @@ class BlockingSleep(Rule):
         Valid("async def f(time):\n    time.sleep(1)\n"),
         Valid("import time\nasync def f():\n    time = FakeClock()\n    time.sleep(1)\n"),
         Valid("import time\nasync def f():\n    pass\ntime.sleep(1)\n"),
+        Valid("import trio\nasync def f():\n    await trio.sleep(1)\n"),
     )
     INVALID = (
         Invalid(
             "import time\n\nasync def f():\n    time.sleep(1)\n",
-            line=4, column=5,
+            line=4, column=5, message_contains="asyncio.sleep",
             fixed="import time\nimport asyncio\n\nasync def f():\n    await asyncio.sleep(1)\n",
         ),
         Invalid(
@@ -108,5 +91,10 @@ class BlockingSleep(Rule):
             "import time\n\nasync def f():\n    time.sleep(1).hex()\n",
             line=4, column=5,
             fixed="import time\nimport asyncio\n\nasync def f():\n    (await asyncio.sleep(1)).hex()\n",
+        ),
+        Invalid(
+            "import time\n\nasync def f():\n    async with lock:\n        [time.sleep(0.1) for _ in range(3)]\n",
+            line=5, column=10,
+            fixed="import time\nimport asyncio\n\nasync def f():\n    async with lock:\n        [await asyncio.sleep(0.1) for _ in range(3)]\n",
         ),
     )

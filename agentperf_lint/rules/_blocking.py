@@ -1,0 +1,349 @@
+"""Shared machinery of the APL1xx rules: catalogue lookup, call classification and fixes.
+
+Every APL1xx rule asks the same question of every call inside a coroutine ("what does this
+call, and does it block?"), so the answer is computed once per call node and shared: the rules
+differ only in which catalogue code they own (:class:`BlockingCallRule`). The call graph rule
+(APL114) asks the same question of calls in sync functions through :func:`classify`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+import libcst as cst
+
+from ..context import FileContext
+from ..rule import Fix, FixAvailability, ImportNeeded, Rule
+from ..walker import iter_tree
+from ._blocking_catalogue import ROWS
+from ._fixes import awaited, dotted, inside_generator_expression
+
+FixKind = str  # "sleep" | "thread" | "await" | "none"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One catalogue entry: a call pattern and what to say and do about it."""
+
+    call: str  # exact target, ``Type.*`` wildcard or ``*.method``
+    code: str
+    fix: FixKind
+    alternative: str
+    unless: str | None = None
+    exempt: frozenset[str] = frozenset()
+
+    @property
+    def display(self) -> str:
+        """How the chain of APL114 names it: ``open()``, ``requests.get()``."""
+        name = self.call.removeprefix("builtins.").removeprefix("*.").removesuffix(".*")
+        return f"{name}()"
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a call calls: ``full`` dotted target, the type of the value the method is called
+    on (None for plain functions) and the method name."""
+
+    full: str | None
+    receiver: str | None
+    method: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    entry: Entry
+    target: Target
+
+
+class Catalogue:
+    """Entries indexed three ways: exact targets, ``Type.*`` receivers and ``*.method`` names."""
+
+    def __init__(self, entries: Sequence[Entry]):
+        self.entries = tuple(entries)
+        self.exact: dict[str, Entry] = {}
+        self.wildcard: dict[str, Entry] = {}
+        self.any_receiver: dict[str, Entry] = {}
+        for entry in entries:
+            if entry.call.startswith("*."):
+                self.any_receiver[entry.call[2:]] = entry
+            elif entry.call.endswith(".*"):
+                self.wildcard[entry.call[:-2]] = entry
+            else:
+                self.exact[entry.call] = entry
+
+    def match(self, target: Target) -> Entry | None:
+        if target.full is not None:
+            entry = self.exact.get(target.full)
+            if entry is not None:
+                return entry
+        if target.receiver is not None:
+            entry = self.wildcard.get(target.receiver)
+            if entry is not None and target.method not in entry.exempt:
+                return entry
+        return self.any_receiver.get(target.method)
+
+
+def parse_rows(rows: Sequence[tuple[str, ...]]) -> list[Entry]:
+    """Catalogue rows (see :mod:`._blocking_catalogue`) -> entries."""
+    entries = []
+    for row in rows:
+        calls, code, fix, alternative = row[:4]
+        unless = row[4] if len(row) > 4 else None
+        words = calls.split()
+        exempt = frozenset(word[1:] for word in words if word.startswith("!"))
+        for word in words:
+            if not word.startswith("!"):
+                entries.append(Entry(word, code, fix, alternative, unless, exempt if word.endswith(".*") else frozenset()))
+    return entries
+
+
+CATALOGUE = Catalogue(parse_rows(ROWS))
+
+
+# -- what a call calls --------------------------------------------------------------------
+def resolve_call(ctx: FileContext, call: cst.Call) -> Target | None:
+    """The call's target, also through attribute chains on typed values:
+    ``self.client.chat.completions.create`` with ``self.client = OpenAI()`` resolves to
+    ``openai.OpenAI.chat.completions.create`` with receiver ``openai.OpenAI``."""
+    func = call.func
+    qualname = ctx.qualified_name(func)
+    if qualname is not None:
+        return Target(qualname, None, qualname.rpartition(".")[2])
+    if not isinstance(func, cst.Attribute):
+        return None
+    method = func.attr.value
+    peeled: list[str] = []
+    expr: cst.BaseExpression = func.value
+    while True:
+        receiver = ctx.value_type(expr)
+        if receiver is not None:
+            return Target(".".join([receiver, *reversed(peeled), method]), receiver, method)
+        if isinstance(expr, cst.Attribute):
+            peeled.append(expr.attr.value)
+            expr = expr.value
+        elif isinstance(expr, cst.Subscript):
+            peeled.append("[]")
+            expr = expr.value
+        else:
+            return Target(None, None, method)
+
+
+# -- argument tests: calls that do not block with these arguments ---------------------------
+def _is_literal(expr: cst.BaseExpression, *values: str) -> bool:
+    if isinstance(expr, cst.Name):
+        return expr.value in values
+    if isinstance(expr, (cst.Integer, cst.Float)):
+        try:
+            return float(expr.value) == 0 and "0" in values
+        except ValueError:
+            return False
+    return False
+
+
+def _keyword(call: cst.Call, name: str) -> cst.BaseExpression | None:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg.value
+    return None
+
+
+def _positional(call: cst.Call) -> list[cst.BaseExpression]:
+    return [arg.value for arg in call.args if arg.keyword is None and not arg.star]
+
+
+def _zero_timeout(ctx: FileContext, call: cst.Call, target: Target) -> bool:
+    timeout = _keyword(call, "timeout")
+    if timeout is not None:
+        return _is_literal(timeout, "0")
+    args = _positional(call)
+    index = 3 if target.full == "select.select" else 0
+    return len(args) > index and _is_literal(args[index], "0")
+
+
+def _nonblocking_acquire(ctx: FileContext, call: cst.Call, target: Target) -> bool:
+    blocking = _keyword(call, "blocking")
+    args = _positional(call)
+    first = blocking if blocking is not None else (args[0] if args else None)
+    timeout = _keyword(call, "timeout")
+    return (first is not None and _is_literal(first, "False", "0")) or (
+        timeout is not None and _is_literal(timeout, "0"))
+
+
+def _nonblocking_queue(ctx: FileContext, call: cst.Call, target: Target) -> bool:
+    block = _keyword(call, "block")
+    if block is not None:
+        return _is_literal(block, "False", "0")
+    args = _positional(call)
+    index = 1 if target.method == "put" else 0
+    if len(args) > index and _is_literal(args[index], "False", "0"):
+        return True
+    timeout = _keyword(call, "timeout")
+    return timeout is not None and _is_literal(timeout, "0")
+
+
+def _no_wait(ctx: FileContext, call: cst.Call, target: Target) -> bool:
+    wait = _keyword(call, "wait")
+    args = _positional(call)
+    first = wait if wait is not None else (args[0] if args else None)
+    return first is not None and _is_literal(first, "False", "0")
+
+
+def _nohang(ctx: FileContext, call: cst.Call, target: Target) -> bool:
+    """``os.waitpid(pid, os.WNOHANG)`` and ``proc.wait(timeout=0)`` return at once."""
+    for arg in call.args:
+        for node in iter_tree(arg.value):
+            if (isinstance(node, cst.Name) and node.value == "WNOHANG") or (
+                    isinstance(node, cst.Attribute) and node.attr.value == "WNOHANG"):
+                return True
+    timeout = _keyword(call, "timeout")
+    return timeout is not None and _is_literal(timeout, "0")
+
+
+_IN_MEMORY = frozenset({"io.StringIO", "io.BytesIO", "sys.stdout", "sys.stderr"})
+
+
+def _in_memory_file(ctx: FileContext, call: cst.Call, target: Target) -> bool:
+    """``json.load(io.StringIO(text))``, ``json.dump(data, sys.stdout)``: no disk involved."""
+    for arg in call.args:
+        if ctx.value_type(arg.value) in _IN_MEMORY or ctx.qualified_name(arg.value) in _IN_MEMORY:
+            return True
+    return False
+
+
+UNLESS: Mapping[str, Callable[[FileContext, cst.Call, Target], bool]] = {
+    "zero_timeout": _zero_timeout,
+    "nonblocking_acquire": _nonblocking_acquire,
+    "nonblocking_queue": _nonblocking_queue,
+    "no_wait": _no_wait,
+    "nohang": _nohang,
+    "in_memory_file": _in_memory_file,
+}
+
+
+# -- classification, shared by every APL1xx rule ------------------------------------------
+_memo: tuple[FileContext | None, cst.Call | None, Hit | None] = (None, None, None)
+
+
+def classify(ctx: FileContext, call: cst.Call, catalogue: Catalogue = CATALOGUE) -> Hit | None:
+    """The catalogue entry this call hits, or None. An awaited call is never a hit: whatever
+    our type inference believed, the call returned an awaitable, so it is an async API."""
+    global _memo
+    if catalogue is CATALOGUE and _memo[0] is ctx and _memo[1] is call:
+        return _memo[2]
+    hit = None
+    parent = ctx.parent if ctx.ancestors and ctx.ancestors[-1] is call else None
+    if not (isinstance(parent, cst.Await) and parent.expression is call):
+        target = resolve_call(ctx, call)
+        entry = catalogue.match(target) if target is not None else None
+        if entry is not None and target is not None:
+            test = UNLESS.get(entry.unless) if entry.unless else None
+            if test is None or not test(ctx, call, target):
+                hit = Hit(entry, target)
+    if catalogue is CATALOGUE:
+        _memo = (ctx, call, hit)
+    return hit
+
+
+# -- messages -----------------------------------------------------------------------------
+def spelling(ctx: FileContext, call: cst.Call) -> str:
+    """The callee as the user wrote it, on one line and short."""
+    text = " ".join(ctx.module.code_for_node(call.func).split())
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def describe(ctx: FileContext, call: cst.Call, hit: Hit) -> str:
+    function = ctx.function.node
+    name = function.name.value if isinstance(function, cst.FunctionDef) else "<coroutine>"
+    receiver = hit.target.receiver
+    on = f" (a sync `{receiver}`)" if receiver and not receiver.startswith("builtins.") else ""
+    advice = hit.entry.alternative.replace("{library}", ctx.async_library)
+    return f"`{spelling(ctx, call)}(...)`{on} blocks the event loop inside `async def {name}`; {advice}"
+
+
+# -- fixes --------------------------------------------------------------------------------
+def is_statement_or_rhs(ctx: FileContext, call: cst.Call) -> bool:
+    """The call is a whole expression statement or the whole right-hand side of an assignment:
+    the only places where wrapping it in ``await ...`` cannot change evaluation order."""
+    parent = ctx.parent
+    if isinstance(parent, cst.Expr):
+        return parent.value is call
+    if isinstance(parent, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+        return parent.value is call
+    return False
+
+
+def to_thread_fix(ctx: FileContext, call: cst.Call) -> Fix | None:
+    """``f(a, k=v)`` -> ``await asyncio.to_thread(f, a, k=v)`` (``anyio``/``trio``:
+    ``to_thread.run_sync``, which takes no keyword arguments: no fix then)."""
+    if not is_statement_or_rhs(ctx, call):
+        return None
+    library = ctx.async_library
+    if library == "asyncio":
+        runner = "asyncio.to_thread"
+    elif any(arg.keyword is not None or arg.star == "**" for arg in call.args):
+        return None
+    else:
+        runner = f"{library}.to_thread.run_sync"
+    func_arg = cst.Arg(call.func, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")) if call.args else cst.MaybeSentinel.DEFAULT)
+    wrapped = cst.Call(dotted(runner), args=[func_arg, *call.args], whitespace_before_args=call.whitespace_before_args)
+    return Fix.replace(
+        call, cst.Await(wrapped, lpar=call.lpar, rpar=call.rpar),
+        title=f"Run it in a worker thread with `await {runner}(...)`",
+        safe=False, imports=[ImportNeeded(library)],
+    )
+
+
+def sleep_fix(ctx: FileContext, call: cst.Call) -> Fix | None:
+    """``time.sleep(x)`` -> ``await asyncio.sleep(x)`` (or the module's async library)."""
+    if inside_generator_expression(ctx):
+        return None
+    replacement = f"{ctx.async_library}.sleep"
+    new_call = call.with_changes(func=dotted(replacement))
+    return Fix.replace(
+        call, awaited(new_call, ctx), title=f"Replace with `await {replacement}(...)`",
+        safe=True, imports=[ImportNeeded(ctx.async_library)],
+    )
+
+
+def await_argument_fix(ctx: FileContext, call: cst.Call) -> Fix | None:
+    """``asyncio.run(main())`` / ``loop.run_until_complete(main())`` -> ``await main()``."""
+    if not is_statement_or_rhs(ctx, call) or len(call.args) != 1:
+        return None
+    arg = call.args[0]
+    if arg.keyword is not None or arg.star:
+        return None
+    return Fix.replace(call, cst.Await(arg.value), title="Await the coroutine on the running loop", safe=False)
+
+
+FIXES: Mapping[FixKind, Callable[[FileContext, cst.Call], Fix | None]] = {
+    "thread": to_thread_fix,
+    "sleep": sleep_fix,
+    "await": await_argument_fix,
+}
+
+
+class BlockingCallRule(Rule):
+    """Base of APL101-APL112: report the calls inside a coroutine that the catalogue assigns to
+    this rule's code. Subclasses declare only their code, name, docs and examples."""
+
+    fix_availability = FixAvailability.SOMETIMES
+    triggers = ("async",)
+    message = "`{call}(...)` blocks the event loop inside `async def`"  # describe() words findings
+    catalogue: ClassVar[Catalogue] = CATALOGUE
+
+    def visit_Call(self, node: cst.Call) -> None:
+        ctx = self.ctx
+        if not ctx.in_async:
+            return
+        hit = classify(ctx, node)
+        if hit is None or hit.entry.code != self.code:
+            return
+        make_fix = FIXES.get(hit.entry.fix)
+        self.report(node, fix=make_fix(ctx, node) if make_fix else None, message=describe(ctx, node, hit))
+
+
+def catalogue_rows_for(code: str) -> list[Entry]:
+    """The entries of one code, for docs."""
+    return [entry for entry in CATALOGUE.entries if entry.code == code]

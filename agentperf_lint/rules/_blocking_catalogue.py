@@ -1,0 +1,210 @@
+"""The catalogue of blocking calls, as data: what blocks, which code reports it, what to use.
+
+Each row is ``(calls, code, fix, alternative)`` and optionally ``unless``:
+
+* ``calls``: space-separated qualified call targets as :meth:`FileContext.call_target` spells
+  them after import resolution. ``requests.get`` is a module function; ``requests.Session.get``
+  is a method on a value made by ``requests.Session(...)`` (or annotated with it);
+  ``sqlite3.connect.*`` is every method on a value made by ``sqlite3.connect(...)``, however
+  deep its attribute chain (``client.chat.completions.create`` on an ``openai.OpenAI``), but not
+  methods on what those methods return: ``conn.cursor().execute`` resolves to
+  ``sqlite3.connect.cursor.execute`` and needs its own ``sqlite3.connect.cursor.*`` row, so
+  ``r.get(key).decode()`` on a Redis client is not a second finding;
+  ``*.run_until_complete`` matches the method name on any receiver.
+* ``fix``: ``sleep`` (``await asyncio.sleep``), ``thread`` (``await asyncio.to_thread(f, ...)``),
+  ``await`` (``await <the coroutine argument>``) or ``none``.
+* ``alternative``: the message's advice, naming the concrete async replacement.
+* ``unless``: the name of an argument test in :mod:`._blocking` under which the call does not
+  block (``queue.get(block=False)``, ``select.select(r, w, x, 0)``).
+
+Methods listed after ``!`` in a wildcard row are exempt (``sqlite3.connect.* !cursor``): they
+only build objects in memory.
+
+Pure functions that never touch the disk are absent on purpose (``os.path.join``, ``normpath``,
+``basename``, ``abspath``; ``Path.with_suffix``, ``Path.absolute``, ``Path.cwd``), as are
+methods whose cost is one cheap system call on process state (``os.getcwd``, ``os.getpid``).
+"""
+
+from __future__ import annotations
+
+HTTP = (
+    "use an async HTTP client: `httpx.AsyncClient`, or a shared `aiohttp` session through "
+    "`agentperf_lint.runtime.ConnectionPool`"
+)
+SUBPROCESS = "use `asyncio.create_subprocess_exec` (or `anyio.run_process`)"
+PROCESS_WAIT = "await the process from `asyncio.create_subprocess_exec` (`await proc.wait()`)"
+FILES = "use `aiofiles`/`anyio.open_file`, or `await asyncio.to_thread(...)`"
+PATHS = "use `anyio.Path` (its methods are awaitable), or `await asyncio.to_thread(...)`"
+OS_FS = "use `aiofiles.os`/`anyio.Path`, or `await asyncio.to_thread(...)`"
+ARCHIVES = "run it in a worker thread: `await asyncio.to_thread(...)`"
+TEMPFILES = "use `aiofiles.tempfile`, or `await asyncio.to_thread(...)`"
+INPUT = "read input in a worker thread (`await asyncio.to_thread(input, ...)`) or with `aioconsole`"
+SQLITE = "use `aiosqlite`, or `await asyncio.to_thread(...)`"
+POSTGRES = "use `asyncpg` or `psycopg.AsyncConnection`"
+MYSQL = "use `aiomysql` or `asyncmy`"
+MONGO = "use `motor` or `pymongo.AsyncMongoClient`"
+REDIS = "use `redis.asyncio.Redis`"
+SQLALCHEMY = "use `sqlalchemy.ext.asyncio` (`AsyncEngine`, `AsyncSession`)"
+SOCKETS = "use `asyncio.open_connection`/`loop.sock_*` (or `anyio.connect_tcp`)"
+DNS = "use `await loop.getaddrinfo(...)` (or `anyio.getaddrinfo`)"
+SELECT = "await the event loop's readiness callbacks (`loop.add_reader`, streams) instead"
+THREADS = "use the `asyncio` primitive (`asyncio.Lock`, `asyncio.Event`, `asyncio.Queue`), or `await asyncio.to_thread(...)`"
+FUTURES = "await it: `await asyncio.wrap_future(future)`"
+NESTED_LOOP = "`await` the coroutine instead of starting or re-entering an event loop"
+OPENAI = "use `openai.AsyncOpenAI`"
+AZURE_OPENAI = "use `openai.AsyncAzureOpenAI`"
+ANTHROPIC = "use `anthropic.AsyncAnthropic`"
+HTTPX_CLIENT = "use `httpx.AsyncClient`"
+SESSION = "use `aiohttp` (a shared session via `agentperf_lint.runtime.ConnectionPool`) or `httpx.AsyncClient`"
+BOTO3 = "use `aioboto3`/`aiobotocore`, or `await asyncio.to_thread(...)`"
+GIT = "run git in a worker thread (`await asyncio.to_thread(...)`) or `asyncio.create_subprocess_exec(\"git\", ...)`"
+SSH = "use `asyncssh`"
+SMTP = "use `aiosmtplib`"
+FTP = "use `aioftp`"
+DOCKER = "use `aiodocker`"
+
+_FILE_METHODS_EXEMPT = "!fileno !isatty !readable !writable !seekable !tell !name !mode !closed !encoding"
+
+# (calls, code, fix, alternative[, unless])
+ROWS: tuple[tuple[str, ...], ...] = (
+    # APL101 sleep
+    ("time.sleep", "APL101", "sleep", "use `await {library}.sleep(...)`"),
+    # APL102 HTTP
+    ("requests.get requests.post requests.put requests.patch requests.delete requests.head "
+     "requests.options requests.request requests.api.get requests.api.post requests.api.request",
+     "APL102", "thread", HTTP),
+    ("httpx.get httpx.post httpx.put httpx.patch httpx.delete httpx.head httpx.options "
+     "httpx.request httpx.stream", "APL102", "thread", HTTP),
+    ("urllib.request.urlopen urllib.request.urlretrieve urllib.request.OpenerDirector.open "
+     "urllib.request.build_opener.open", "APL102", "thread", HTTP),
+    ("urllib3.request urllib3.PoolManager.* urllib3.ProxyManager.* urllib3.HTTPConnectionPool.* "
+     "urllib3.HTTPSConnectionPool.* urllib3.connection_from_url.* urllib3.poolmanager.PoolManager.* "
+     "urllib3.connectionpool.HTTPConnectionPool.* urllib3.connectionpool.HTTPSConnectionPool.* "
+     "!connection_from_url !connection_from_host !clear", "APL102", "thread", HTTP),
+    ("http.client.HTTPConnection.* http.client.HTTPSConnection.* !set_debuglevel !set_tunnel",
+     "APL102", "thread", HTTP),
+    # APL103 subprocess
+    ("subprocess.run subprocess.call subprocess.check_call subprocess.check_output "
+     "subprocess.getoutput subprocess.getstatusoutput subprocess.Popen os.system os.popen "
+     "os.spawnl os.spawnle os.spawnlp os.spawnlpe os.spawnv os.spawnve os.spawnvp os.spawnvpe "
+     "os.posix_spawn os.posix_spawnp", "APL103", "thread", SUBPROCESS),
+    ("os.wait os.wait3 os.wait4 os.waitid os.waitpid subprocess.Popen.wait "
+     "subprocess.Popen.communicate", "APL103", "thread", PROCESS_WAIT, "nohang"),
+    # APL104 files
+    ("builtins.open io.open io.open_code os.fdopen codecs.open", "APL104", "thread", FILES),
+    (f"builtins.open.* io.open.* io.open_code.* os.fdopen.* codecs.open.* pathlib.Path.open.* "
+     f"{_FILE_METHODS_EXEMPT}", "APL104", "thread", FILES),
+    ("pathlib.Path.read_text pathlib.Path.read_bytes pathlib.Path.write_text "
+     "pathlib.Path.write_bytes pathlib.Path.open pathlib.Path.exists pathlib.Path.is_dir "
+     "pathlib.Path.is_file pathlib.Path.is_symlink pathlib.Path.is_mount pathlib.Path.is_socket "
+     "pathlib.Path.is_fifo pathlib.Path.is_block_device pathlib.Path.is_char_device "
+     "pathlib.Path.is_junction pathlib.Path.iterdir pathlib.Path.glob pathlib.Path.rglob "
+     "pathlib.Path.walk pathlib.Path.stat pathlib.Path.lstat pathlib.Path.owner "
+     "pathlib.Path.group pathlib.Path.chmod pathlib.Path.lchmod pathlib.Path.mkdir "
+     "pathlib.Path.rmdir pathlib.Path.unlink pathlib.Path.rename pathlib.Path.replace "
+     "pathlib.Path.touch pathlib.Path.symlink_to pathlib.Path.hardlink_to pathlib.Path.link_to "
+     "pathlib.Path.readlink pathlib.Path.resolve pathlib.Path.samefile", "APL104", "thread", PATHS),
+    ("os.listdir os.scandir os.walk os.fwalk os.stat os.lstat os.remove os.unlink os.rename "
+     "os.renames os.replace os.makedirs os.mkdir os.rmdir os.removedirs os.chmod os.chown "
+     "os.lchown os.link os.symlink os.readlink os.utime os.truncate os.access os.open os.fsync "
+     "os.statvfs os.mkfifo os.sendfile", "APL104", "thread", OS_FS),
+    ("os.path.exists os.path.lexists os.path.isfile os.path.isdir os.path.islink "
+     "os.path.ismount os.path.isjunction os.path.getsize os.path.getmtime os.path.getatime "
+     "os.path.getctime os.path.samefile os.path.sameopenfile os.path.realpath", "APL104",
+     "thread", OS_FS),
+    ("shutil.copy shutil.copy2 shutil.copyfile shutil.copyfileobj shutil.copymode "
+     "shutil.copystat shutil.copytree shutil.rmtree shutil.move shutil.disk_usage shutil.chown "
+     "shutil.which", "APL104", "thread", OS_FS),
+    ("json.load json.dump pickle.load pickle.dump tomllib.load", "APL104", "thread", FILES,
+     "in_memory_file"),
+    # APL105 archives and temporary files
+    ("zipfile.ZipFile zipfile.is_zipfile zipfile.ZipFile.* tarfile.open tarfile.is_tarfile "
+     "tarfile.open.* tarfile.TarFile tarfile.TarFile.* shutil.make_archive shutil.unpack_archive "
+     "gzip.open bz2.open lzma.open !namelist !infolist !getinfo !setpassword",
+     "APL105", "thread", ARCHIVES),
+    ("tempfile.mkdtemp tempfile.mkstemp tempfile.NamedTemporaryFile tempfile.TemporaryFile "
+     "tempfile.TemporaryDirectory tempfile.TemporaryDirectory.cleanup "
+     "tempfile.NamedTemporaryFile.* tempfile.TemporaryFile.* "
+     f"{_FILE_METHODS_EXEMPT}", "APL105", "thread", TEMPFILES),
+    # APL106 input
+    ("builtins.input sys.stdin.read sys.stdin.readline sys.stdin.readlines "
+     "sys.stdin.buffer.read sys.stdin.buffer.readline getpass.getpass", "APL106", "thread", INPUT),
+    # APL107 databases and caches with sync drivers
+    ("sqlite3.connect sqlite3.connect.* sqlite3.connect.cursor.* sqlite3.connect.execute.* "
+     "sqlite3.Connection.* sqlite3.Cursor.* !cursor", "APL107", "thread", SQLITE),
+    ("psycopg2.connect psycopg2.connect.* psycopg.connect psycopg.connect.* "
+     "psycopg.Connection.connect psycopg.Connection.connect.* psycopg2.connect.cursor.* "
+     "psycopg.connect.cursor.* psycopg.connect.execute.* !cursor", "APL107", "thread", POSTGRES),
+    ("pymysql.connect pymysql.connect.* pymysql.connect.cursor.* mysql.connector.connect "
+     "mysql.connector.connect.* mysql.connector.connect.cursor.* !cursor",
+     "APL107", "thread", MYSQL),
+    ("pymongo.MongoClient.* !get_database !get_default_database !get_collection",
+     "APL107", "thread", MONGO),
+    ("redis.Redis.* redis.StrictRedis.* redis.from_url.* redis.Redis.from_url.* "
+     "redis.client.Redis.* redis.Redis.pipeline.execute redis.from_url.pipeline.execute "
+     "redis.StrictRedis.pipeline.execute !pipeline !pubsub !lock", "APL107", "thread", REDIS),
+    ("sqlalchemy.create_engine.* sqlalchemy.create_engine.connect.* sqlalchemy.create_engine.begin.* "
+     "sqlalchemy.orm.Session.* sqlalchemy.engine.Engine.* sqlalchemy.engine.Connection.* sqlalchemy.orm.session.Session.* "
+     "!add !add_all !expunge !begin_nested !get_bind !dispose !query !filter !filter_by !where "
+     "!order_by !limit !offset !join !options", "APL107", "thread", SQLALCHEMY),
+    # APL108 network
+    ("socket.gethostbyname socket.gethostbyname_ex socket.gethostbyaddr socket.getaddrinfo "
+     "socket.getnameinfo socket.getfqdn", "APL108", "thread", DNS),
+    ("socket.create_connection socket.socket.connect socket.socket.accept socket.socket.recv "
+     "socket.socket.recvfrom socket.socket.recv_into socket.socket.send socket.socket.sendall "
+     "socket.socket.sendto socket.socket.sendfile socket.create_connection.recv "
+     "socket.create_connection.recv_into socket.create_connection.send "
+     "socket.create_connection.sendall ssl.get_server_certificate "
+     "ssl.SSLContext.wrap_socket ssl.create_default_context.wrap_socket "
+     "ssl.SSLSocket.do_handshake", "APL108", "thread", SOCKETS),
+    ("select.select select.poll.poll select.epoll.poll selectors.DefaultSelector.select "
+     "selectors.SelectSelector.select selectors.EpollSelector.select", "APL108", "thread", SELECT,
+     "zero_timeout"),
+    # APL109 thread primitives
+    ("threading.Lock.acquire threading.RLock.acquire threading.Semaphore.acquire "
+     "threading.BoundedSemaphore.acquire threading.Condition.acquire", "APL109", "none", THREADS,
+     "nonblocking_acquire"),
+    ("threading.Event.wait threading.Condition.wait threading.Condition.wait_for "
+     "threading.Barrier.wait threading.Thread.join", "APL109", "thread", THREADS, "zero_timeout"),
+    ("queue.Queue.get queue.Queue.put queue.LifoQueue.get queue.LifoQueue.put "
+     "queue.PriorityQueue.get queue.PriorityQueue.put queue.SimpleQueue.get queue.Queue.join "
+     "multiprocessing.Queue.get multiprocessing.Queue.put", "APL109", "thread", THREADS,
+     "nonblocking_queue"),
+    ("concurrent.futures.Future.result concurrent.futures.ThreadPoolExecutor.submit.result "
+     "concurrent.futures.ProcessPoolExecutor.submit.result concurrent.futures.wait "
+     "concurrent.futures.Future.exception", "APL109", "none", FUTURES, "zero_timeout"),
+    ("concurrent.futures.ThreadPoolExecutor.shutdown concurrent.futures.ProcessPoolExecutor.shutdown "
+     "concurrent.futures.Executor.shutdown", "APL109", "thread", THREADS, "no_wait"),
+    # APL110 nested event loops
+    ("asyncio.run *.run_until_complete", "APL110", "await", NESTED_LOOP),
+    ("asyncio.run_coroutine_threadsafe.result", "APL110", "none", NESTED_LOOP),
+    # APL111 sync SDK clients with an async twin
+    ("openai.OpenAI.* openai.Client.* !with_options !with_raw_response !with_streaming_response",
+     "APL111", "thread", OPENAI),
+    ("openai.AzureOpenAI.* !with_options !with_raw_response !with_streaming_response",
+     "APL111", "thread", AZURE_OPENAI),
+    ("anthropic.Anthropic.* anthropic.Client.* !with_options !with_raw_response "
+     "!with_streaming_response", "APL111", "thread", ANTHROPIC),
+    ("httpx.Client.get httpx.Client.post httpx.Client.put httpx.Client.patch httpx.Client.delete "
+     "httpx.Client.head httpx.Client.options httpx.Client.request httpx.Client.send "
+     "httpx.Client.stream httpx.Client.close", "APL111", "thread", HTTPX_CLIENT),
+    ("requests.Session.get requests.Session.post requests.Session.put requests.Session.patch "
+     "requests.Session.delete requests.Session.head requests.Session.options "
+     "requests.Session.request requests.Session.send requests.session.get requests.session.post "
+     "requests.session.put requests.session.patch requests.session.delete requests.session.head "
+     "requests.session.request requests.session.send", "APL111", "thread", SESSION),
+    # APL112 other sync SDKs whose every call does I/O
+    ("boto3.client.* boto3.resource.* boto3.Session.client.* boto3.Session.resource.* "
+     "boto3.session.Session.client.* boto3.session.Session.resource.* !get_paginator !get_waiter "
+     "!can_paginate !Bucket !Object !Table !meta", "APL112", "thread", BOTO3),
+    ("git.Repo git.Repo.clone_from git.Repo.init git.Repo.* git.Git.* !bare !working_dir "
+     "!working_tree_dir !git_dir", "APL112", "thread", GIT),
+    ("paramiko.SSHClient.* paramiko.Transport.* paramiko.SFTPClient.* "
+     "!set_missing_host_key_policy !get_transport", "APL112", "thread", SSH),
+    ("smtplib.SMTP smtplib.SMTP_SSL smtplib.SMTP.* smtplib.SMTP_SSL.* !set_debuglevel",
+     "APL112", "thread", SMTP),
+    ("ftplib.FTP ftplib.FTP_TLS ftplib.FTP.* ftplib.FTP_TLS.* !set_debuglevel !set_pasv",
+     "APL112", "thread", FTP),
+    ("docker.from_env docker.from_env.* docker.DockerClient.* docker.client.from_env.*",
+     "APL112", "thread", DOCKER),
+)
