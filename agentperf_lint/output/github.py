@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..finding import Finding
+from ._paths import relative_to_root
 
 ANNOTATIONS_SHOWN_PER_STEP = 10
 
@@ -26,22 +27,9 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def display_path(path: str, root: Path) -> str:
-    """``path`` relative to ``root`` in POSIX form when it lies inside, else unchanged.
-
-    GitHub resolves annotation paths against the repository checkout, so they must not depend on
-    the directory the linter ran from.
-    """
-    absolute = Path(path) if Path(path).is_absolute() else Path.cwd() / path
-    try:
-        return absolute.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return Path(path).as_posix()
-
-
 def annotation(finding: Finding, root: Path) -> str:
     props = {
-        "file": display_path(finding.path, root),
+        "file": relative_to_root(finding.path, root) or Path(finding.path).as_posix(),
         "line": str(finding.line),
         "col": str(finding.column),
         "endLine": str(finding.end_line),

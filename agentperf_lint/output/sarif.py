@@ -24,6 +24,7 @@ from urllib.parse import quote
 
 from ..finding import Finding
 from ..rule import DOCS_URL, Rule
+from ._paths import absolute, relative_to_root
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -78,19 +79,12 @@ def _unknown_descriptor(finding: Finding) -> dict[str, Any]:
     return descriptor
 
 
-def _absolute(path: str) -> Path:
-    candidate = Path(path)
-    return (candidate if candidate.is_absolute() else Path.cwd() / candidate).resolve()
-
-
 def artifact_location(path: str, root: Path) -> dict[str, str]:
     """``{uri, uriBaseId}`` relative to ``root``, or an absolute file URI outside it."""
-    absolute = _absolute(path)
-    try:
-        relative = absolute.relative_to(root.resolve())
-    except ValueError:
-        return {"uri": absolute.as_uri()}
-    return {"uri": quote(relative.as_posix()), "uriBaseId": SRCROOT}
+    relative = relative_to_root(path, root)
+    if relative is None:
+        return {"uri": absolute(path).as_uri()}
+    return {"uri": quote(relative), "uriBaseId": SRCROOT}
 
 
 def _line_text(finding: Finding, lines: Sequence[str] | None) -> str:
@@ -108,7 +102,7 @@ def fingerprints(
     seen: dict[str, int] = {}
     cache: dict[str, Sequence[str] | None] = {}
     out = []
-    for finding, uri in zip(findings, uris):
+    for finding, uri in zip(findings, uris, strict=True):
         if finding.path not in cache:
             try:
                 cache[finding.path] = read_lines(finding.path) if read_lines is not None else None
@@ -141,7 +135,7 @@ def sarif_log(
     locations = [artifact_location(finding.path, root) for finding in ordered]
     hashes = fingerprints(ordered, [location["uri"] for location in locations], read_lines)
     results = []
-    for finding, location, line_hash in zip(ordered, locations, hashes):
+    for finding, location, line_hash in zip(ordered, locations, hashes, strict=True):
         result: dict[str, Any] = {
             "ruleId": finding.code,
             "ruleIndex": index[finding.code],
