@@ -1,0 +1,133 @@
+"""APL104: file and file-system I/O inside ``async def``."""
+
+from __future__ import annotations
+
+from ..rule import Invalid, Valid
+from ._blocking import BlockingCallRule
+
+
+class BlockingFileIo(BlockingCallRule):
+    """## What it does
+    Reports file-system I/O inside an `async def` body: `open`, `io.open`, `os.fdopen`,
+    `codecs.open` and the methods of the files they return (`f.read()` inside
+    `with open(p) as f`); `pathlib.Path` I/O (`read_text`, `write_bytes`, `open`, `exists`,
+    `iterdir`, `glob`, `mkdir`, `unlink`, `stat`, `resolve`, ...); `os` file-system calls
+    (`listdir`, `scandir`, `walk`, `stat`, `remove`, `rename`, `makedirs`, ...); `shutil`;
+    `os.path` queries that touch the disk (`exists`, `isfile`, `getsize`, `realpath`, ...);
+    `json.load`/`json.dump` (and `pickle`, `tomllib`) on files.
+
+    Paths are followed through variables and attributes: `self.config_path.read_text()` where
+    the class assigns `self.config_path = Path(...)`, a property or function annotated
+    `-> Path`, a parameter annotated `Path`, `p.parent / "x"`.
+
+    ## Why is this bad?
+    Disk I/O blocks the loop for as long as the storage takes: microseconds on a warm page
+    cache, but tens of milliseconds on a cold network file system, a container overlay or a
+    busy disk, and every other task waits meanwhile.
+
+    ## Example
+    ```python
+    import json
+
+    async def load_memory(path):
+        with open(path) as f:
+            return json.load(f)
+    ```
+
+    ## Use instead
+    ```python
+    import json
+    import aiofiles
+
+    async def load_memory(path):
+        async with aiofiles.open(path) as f:
+            return json.loads(await f.read())
+    ```
+    (or `anyio.Path(path).read_text()`, or `await asyncio.to_thread(load_memory_sync, path)`).
+
+    ## Fix safety
+    Where the call is a whole statement or the right-hand side of an assignment, the fix runs
+    it in a worker thread (`data = await asyncio.to_thread(path.read_text)`). It is unsafe:
+    the call now runs in another thread. Not offered for `with open(...)` headers.
+
+    ## Options
+    None.
+
+    ## Known problems
+    Pure path functions are never reported (`os.path.join`, `normpath`, `basename`,
+    `abspath`, `Path.with_suffix`, `Path.name`): they do no I/O. Methods on values of unknown
+    type are not reported either: `store.read()` could be anything.
+    """
+
+    code = "APL104"
+    name = "blocking-file-io"
+
+    VALID = (
+        Valid("def f(p):\n    with open(p) as f:\n        return f.read()\n"),
+        Valid("import aiofiles\nasync def f(p):\n    async with aiofiles.open(p) as f:\n        return await f.read()\n"),
+        Valid("import anyio\nasync def f(p):\n    return await anyio.Path(p).read_text()\n"),
+        Valid("import asyncio\nasync def f(p):\n    return await asyncio.to_thread(open, p)\n"),
+        Valid("import os\nasync def f(a, b):\n    return os.path.join(a, b), os.path.basename(a), os.path.normpath(b), os.path.splitext(a), os.path.abspath(a)\n"),
+        Valid("from pathlib import Path\nasync def f(p: Path):\n    return p.name, p.suffix, p.with_suffix('.txt'), p / 'x', p.parent, p.as_posix()\n"),
+        Valid("async def f(open, p):\n    return open(p)\n"),
+        Valid("async def f(p):\n    def open(x):\n        return x\n    return open(p)\n"),
+        Valid("async def f(store):\n    return store.read()\n"),
+        Valid("import json\nasync def f(text):\n    return json.loads(text), json.dumps({})\n"),
+        Valid("import json, io\nasync def f(text):\n    return json.load(io.StringIO(text))\n"),
+        Valid("import json, sys\nasync def f(data):\n    json.dump(data, sys.stdout)\n"),
+        Valid("import os\nasync def f():\n    return os.getcwd(), os.sep, os.environ['X']\n"),
+        Valid("from pathlib import PurePath\nasync def f(p: PurePath):\n    return p.stem\n"),
+        Valid("async def f(path):\n    exists = lambda: path.exists()\n    return exists\n"),
+        Valid("import functools\nasync def f(loop, p):\n    return await loop.run_in_executor(None, functools.partial(open, p))\n"),
+        Valid("import shutil\nasync def f():\n    return shutil.get_terminal_size\n"),
+    )
+    INVALID = (
+        Invalid(
+            "async def f(p):\n    with open(p) as fh:\n        return fh.read()\n",
+            line=2, column=10, extra_findings=1, message_contains="aiofiles",
+        ),
+        Invalid("async def f(p):\n    with open(p) as fh:\n        data = fh.read()\n", line=3, column=16, extra_findings=1,
+                fixed="import asyncio\n\nasync def f(p):\n    with open(p) as fh:\n        data = await asyncio.to_thread(fh.read)\n"),
+        Invalid("async def f(p):\n    f = open(p, 'w')\n", line=2, column=9,
+                fixed="import asyncio\n\nasync def f(p):\n    f = await asyncio.to_thread(open, p, 'w')\n"),
+        Invalid("import io\n\nasync def f(p):\n    return io.open(p).read()\n", line=4, column=12),
+        Invalid("import os\n\nasync def f(fd):\n    return os.fdopen(fd)\n", line=4, column=12),
+        Invalid("import codecs\n\nasync def f(p):\n    return codecs.open(p, encoding='utf-8')\n", line=4, column=12),
+        Invalid("from pathlib import Path\n\nasync def f():\n    return Path('a.txt').read_text()\n", line=4, column=12),
+        Invalid("from pathlib import Path\n\nasync def f(p: Path):\n    p.write_bytes(b'x')\n", line=4, column=5,
+                fixed="from pathlib import Path\nimport asyncio\n\nasync def f(p: Path):\n    await asyncio.to_thread(p.write_bytes, b'x')\n"),
+        Invalid("from pathlib import Path\n\nasync def f(p: Path | None):\n    return p.exists()\n", line=4, column=12),
+        Invalid("from pathlib import Path\n\nasync def f(p: Path):\n    return list(p.iterdir())\n", line=4, column=17),
+        Invalid("from pathlib import Path\n\nasync def f(p: Path):\n    return list(p.glob('*.py'))\n", line=4, column=17),
+        Invalid("from pathlib import Path\n\nasync def f(p: Path):\n    (p / 'out').mkdir(parents=True)\n", line=4, column=5, fixed="from pathlib import Path\nimport asyncio\n\nasync def f(p: Path):\n    await asyncio.to_thread((p / 'out').mkdir, parents=True)\n"),
+        Invalid("from pathlib import Path\n\nasync def f(p: Path):\n    p.parent.joinpath('x').unlink()\n", line=4, column=5, fixed="from pathlib import Path\nimport asyncio\n\nasync def f(p: Path):\n    await asyncio.to_thread(p.parent.joinpath('x').unlink)\n"),
+        Invalid("from pathlib import Path\n\nasync def f(p: Path):\n    return p.stat().st_size\n", line=4, column=12),
+        Invalid("from pathlib import Path\n\nasync def f(p: Path):\n    with p.open() as fh:\n        pass\n", line=4, column=10),
+        Invalid(
+            "from pathlib import Path\n\nclass Agent:\n    def __init__(self, root):\n        self.config_path = Path(root) / 'config.json'\n\n"
+            "    async def load(self):\n        return self.config_path.read_text()\n",
+            line=8, column=16,
+        ),
+        Invalid(
+            "from pathlib import Path\n\nclass Agent:\n    @property\n    def cache_dir(self) -> Path:\n        return Path('.cache')\n\n"
+            "    async def clear(self):\n        for item in self.cache_dir.iterdir():\n            pass\n",
+            line=9, column=21,
+        ),
+        Invalid("from pathlib import Path\n\ndef data_dir() -> Path:\n    return Path('data')\n\nasync def f():\n    return data_dir().exists()\n", line=7, column=12),
+        Invalid("import os\n\nasync def f(d):\n    return os.listdir(d)\n", line=4, column=12),
+        Invalid("import os\n\nasync def f(d):\n    for entry in os.scandir(d):\n        pass\n", line=4, column=18),
+        Invalid("import os\n\nasync def f(d):\n    for root, dirs, files in os.walk(d):\n        pass\n", line=4, column=30),
+        Invalid("import os\n\nasync def f(p):\n    return os.stat(p).st_mtime\n", line=4, column=12),
+        Invalid("import os\n\nasync def f(p):\n    os.remove(p)\n", line=4, column=5, fixed='import os\nimport asyncio\n\nasync def f(p):\n    await asyncio.to_thread(os.remove, p)\n'),
+        Invalid("import os\n\nasync def f(a, b):\n    os.rename(a, b)\n", line=4, column=5, fixed='import os\nimport asyncio\n\nasync def f(a, b):\n    await asyncio.to_thread(os.rename, a, b)\n'),
+        Invalid("import os\n\nasync def f(d):\n    os.makedirs(d, exist_ok=True)\n", line=4, column=5,
+                fixed="import os\nimport asyncio\n\nasync def f(d):\n    await asyncio.to_thread(os.makedirs, d, exist_ok=True)\n"),
+        Invalid("import os\n\nasync def f(p):\n    if os.path.exists(p):\n        pass\n", line=4, column=8),
+        Invalid("from os.path import isfile\n\nasync def f(p):\n    return isfile(p)\n", line=4, column=12),
+        Invalid("import os.path\n\nasync def f(p):\n    return os.path.getsize(p)\n", line=4, column=12),
+        Invalid("import os\n\nasync def f(p):\n    return os.path.realpath(p)\n", line=4, column=12),
+        Invalid("import shutil\n\nasync def f(a, b):\n    shutil.copytree(a, b)\n", line=4, column=5, fixed='import shutil\nimport asyncio\n\nasync def f(a, b):\n    await asyncio.to_thread(shutil.copytree, a, b)\n'),
+        Invalid("import shutil\n\nasync def f(d):\n    shutil.rmtree(d)\n", line=4, column=5, fixed='import shutil\nimport asyncio\n\nasync def f(d):\n    await asyncio.to_thread(shutil.rmtree, d)\n'),
+        Invalid("import json\n\nasync def f(p):\n    with open(p) as fh:\n        return json.load(fh)\n", line=4, column=10, extra_findings=1),
+        Invalid("import json\n\nasync def f(data, fh):\n    json.dump(data, fh)\n", line=4, column=5, fixed='import json\nimport asyncio\n\nasync def f(data, fh):\n    await asyncio.to_thread(json.dump, data, fh)\n'),
+    )
