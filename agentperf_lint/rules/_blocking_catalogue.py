@@ -131,7 +131,8 @@ ROWS: tuple[tuple[str, ...], ...] = (
      "sys.stdin.buffer.read sys.stdin.buffer.readline getpass.getpass", "APL106", "thread", INPUT),
     # APL107 databases and caches with sync drivers
     ("sqlite3.connect sqlite3.connect.* sqlite3.connect.cursor.* sqlite3.connect.execute.* "
-     "sqlite3.Connection.* sqlite3.Cursor.* !cursor", "APL107", "thread", SQLITE),
+     "sqlite3.Connection.* sqlite3.Connection.cursor.* sqlite3.Connection.execute.* sqlite3.Cursor.* "
+     "!cursor", "APL107", "thread", SQLITE),
     ("psycopg2.connect psycopg2.connect.* psycopg.connect psycopg.connect.* "
      "psycopg.Connection.connect psycopg.Connection.connect.* psycopg2.connect.cursor.* "
      "psycopg.connect.cursor.* psycopg.connect.execute.* !cursor", "APL107", "thread", POSTGRES),
