@@ -152,8 +152,6 @@ def _settings(args: argparse.Namespace) -> Settings:
             overrides[name] = value
     if args.config:
         config_path: Path | None = Path(args.config)
-        if not config_path.is_file():
-            raise ConfigError(f"{args.config}: no such configuration file")
     elif args.isolated:
         config_path = None
     else:
@@ -254,19 +252,20 @@ def _report(args: argparse.Namespace, settings: Settings, options: RunOptions,
             _write_fixed(sources, changed)
     findings = outcome.findings
     rules = outcome.rules
-    if rules is None and fmt == "sarif":
+    if rules is None and fmt == "sarif" and not args.statistics:
         from .registry import select
 
         rules = select(settings.select, settings.extend_select, settings.ignore)
     sources_by_path = {source.path: source for source in sources}
-    report = render(
-        fmt, findings, rules=rules or [], root=settings.project_root, color=_use_color(args),
-        read_lines=lambda path: _lines(sources_by_path.get(path)), tool_version=__version__,
-    )
     if args.statistics:
         from .output.statistics import render_statistics
 
         report = render_statistics(findings)
+    else:
+        report = render(
+            fmt, findings, rules=rules or [], root=settings.project_root, color=_use_color(args),
+            read_lines=lambda path: _lines(sources_by_path.get(path)), tool_version=__version__,
+        )
     to_stderr = options.fix and stdin_mode
     if not options.diff:
         _emit(report, args.output_file, sys.stderr if to_stderr else sys.stdout)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .cache import cache_dir, prepare_cache_dir, tool_versions
 from .finding import FileResult, Finding, InternalError
 
 if TYPE_CHECKING:
@@ -93,17 +94,8 @@ class RuleSetup:
 
 
 def cache_key(settings: Settings, options: RunOptions) -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    from . import __version__
-
-    try:
-        libcst_version = version("libcst")
-    except PackageNotFoundError:
-        libcst_version = "?"
-    material = json.dumps(
-        [__version__, libcst_version, sys.version, settings.fingerprint(), options.ignore_noqa],
-    )
+    """What besides file content decides findings (tool versions are added by the cache)."""
+    material = json.dumps([settings.fingerprint(), options.ignore_noqa])
     return hashlib.sha256(material.encode()).hexdigest()[:32]
 
 
@@ -119,9 +111,8 @@ def run(sources: Sequence[Source], settings: Settings, options: RunOptions) -> R
     by_index: dict[int, FileResult] = {}
     pending: list[int] = []
     for index, source in enumerate(sources):
-        hit = cache.get(source.real_path, source.data) if cache and source.real_path else None
+        hit = cache.get(source.real_path, source.data, display=source.path) if cache and source.real_path else None
         if hit is not None:
-            hit.path = source.path
             by_index[index] = hit
         else:
             pending.append(index)
@@ -195,7 +186,7 @@ def _project_findings(
             summaries.setdefault(code, {})[result.path] = summary
     if not summaries:
         return {}
-    material = json.dumps(summaries, sort_keys=True, default=str).encode()
+    material = json.dumps([tool_versions(), summaries], sort_keys=True, default=str).encode()
     digest = hashlib.sha256(material).hexdigest()[:32]
     store = _ProjectStore(settings.project_root, digest) if cached else None
     if store is not None:
@@ -228,7 +219,8 @@ class _ProjectStore:
     """Project-rule findings cached by the digest of every file's summary."""
 
     def __init__(self, root: Path, digest: str):
-        self.file = root / ".agentperf_lint_cache" / f"project-{digest}.json"
+        self.root = root
+        self.file = cache_dir(root) / f"project-{digest}.json"
 
     def load(self) -> dict[str, list[Finding]] | None:
         try:
@@ -238,8 +230,9 @@ class _ProjectStore:
             return None
 
     def save(self, found: dict[str, list[Finding]]) -> None:
+        if prepare_cache_dir(self.root) is None:
+            return
         try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
             for old in self.file.parent.glob("project-*.json"):
                 old.unlink(missing_ok=True)
             tmp = self.file.with_suffix(".tmp")

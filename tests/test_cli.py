@@ -53,9 +53,9 @@ def test_finding_is_printed_with_position_and_fix_mark(project: Path) -> None:
     write(project, "bad.py", BAD)
     result = run("bad.py", cwd=project)
     assert result.returncode == 1
-    assert result.stdout.splitlines() == [
-        "bad.py:5:5: APL101 [*] `time.sleep` blocks the event loop inside `async def`; use `await asyncio.sleep(...)`"
-    ]
+    (line,) = result.stdout.splitlines()
+    assert line.startswith("bad.py:5:5: APL101 [*] ")
+    assert "time.sleep" in line and "asyncio.sleep" in line
     assert "1 fixable with `--fix`" in result.stderr
 
 
@@ -216,7 +216,7 @@ def test_json_output_contract(project: Path) -> None:
     data = json.loads(result.stdout)
     assert [item["path"] for item in data] == ["a.py", "b.py"]
     assert list(data[0]) == ["path", "line", "column", "end_line", "end_column", "code", "name", "message", "url", "fix"]
-    assert data[0]["fix"] == {"applicability": "safe", "title": "Replace with `await asyncio.sleep(...)`"}
+    assert data[0]["fix"]["applicability"] == "safe" and "asyncio.sleep" in data[0]["fix"]["title"]
     assert (data[0]["line"], data[0]["column"], data[0]["end_line"], data[0]["end_column"]) == (5, 5, 5, 18)
     assert result.stderr == ""  # machine formats keep stderr quiet
 
