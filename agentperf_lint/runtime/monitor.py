@@ -30,7 +30,7 @@ from typing import Any
 
 from ._histogram import LatencyHistogram
 
-__all__ = ["AsyncPerformanceMonitor", "LagEvent", "LoopLagWatchdog"]
+__all__ = ["AsyncPerformanceMonitor", "LagEvent", "LoopLagWatchdog", "is_library_file"]
 
 _LIBRARY_DIRS = tuple(
     {os.path.normcase(path) for key in ("stdlib", "platstdlib", "purelib", "platlib")
@@ -66,7 +66,7 @@ class LagEvent:
     def blocking_frame(self) -> StackEntry | None:
         """Innermost frame in user code (outside the stdlib, site-packages and this package)."""
         for entry in reversed(self.stack):
-            if not _is_library(entry.filename):
+            if not is_library_file(entry.filename):
                 return entry
         return self.stack[-1] if self.stack else None
 
@@ -105,7 +105,8 @@ class LagEvent:
         }
 
 
-def _is_library(filename: str) -> bool:
+def is_library_file(filename: str) -> bool:
+    """True for the stdlib, site-packages, this package and ``<frozen ...>`` pseudo-files."""
     path = os.path.normcase(os.path.abspath(filename))
     return (
         filename.startswith("<")
