@@ -128,7 +128,10 @@ class _Run:
         self.started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
         self.end: float | None = None
         self.labels: dict[str, _LabelStats] = {}
-        self.seconds: list[_Second] = []
+        self._default_stats: _LabelStats | None = None
+        self.seconds: list[_Second] = [_Second()]
+        self._current_second = self.seconds[0]
+        self._second_end = self.t0 + 1.0
         self.errors: dict[str, list[Any]] = {}  # type name -> [count, [messages]]
         self.failed_latency = LatencyHistogram()
         self.service_time = LatencyHistogram() if open_model else None
@@ -139,12 +142,21 @@ class _Run:
         self.dropped = 0
         self.loop_lag = LatencyHistogram()
 
+    # The two lookups below run once per request, so each has a fast path: the unlabelled
+    # request goes straight to the default label's stats, and the current second's bucket is
+    # cached until the clock leaves it (completion times are recorded in clock order).
+
     def _label_stats(self) -> _LabelStats:
         name = _LABEL.get()
         if name is None:
-            name = self.default_label
-        else:
-            _LABEL.set(None)
+            stats = self._default_stats
+            if stats is None:
+                stats = self._default_stats = self._named_stats(self.default_label)
+            return stats
+        _LABEL.set(None)
+        return self._named_stats(name)
+
+    def _named_stats(self, name: str) -> _LabelStats:
         stats = self.labels.get(name)
         if stats is None:
             if len(self.labels) >= _MAX_LABELS:
@@ -155,18 +167,22 @@ class _Run:
         return stats
 
     def _second(self, end: float) -> _Second:
+        if end < self._second_end:
+            return self._current_second
         index = int(end - self.t0)
         seconds = self.seconds
         while len(seconds) <= index:
             seconds.append(_Second())
-        return seconds[index]
+        self._current_second = second = seconds[index]
+        self._second_end = self.t0 + index + 1
+        return second
 
     def success(self, start: float, end: float) -> None:
         latency = end - start
         stats = self._label_stats()
         stats.requests += 1
         stats.histogram.record(latency)
-        second = self._second(end)
+        second = self._current_second if end < self._second_end else self._second(end)
         second.requests += 1
         second.histogram.record(latency)
 
