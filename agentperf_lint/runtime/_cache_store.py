@@ -102,11 +102,12 @@ class CostStore:
         data[key] = entry
 
     def _pick_victim(self, now: float) -> Hashable:
-        keys, data, randrange = self._keys, self.data, self._rng.randrange
+        keys, data, rand = self._keys, self.data, self._rng.random
+        size = len(keys)
         best_key: Hashable = None
         best_score = float("inf")
-        for _ in range(min(self.sample_size, len(keys))):
-            key = keys[randrange(len(keys))]
+        for _ in range(min(self.sample_size, size)):
+            key = keys[int(rand() * size)]  # 5x cheaper than randrange
             entry = data[key]
             if entry.expires_at <= now:
                 return key

@@ -19,7 +19,7 @@ import random
 import threading
 import time
 from collections.abc import Awaitable, Callable, Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal, TypeVar, cast
 
 from ._cache_keys import Unkeyable, make_ignoring_key, make_key
@@ -36,7 +36,9 @@ class _SyncFlight:
     """A computation in progress in one thread; other threads wait on ``done``."""
 
     owner: int  # thread id of the computing caller, to detect same-thread recursion
-    done: threading.Event = field(default_factory=threading.Event)
+    # Created by the first waiter (under the cache lock): most misses have no waiter, and an
+    # Event costs more than the rest of a miss.
+    done: threading.Event | None = None
     value: Any = None
     error: BaseException | None = None
     # the computing caller left with a non-Exception (KeyboardInterrupt, SystemExit)
@@ -256,6 +258,8 @@ class IntelligentCache:
                 elif isinstance(flight, _SyncFlight) and flight.owner != me:
                     self._stampedes += 1
                     leader = False
+                    if flight.done is None:
+                        flight.done = threading.Event()
                 else:  # the computing thread recursed into the same key: waiting would deadlock
                     self._misses += 1
                     flight = None
@@ -263,7 +267,7 @@ class IntelligentCache:
                 return fn(*args, **kwargs)
             if leader:
                 return self._compute_sync(k, flight, fn, args, kwargs, ttl)
-            flight.done.wait()
+            flight.done.wait()  # type: ignore[union-attr]
             if flight.error is not None:
                 raise flight.error
             if not flight.aborted:
@@ -286,13 +290,15 @@ class IntelligentCache:
         try:
             value = fn(*args, **kwargs)
         except BaseException as exc:
-            with self._lock:
-                self._forget_flight(k, flight)
             if isinstance(exc, Exception):
                 flight.error = exc
             else:
                 flight.aborted = True
-            flight.done.set()
+            with self._lock:
+                self._forget_flight(k, flight)
+                waiters = flight.done
+            if waiters is not None:
+                waiters.set()
             raise
         flight.cost = time.perf_counter() - start
         flight.value = value
@@ -300,7 +306,9 @@ class IntelligentCache:
             if self._forget_flight(k, flight):  # False if invalidated meanwhile
                 self._store_value(k, value, flight.cost, ttl)
             self._record_computation(flight.cost)
-        flight.done.set()
+            waiters = flight.done  # no waiter can join once the flight is forgotten
+        if waiters is not None:
+            waiters.set()
         return value
 
     # ----------------------------------------------------------------- async misses
