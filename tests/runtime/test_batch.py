@@ -238,3 +238,13 @@ def test_invalid_arguments() -> None:
         BatchProcessor(max_wait_time=-1)
     with pytest.raises(ValueError):
         BatchProcessor(max_workers=0)
+
+
+@pytest.mark.asyncio
+async def test_load_returns_a_future_for_cheap_gather() -> None:
+    fn = Recorder()
+    bp: BatchProcessor[int, int] = BatchProcessor(fn)
+    futures = [bp.load(i) for i in range(3)]
+    assert all(isinstance(f, asyncio.Future) for f in futures)
+    assert await asyncio.gather(*futures) == [0, 10, 20]
+    assert fn.batches == [[0, 1, 2]]
