@@ -15,6 +15,8 @@ profiler and the load tester do).
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
+from collections.abc import Iterable
 from typing import Any
 
 __all__ = ["LatencyHistogram"]
@@ -80,6 +82,37 @@ class LatencyHistogram:
             self._min = seconds
         if seconds > self._max:
             self._max = seconds
+
+    def record_many(self, values: Iterable[float]) -> None:
+        """Add many samples at once: one C-level sort, then one log per bucket touched.
+
+        Latencies cluster in a few buckets, so this costs far less per sample than
+        :meth:`record`; the profiler folds its buffered operations this way.
+        """
+        ordered = sorted(values)
+        size = len(ordered)
+        if not size:
+            return
+        self.count += size
+        self.total += sum(ordered)
+        if ordered[0] < self._min:
+            self._min = ordered[0]
+        if ordered[-1] > self._max:
+            self._max = ordered[-1]
+        start = bisect_left(ordered, self._lowest)
+        self._zero += start
+        buckets = self._buckets
+        last = len(buckets) - 1
+        inv_log_gamma, shift, log_gamma = self._inv_log_gamma, self._shift, 1.0 / self._inv_log_gamma
+        while start < size:
+            index = int(_log(ordered[start]) * inv_log_gamma + shift)
+            if index >= last:
+                buckets[last] += size - start
+                break
+            upper = math.exp((index - shift + 1) * log_gamma)  # first value of the next bucket
+            end = max(bisect_left(ordered, upper, start), start + 1)
+            buckets[index] += end - start
+            start = end
 
     @property
     def min(self) -> float:

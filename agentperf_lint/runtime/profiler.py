@@ -46,7 +46,7 @@ _MB = 1024 * 1024
 _OVERFLOW_KEY = ("(other)", "(other)")
 
 #: finished records wait in a buffer and are folded into statistics in batches of this size
-_FLUSH_EVERY = 256
+_FLUSH_EVERY = 1024
 
 _current: ContextVar[OperationRecord | None] = ContextVar("agentperf_operation", default=None)
 # process-wide: profilers hook the interpreter, so only one deep profile may run at a time
@@ -58,34 +58,52 @@ def current_operation() -> OperationRecord | None:
     return _current.get()
 
 
+class _Extra:
+    """An optional record field kept in the record's ``_extra`` dict, created on first write.
+
+    Most operations never set these, so the hot path allocates nothing for them and the fold
+    skips them with one ``is None`` test.
+    """
+
+    def __init__(self, default: Any) -> None:
+        self.default = default
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, record: OperationRecord | None, owner: type) -> Any:
+        if record is None:
+            return self
+        extra = record._extra
+        return self.default if extra is None else extra.get(self.name, self.default)
+
+    def __set__(self, record: OperationRecord, value: Any) -> None:
+        if record._extra is None:
+            record._extra = {}
+        record._extra[self.name] = value
+
+
 class OperationRecord:
     """One profiled call: a context manager (sync and async) that yields itself.
 
     Callers set ``tokens_used``, ``cache_hits``, ``cache_misses`` and ``custom_metrics`` inside
     the block; the profiler folds them into the operation's statistics after exit.
-
-    Only the fields every call needs are slots set in ``__init__``; the optional ones are class
-    defaults shadowed per instance when set, because each attribute store costs on the hot path.
     """
 
-    __slots__ = ("_profiler", "_key", "_extras", "_token", "start_time", "end_time", "__dict__")
+    __slots__ = ("_profiler", "_key", "_extra", "_token", "start_time", "end_time")
 
-    tokens_used: int = 0
-    cache_hits: int = 0
-    cache_misses: int = 0
-    memory_delta_mb: float | None = None
+    tokens_used = _Extra(0)
+    cache_hits = _Extra(0)
+    cache_misses = _Extra(0)
+    memory_delta_mb = _Extra(None)
     #: the exception type that ended the operation, if any
-    error: type[BaseException] | None = None
-    _child_time: float = 0.0
-    _deep: bool = False
-    _track_memory: bool = False
-    _rss_start: int = 0
-    _deep_session: _DeepSession | None = None
+    error = _Extra(None)
 
-    def __init__(self, profiler: PerformanceProfiler, key: tuple[str, str], extras: bool) -> None:
+    def __init__(self, profiler: PerformanceProfiler, key: tuple[str, str]) -> None:
         self._profiler = profiler
         self._key = key
-        self._extras = extras  # deep profiling or memory tracking requested
+        self._extra: dict[str, Any] | None = None
         self.end_time: float | None = None
 
     @property
@@ -98,10 +116,10 @@ class OperationRecord:
 
     @property
     def custom_metrics(self) -> dict[str, float]:
-        """Numeric metrics to sum per operation, e.g. ``op.custom_metrics["retries"] += 1``."""
-        metrics: dict[str, float] | None = self.__dict__.get("_custom")
-        if metrics is None:
-            metrics = self.__dict__["_custom"] = {}
+        """Numeric metrics summed per operation: ``op.custom_metrics["retries"] = 2``."""
+        if self._extra is None:
+            self._extra = {}
+        metrics: dict[str, float] = self._extra.setdefault("custom_metrics", {})
         return metrics
 
     @property
@@ -115,7 +133,7 @@ class OperationRecord:
 
     @property
     def key(self) -> str:
-        return f"{self.agent_name}:{self.operation}"
+        return f"{self._key[0]}:{self._key[1]}"
 
     @property
     def duration(self) -> float | None:
@@ -123,33 +141,36 @@ class OperationRecord:
 
     def __enter__(self) -> OperationRecord:
         self._token = _current.set(self)
-        if self._extras:
+        if self._extra is not None:
             self._start_extras(in_async=False)
         self.start_time = self._profiler._clock()
         return self
 
     async def __aenter__(self) -> OperationRecord:
         self._token = _current.set(self)
-        if self._extras:
+        if self._extra is not None:
             self._start_extras(in_async=True)
         self.start_time = self._profiler._clock()
         return self
 
     def _start_extras(self, *, in_async: bool) -> None:
-        if self._track_memory:
+        extra = self._extra
+        assert extra is not None
+        if extra.get("track_memory"):
             from .memory import rss_bytes
 
-            self._rss_start = rss_bytes()
-        if self._deep:
-            self._deep_session = self._profiler._start_deep(self, in_async=in_async)
+            extra["rss_start"] = rss_bytes()
+        if extra.get("deep"):
+            extra["deep_session"] = self._profiler._start_deep(self, in_async=in_async)
 
-    def _stop_extras(self) -> None:
-        if self._deep_session is not None:
-            self._deep_session.stop()
-        if self._track_memory:
+    def _stop_extras(self, extra: dict[str, Any]) -> None:
+        session = extra.pop("deep_session", None)
+        if session is not None:
+            session.stop()
+        if extra.get("track_memory"):
             from .memory import rss_bytes
 
-            self.memory_delta_mb = (rss_bytes() - self._rss_start) / _MB
+            extra["memory_delta_mb"] = (rss_bytes() - extra["rss_start"]) / _MB
 
     def __exit__(
         self,
@@ -159,8 +180,9 @@ class OperationRecord:
     ) -> None:
         profiler = self._profiler
         self.end_time = profiler._clock()
-        if self._extras:
-            self._stop_extras()
+        extra = self._extra
+        if extra is not None:
+            self._stop_extras(extra)
         if exc_type is not None:
             self.error = exc_type
         try:
@@ -195,7 +217,7 @@ class OperationStats:
     histogram: LatencyHistogram = field(default_factory=LatencyHistogram)
     errors: int = 0
     cancelled: int = 0
-    self_time: float = 0.0
+    child_time: float = 0.0  # time spent in operations nested in this one
     tokens_used: int = 0
     cache_hits: int = 0
     cache_misses: int = 0
@@ -208,6 +230,12 @@ class OperationStats:
     deep_samples: int = 0
     deep_report: Any = None  # pstats.Stats or a pyinstrument Session, merged across samples
     deep_backend: str | None = None
+    durations: list[float] = field(default_factory=list)  # folded, not yet in the histogram
+
+    @property
+    def self_time(self) -> float:
+        """Total time minus time in nested operations (0 when concurrent children overlap)."""
+        return max(0.0, self.histogram.total - self.child_time)
 
     @property
     def key(self) -> str:
@@ -327,11 +355,9 @@ class PerformanceProfiler:
             deep = rate > 0.0 and (rate >= 1.0 or random.random() < rate)
         if track_memory is None:
             track_memory = self.track_memory
-        if not (deep or track_memory):
-            return OperationRecord(self, (agent_name, operation), False)
-        record = OperationRecord(self, (agent_name, operation), True)
-        record._deep = deep
-        record._track_memory = track_memory
+        record = OperationRecord(self, (agent_name, operation))
+        if deep or track_memory:
+            record._extra = {"deep": deep, "track_memory": track_memory}
         return record
 
     def profile(
@@ -364,9 +390,10 @@ class PerformanceProfiler:
 
         Records are popped one by one (``deque.popleft`` is atomic), so records appended by other
         threads meanwhile are either folded now or left for the next flush, never lost.
+        Durations are collected per operation and added to its histogram in bulk.
         """
-        pending = self._pending
-        popleft = pending.popleft
+        popleft = self._pending.popleft
+        missing = Token.MISSING
         with self._lock:
             stats_map = self._stats
             while True:
@@ -374,55 +401,51 @@ class PerformanceProfiler:
                     record = popleft()
                 except IndexError:
                     break
-                key = record._key
-                stats = stats_map.get(key)
+                stats = stats_map.get(record._key)
                 if stats is None:
-                    stats = self._new_stats(key)
-                end = record.end_time
+                    stats = self._new_stats(record._key)
                 start = record.start_time
-                duration = end - start
-                stats.histogram.record(duration)
-                self_time = duration - record._child_time
-                if self_time > 0.0:
-                    stats.self_time += self_time
-                if start < stats.first_start:
-                    stats.first_start = start
+                end = record.end_time
+                stats.durations.append(end - start)
                 if end > stats.last_end:
                     stats.last_end = end
+                if start < stats.first_start:
+                    stats.first_start = start
+                if record._extra is not None:
+                    self._fold_extras(record, stats, record._extra)
                 parent = record._token.old_value
-                if record.__dict__:  # only set when a caller, nesting or an error touched it
-                    self._fold_extras(record, stats, parent)
-                elif parent is not Token.MISSING and parent is not None:
-                    self._fold_parent(record, stats, parent, duration)
+                if parent is not missing and parent is not None:
+                    parent_key = parent.key
+                    stats.parents[parent_key] = stats.parents.get(parent_key, 0) + 1
+                    parent_stats = stats_map.get(parent._key)
+                    if parent_stats is None:
+                        parent_stats = self._new_stats(parent._key)
+                    parent_stats.child_time += end - start
+            for stats in stats_map.values():
+                if stats.durations:
+                    stats.histogram.record_many(stats.durations)
+                    stats.durations.clear()
 
     @staticmethod
-    def _fold_parent(
-        record: OperationRecord, stats: OperationStats, parent: OperationRecord, duration: float
-    ) -> None:
-        parent._child_time += duration
-        parent_key = parent.key
-        stats.parents[parent_key] = stats.parents.get(parent_key, 0) + 1
-
-    def _fold_extras(self, record: OperationRecord, stats: OperationStats, parent: Any) -> None:
-        error = record.error
+    def _fold_extras(record: OperationRecord, stats: OperationStats, extra: dict[str, Any]) -> None:
+        error = extra.get("error")
         if error is not None:
             if issubclass(error, Exception):
                 stats.errors += 1
             else:  # CancelledError, KeyboardInterrupt, GeneratorExit
                 stats.cancelled += 1
-        stats.tokens_used += record.tokens_used
-        stats.cache_hits += record.cache_hits
-        stats.cache_misses += record.cache_misses
-        if record.memory_delta_mb is not None:
-            stats.memory_delta_mb_total += record.memory_delta_mb
+        stats.tokens_used += extra.get("tokens_used", 0)
+        stats.cache_hits += extra.get("cache_hits", 0)
+        stats.cache_misses += extra.get("cache_misses", 0)
+        memory = extra.get("memory_delta_mb")
+        if memory is not None:
+            stats.memory_delta_mb_total += memory
             stats.memory_samples += 1
-        custom = record.__dict__.get("_custom")
+        custom = extra.get("custom_metrics")
         if custom:
             totals = stats.custom_totals
             for name, value in custom.items():
                 totals[name] = totals.get(name, 0.0) + value
-        if parent is not Token.MISSING and parent is not None:
-            self._fold_parent(record, stats, parent, record.end_time - record.start_time)
 
     def _new_stats(self, key: tuple[str, str]) -> OperationStats:
         if len(self._stats) >= self.max_operations:

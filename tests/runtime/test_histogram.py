@@ -93,3 +93,21 @@ def test_to_dict_keys() -> None:
     hist = LatencyHistogram()
     hist.record(0.5)
     assert set(hist.to_dict()) == {"count", "total", "min", "max", "mean", "p50", "p90", "p95", "p99"}
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_record_many_matches_record(seed: int) -> None:
+    rng = random.Random(seed)
+    samples = [math.exp(rng.gauss(-7, 3)) for _ in range(5_000)] + [0.0, 1e-12, 1e6]
+    one, many = LatencyHistogram(), LatencyHistogram()
+    for value in samples:
+        one.record(value)
+    for start in range(0, len(samples), 700):
+        many.record_many(samples[start : start + 700])
+    assert (many.count, many.min, many.max) == (one.count, one.min, one.max)
+    assert many.total == pytest.approx(one.total)
+    for p in (1, 25, 50, 90, 99, 99.9):
+        expected = exact_percentile(samples, p)
+        assert abs(many.percentile(p) - expected) <= 0.01 * expected + 1e-12, p
+    many.record_many([])
+    assert many.count == len(samples)
