@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from ..context import FileContext
+from ..context import COMPREHENSIONS, FileContext
 from ..walker import iter_tree
 
 # callables that build a client owning a connection pool (or one connection), by qualified name
@@ -177,14 +177,27 @@ def outer_functions(ctx: FileContext) -> Iterator[cst.FunctionDef]:
             yield frame.node
 
 
-def iterating_loop(ctx: FileContext) -> cst.CSTNode | None:
-    """The innermost enclosing loop that iterates over items (a ``for`` or a comprehension),
-    or None when there is no loop or the innermost one is a ``while``."""
-    loops = ctx.loops
-    if not loops:
-        return None
-    loop = loops[-1]
-    return None if isinstance(loop, cst.While) else loop
+def loops_here(ctx: FileContext) -> list[cst.CSTNode]:
+    """``ctx.loops`` without the comprehensions whose *first* iterable holds this point: that
+    iterable is evaluated once, before the comprehension loops (``[x for x in await f()]``)."""
+    loops = list(ctx.loops)
+    if not any(isinstance(loop, COMPREHENSIONS) for loop in loops):
+        return loops
+    around = {id(node) for node in ctx.ancestors}
+    return [
+        loop for loop in loops
+        if not (isinstance(loop, COMPREHENSIONS) and id(loop.for_in.iter) in around)  # type: ignore[attr-defined]
+    ]
+
+
+RETRY_NAME = re.compile(r"attempt|retry|retries|tries|^try", re.IGNORECASE)
+
+
+def is_retry_loop(loop: cst.CSTNode) -> bool:
+    """``for attempt in range(n)``: the same request repeated on purpose until it succeeds."""
+    if not isinstance(loop, cst.For):
+        return False
+    return any(isinstance(node, cst.Name) and RETRY_NAME.search(node.value) for node in iter_tree(loop.target))
 
 
 _SLEEPS = re.compile(r"(^|\.)sleep$")

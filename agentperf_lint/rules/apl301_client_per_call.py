@@ -10,7 +10,9 @@ from ._reuse import (
     CLIENT_FACTORIES,
     enclosing_function,
     is_constructor_name,
+    is_retry_loop,
     last_name,
+    loops_here,
     name_escapes,
     runs_once,
 )
@@ -96,12 +98,13 @@ class ClientPerCall(Rule):
         if usage is None:
             return
         function = enclosing_function(ctx)
-        if ctx.loops:
+        loops = loops_here(ctx) if ctx.loops else []
+        if loops and not is_retry_loop(loops[-1]):
             if scope is not None and _serves_many(scope):
                 return
             if function is not None and name is not None and name_escapes(name, function):
                 return
-            if _is_polling(ctx.loops[-1]):
+            if _is_polling(loops[-1]):
                 return
             self.report(node, what=f"`{client}` is created and discarded on every loop iteration")
             return

@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..rule import Invalid, Rule, Valid
-from ._reuse import contains_sleep
+from ._reuse import contains_sleep, is_retry_loop, loops_here
 
 _VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request", "stream")
 _SESSIONS = {"requests": "requests.Session", "httpx": "httpx.Client"}
@@ -23,7 +23,7 @@ class RequestsInLoop(Rule):
     the connections alive; the iterations are independent, so they can usually also run
     concurrently (`httpx.AsyncClient` with `asyncio.gather` and a semaphore).
 
-    `while` loops that sleep are not reported: a polling loop pays one request per round by
+    Retry loops (`for attempt in range(3)`) and `while` loops that sleep are not reported: a polling loop pays one request per round by
     design.
 
     ## Example
@@ -60,7 +60,9 @@ class RequestsInLoop(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         ctx = self.ctx
-        loops = ctx.loops
+        if not ctx.loops:
+            return
+        loops = loops_here(ctx)
         if not loops:
             return
         target = ctx.qualified_name(node.func)
@@ -70,7 +72,7 @@ class RequestsInLoop(Rule):
         if library not in _SESSIONS or verb not in _VERBS:
             return
         loop = loops[-1]
-        if isinstance(loop, cst.While) and contains_sleep(loop.body):
+        if (isinstance(loop, cst.While) and contains_sleep(loop.body)) or is_retry_loop(loop):
             return
         self.report(node, call=target, session=_SESSIONS[library])
 
@@ -103,6 +105,22 @@ RequestsInLoop.VALID = (
         def fetch(urls):
             for u in [requests.get("https://index", timeout=5).text]:
                 print(u)
+    """),
+    Valid("""
+        import requests
+
+        def render(url):
+            for attempt in range(3):
+                try:
+                    return requests.get(url, timeout=10).content
+                except requests.ConnectionError:
+                    continue
+    """),
+    Valid("""
+        import requests
+
+        def names(url):
+            return [item["name"] for item in requests.get(url, timeout=5).json()]
     """),
     Valid("""
         def fetch(requests, urls):
