@@ -103,6 +103,10 @@ CATALOGUE = Catalogue(parse_rows(ROWS))
 
 
 # -- what a call calls --------------------------------------------------------------------
+# class methods that return a path: ``Path.home() / "x"`` is a ``pathlib.Path`` too
+_PATH_FACTORIES = {f"pathlib.Path.{name}": "pathlib.Path" for name in ("home", "cwd")}
+
+
 def resolve_call(ctx: FileContext, call: cst.Call) -> Target | None:
     """The call's target, also through attribute chains on typed values:
     ``self.client.chat.completions.create`` with ``self.client = OpenAI()`` resolves to
@@ -118,6 +122,7 @@ def resolve_call(ctx: FileContext, call: cst.Call) -> Target | None:
     expr: cst.BaseExpression = func.value
     while True:
         receiver = ctx.value_type(expr)
+        receiver = _PATH_FACTORIES.get(receiver, receiver) if receiver else None
         if receiver is not None:
             return Target(".".join([receiver, *reversed(peeled), method]), receiver, method)
         if isinstance(expr, cst.Attribute):
@@ -347,3 +352,29 @@ class BlockingCallRule(Rule):
 def catalogue_rows_for(code: str) -> list[Entry]:
     """The entries of one code, for docs."""
     return [entry for entry in CATALOGUE.entries if entry.code == code]
+
+
+_FIX_TEXT = {
+    "sleep": "`await asyncio.sleep(...)` (safe)",
+    "thread": "`await asyncio.to_thread(f, ...)` (unsafe)",
+    "await": "`await <coroutine>` (unsafe)",
+    "none": "none",
+}
+
+
+def catalogue_markdown() -> str:
+    """The catalogue as a Markdown table (call, code, fix, use instead): docs/blocking-calls.md
+    embeds it, and a test keeps the two in sync."""
+    lines = ["| Calls | Code | Fix | Use instead |", "|---|---|---|---|"]
+    for row in ROWS:
+        calls, code, fix, alternative = row[:4]
+        words = calls.split()
+        shown = ", ".join(f"`{word}`" for word in words if not word.startswith("!"))
+        exempt = [word[1:] for word in words if word.startswith("!")]
+        if exempt:
+            shown += " (not: " + ", ".join(f"`{name}`" for name in exempt) + ")"
+        if len(row) > 4:
+            shown += f" (unless {row[4].replace('_', ' ')})"
+        advice = alternative.replace("{library}", "asyncio").replace("|", "\\|")
+        lines.append(f"| {shown} | {code} | {_FIX_TEXT[fix]} | {advice} |")
+    return "\n".join(lines) + "\n"
