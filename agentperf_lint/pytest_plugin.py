@@ -86,12 +86,18 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _enabled_globally(config: pytest.Config) -> bool:
     option = config.getoption("--agentperf-blocking")
-    return bool(option) if option is not None else bool(config.getini("agentperf_blocking"))
+    return (
+        bool(option)
+        if option is not None
+        else bool(config.getini("agentperf_blocking"))
+    )
 
 
 def _stall_threshold(config: pytest.Config) -> float:
     option = config.getoption("--agentperf-stall-threshold")
-    return float(option if option is not None else config.getini("agentperf_stall_threshold"))
+    return float(
+        option if option is not None else config.getini("agentperf_stall_threshold")
+    )
 
 
 def _wants_guard(item: pytest.Item, everywhere: bool) -> bool:
@@ -100,7 +106,9 @@ def _wants_guard(item: pytest.Item, everywhere: bool) -> bool:
     return everywhere or item.get_closest_marker(_ENABLE_MARKER) is not None
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
     everywhere = _enabled_globally(config)
     if config.pluginmanager.has_plugin(_GUARD_NAME):
         return
@@ -148,7 +156,9 @@ def _guarded(
         buster = _start_blockbuster()
         watchdog = None
         if threshold > 0:
-            watchdog = LoopLagWatchdog(threshold, interval=min(threshold / 2, 0.05)).start()
+            watchdog = LoopLagWatchdog(
+                threshold, interval=min(threshold / 2, 0.05)
+            ).start()
         try:
             try:
                 result = await function(*args, **kwargs)

@@ -27,10 +27,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from agentperf_lint.runtime.middleware import PerformanceMiddleware  # noqa: E402
-from agentperf_lint.runtime.monitor import AsyncPerformanceMonitor  # noqa: E402
-from agentperf_lint.runtime.profiler import PerformanceProfiler  # noqa: E402
-
+from agentperf_lint.runtime.middleware import PerformanceMiddleware
+from agentperf_lint.runtime.monitor import AsyncPerformanceMonitor
+from agentperf_lint.runtime.profiler import PerformanceProfiler
 
 # CPU time of this process: on a shared machine, time spent waiting for a core is not overhead
 clock = time.process_time
@@ -191,7 +190,12 @@ def main() -> None:
         ("bare work()", None, run_bare, False),
         ("with threading.Lock() (calibration)", "bare work()", run_lock, False),
         ("PerformanceProfiler.profile_operation", "bare work()", run_profiler, False),
-        ("  + deep_sample_rate=0.001 (cProfile)", "bare work()", run_profiler_sampled, False),
+        (
+            "  + deep_sample_rate=0.001 (cProfile)",
+            "bare work()",
+            run_profiler_sampled,
+            False,
+        ),
         ("cProfile around the loop", "bare work()", run_cprofile, False),
     ]
     for module, label, runner in (
@@ -207,9 +211,19 @@ def main() -> None:
     variants += [
         ("bare await awork()", None, arun_bare, True),
         ("async with profile_operation", "bare await awork()", arun_profiler, True),
-        ("async with monitor_async_operation", "bare await awork()", arun_monitor, True),
+        (
+            "async with monitor_async_operation",
+            "bare await awork()",
+            arun_monitor,
+            True,
+        ),
         ("bare ASGI request", None, arun_asgi_bare, True),
-        ("PerformanceMiddleware request", "bare ASGI request", arun_asgi_middleware, True),
+        (
+            "PerformanceMiddleware request",
+            "bare ASGI request",
+            arun_asgi_middleware,
+            True,
+        ),
     ]
 
     # interleave the variants in every round, so load changes hit all of them alike
@@ -228,9 +242,7 @@ def main() -> None:
         f"Python {sys.version.split()[0]} on {sys.platform}; {n} operations x {repeat} rounds; "
         "median process CPU time\n"
     )
-    header = (
-        f"| {'variant':40} | {'per op (us)':>11} | {'overhead/op (us)':>16} | {'x baseline':>10} |"
-    )
+    header = f"| {'variant':40} | {'per op (us)':>11} | {'overhead/op (us)':>16} | {'x baseline':>10} |"
     print(header)
     print("|" + "|".join("-" * len(cell) for cell in header.split("|")[1:-1]) + "|")
     for label, baseline, _, _ in variants:

@@ -28,18 +28,18 @@ class LatencyHistogram:
     """Counts durations in seconds; answers percentiles within ``relative_accuracy``."""
 
     __slots__ = (
-        "count",
-        "total",
-        "_min",
-        "_max",
-        "_zero",
+        "_accuracy",
         "_buckets",
         "_gamma",
-        "_inv_log_gamma",
-        "_shift",
-        "_accuracy",
-        "_lowest",
         "_highest",
+        "_inv_log_gamma",
+        "_lowest",
+        "_max",
+        "_min",
+        "_shift",
+        "_zero",
+        "count",
+        "total",
     )
 
     def __init__(
@@ -71,16 +71,19 @@ class LatencyHistogram:
         """Add one sample. Values above ``highest`` land in the last bucket (max stays exact)."""
         if seconds >= self._lowest:
             try:
-                self._buckets[int(_log(seconds) * self._inv_log_gamma + self._shift)] += 1
+                self._buckets[
+                    int(_log(seconds) * self._inv_log_gamma + self._shift)
+                ] += 1
             except IndexError:
                 self._buckets[-1] += 1
         else:
             self._zero += 1
         self.count += 1
         self.total += seconds
-        if seconds < self._min:
+        # comparisons, not min()/max(): a call costs more than the rest of this hot path
+        if seconds < self._min:  # noqa: PLR1730
             self._min = seconds
-        if seconds > self._max:
+        if seconds > self._max:  # noqa: PLR1730
             self._max = seconds
 
     def record_many(self, values: Iterable[float]) -> None:
@@ -95,21 +98,25 @@ class LatencyHistogram:
             return
         self.count += size
         self.total += sum(ordered)
-        if ordered[0] < self._min:
-            self._min = ordered[0]
-        if ordered[-1] > self._max:
-            self._max = ordered[-1]
+        self._min = min(self._min, ordered[0])
+        self._max = max(self._max, ordered[-1])
         start = bisect_left(ordered, self._lowest)
         self._zero += start
         buckets = self._buckets
         last = len(buckets) - 1
-        inv_log_gamma, shift, log_gamma = self._inv_log_gamma, self._shift, 1.0 / self._inv_log_gamma
+        inv_log_gamma, shift, log_gamma = (
+            self._inv_log_gamma,
+            self._shift,
+            1.0 / self._inv_log_gamma,
+        )
         while start < size:
             index = int(_log(ordered[start]) * inv_log_gamma + shift)
             if index >= last:
                 buckets[last] += size - start
                 break
-            upper = math.exp((index - shift + 1) * log_gamma)  # first value of the next bucket
+            upper = math.exp(
+                (index - shift + 1) * log_gamma
+            )  # first value of the next bucket
             end = max(bisect_left(ordered, upper, start), start + 1)
             buckets[index] += end - start
             start = end

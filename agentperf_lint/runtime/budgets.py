@@ -135,13 +135,17 @@ class BudgetReport:
             )
             for check in self.checks
         ]
-        widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
+        widths = [
+            max(len(row[i]) for row in (header, *rows)) for i in range(len(header))
+        ]
         lines = [
             "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
             for row in (header, *rows)
         ]
         lines.insert(1, "  ".join("-" * width for width in widths))
-        verdict = "within budget" if self.passed else f"{len(self.failures)} over budget"
+        verdict = (
+            "within budget" if self.passed else f"{len(self.failures)} over budget"
+        )
         return f"Performance budget: {verdict}\n" + "\n".join(lines)
 
 

@@ -23,8 +23,12 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
+from itertools import pairwise
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 __all__ = [
     "BurstFinding",
@@ -129,7 +133,7 @@ def find_bursts(
 
 
 def _is_sequential(burst: Sequence[tuple[float, float]]) -> bool:
-    return all(later[0] >= earlier[1] for earlier, later in zip(burst, burst[1:]))
+    return all(later[0] >= earlier[1] for earlier, later in pairwise(burst))
 
 
 def _summarise(
@@ -156,7 +160,10 @@ class OptimizationChecker:
 
     @staticmethod
     def find_n_plus_one(
-        operations: Iterable[Mapping[str, Any]], *, window: float = 0.1, min_burst: int = 6
+        operations: Iterable[Mapping[str, Any]],
+        *,
+        window: float = 0.1,
+        min_burst: int = 6,
     ) -> list[BurstFinding]:
         """Bursts per operation ``type``; each operation has ``timestamp`` (and maybe ``end``)."""
         by_type: dict[str, list[tuple[float, float]]] = {}
@@ -173,7 +180,10 @@ class OptimizationChecker:
 
     @staticmethod
     def check_n_plus_one_queries(
-        operations: Iterable[Mapping[str, Any]], *, window: float = 0.1, min_burst: int = 6
+        operations: Iterable[Mapping[str, Any]],
+        *,
+        window: float = 0.1,
+        min_burst: int = 6,
     ) -> list[str]:
         """Messages for repeated operations of one ``type`` closer than ``window`` seconds."""
         return [
@@ -240,7 +250,7 @@ class _RequestScope:
         self.calls += 1
         self.intervals.setdefault(site, []).append((start, end))
 
-    def __enter__(self) -> _RequestScope:
+    def __enter__(self) -> Self:
         self._token = self._recorder._scope.set(self)
         return self
 
@@ -255,7 +265,7 @@ class _RequestScope:
             self._token = None
         self.report = self._recorder._finish(self)
 
-    async def __aenter__(self) -> _RequestScope:
+    async def __aenter__(self) -> Self:
         return self.__enter__()
 
     async def __aexit__(
@@ -313,7 +323,9 @@ class CallRecorder:
             site = f"{frame.f_code.co_filename}:{frame.f_lineno}"
         return self._timed(scope, site, awaitable)
 
-    async def _timed(self, scope: _RequestScope, site: str, awaitable: Awaitable[T]) -> T:
+    async def _timed(
+        self, scope: _RequestScope, site: str, awaitable: Awaitable[T]
+    ) -> T:
         start = self._clock()
         try:
             return await awaitable

@@ -45,7 +45,9 @@ def rss_bytes() -> int:
         with open("/proc/self/statm", "rb") as statm:
             return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError):
-        return peak_rss_bytes()  # macOS without psutil: the best cheap figure is the peak
+        return (
+            peak_rss_bytes()
+        )  # macOS without psutil: the best cheap figure is the peak
 
 
 def peak_rss_bytes() -> int:
@@ -113,7 +115,9 @@ class MemoryOptimizer:
             "counts": list(gc.get_count()),
             "thresholds": list(gc.get_threshold()),
             "generations": gc.get_stats(),
-            "pauses": self._gc_pauses.to_dict() if self._gc_callback_installed else None,
+            "pauses": self._gc_pauses.to_dict()
+            if self._gc_callback_installed
+            else None,
         }
 
     def optimize_memory(self, generation: int = 2) -> dict[str, Any]:
@@ -167,7 +171,11 @@ class MemoryOptimizer:
             return []
         snapshot = _filtered(tracemalloc.take_snapshot())
         return [
-            {"location": _where(stat.traceback), "size_mb": stat.size / _MB, "count": stat.count}
+            {
+                "location": _where(stat.traceback),
+                "size_mb": stat.size / _MB,
+                "count": stat.count,
+            }
             for stat in snapshot.statistics("lineno")[:top_n]
         ]
 
@@ -208,7 +216,9 @@ class MemoryOptimizer:
 
     # -- advice ----------------------------------------------------------------------------
     @staticmethod
-    def advise_data_structure(data: Any, *, min_items: int = 1000) -> list[StructureAdvice]:
+    def advise_data_structure(
+        data: Any, *, min_items: int = 1000
+    ) -> list[StructureAdvice]:
         """Suggest leaner representations for ``data``; never modifies or copies it."""
         advice: list[StructureAdvice] = []
         if not isinstance(data, list) or len(data) < min_items:
@@ -219,14 +229,18 @@ class MemoryOptimizer:
             saving = size - 8 * len(data)
             advice.append(
                 StructureAdvice(
-                    "array", "all items are floats: array('d') stores them unboxed", saving
+                    "array",
+                    "all items are floats: array('d') stores them unboxed",
+                    saving,
                 )
             )
         elif kinds == {int} and all(_INT64[0] <= item <= _INT64[1] for item in data):
             saving = size - 8 * len(data)
             advice.append(
                 StructureAdvice(
-                    "array", "all items are 64-bit ints: array('q') stores them unboxed", saving
+                    "array",
+                    "all items are 64-bit ints: array('q') stores them unboxed",
+                    saving,
                 )
             )
         elif kinds == {dict}:

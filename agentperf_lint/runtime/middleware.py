@@ -39,9 +39,13 @@ UNMATCHED_ROUTE = "(unmatched)"
 _QUANTILES = (0.5, 0.9, 0.95, 0.99)
 
 _INT = re.compile(r"^\d+$")
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
+_UUID = re.compile(
+    r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
+)
 _HEX = re.compile(r"^[0-9a-fA-F]{16,}$")
-_TOKEN = re.compile(r"^(?=.*\d)[\w.~-]{20,}$")  # long opaque ids: base64/slug tokens with digits
+_TOKEN = re.compile(
+    r"^(?=.*\d)[\w.~-]{20,}$"
+)  # long opaque ids: base64/slug tokens with digits
 
 
 def default_route_label(path: str) -> str:
@@ -71,7 +75,7 @@ def _starlette_template(routes: Any, scope: Scope, prefix: str = "") -> str | No
             continue
         try:
             match, child_scope = matches(scope)
-        except Exception:  # a foreign route type: ignore it, never break the request
+        except Exception:  # noqa: BLE001, S112 - a foreign route type must never break a request
             continue
         name = getattr(match, "name", "")
         if name == "PARTIAL" and partial is None:  # path matched, method did not (405)
@@ -89,7 +93,7 @@ def _starlette_template(routes: Any, scope: Scope, prefix: str = "") -> str | No
 
 
 class _Series:
-    __slots__ = ("histogram", "errors")
+    __slots__ = ("errors", "histogram")
 
     def __init__(self) -> None:
         self.histogram = LatencyHistogram()
@@ -131,10 +135,16 @@ class HttpMetrics:
                         "count": hist.count,
                         "sum": hist.total,
                         "max": hist.max,
-                        **{f"p{int(q * 100)}": hist.percentile(q * 100) for q in _QUANTILES},
+                        **{
+                            f"p{int(q * 100)}": hist.percentile(q * 100)
+                            for q in _QUANTILES
+                        },
                     }
                 )
-            return {"http_request_duration": rows, "http_requests_in_progress": self.in_progress}
+            return {
+                "http_request_duration": rows,
+                "http_requests_in_progress": self.in_progress,
+            }
 
     def to_prometheus(self, prefix: str = "") -> str:
         """Prometheus text exposition format 0.0.4 (a summary and an in-progress gauge)."""
@@ -146,9 +156,7 @@ class HttpMetrics:
         with self._lock:
             for (method, route, status), series in sorted(self._series.items()):
                 hist = series.histogram
-                labels = (
-                    f'method="{_escape(method)}",route="{_escape(route)}",status="{status}"'
-                )
+                labels = f'method="{_escape(method)}",route="{_escape(route)}",status="{status}"'
                 for q in _QUANTILES:
                     value = hist.percentile(q * 100)
                     lines.append(f'{name}{{{labels},quantile="{q}"}} {value!r}')
@@ -168,7 +176,10 @@ class HttpMetrics:
         errors = 0
         with self._lock:
             for (method, route, status), series in self._series.items():
-                if operation is not None and operation not in (route, f"{method} {route}"):
+                if operation is not None and operation not in (
+                    route,
+                    f"{method} {route}",
+                ):
                     continue
                 merged.merge(series.histogram)
                 if status >= 500:
@@ -216,7 +227,9 @@ class PerformanceMiddleware:
         clock: Callable[[], float] = time.perf_counter,
     ) -> None:
         self.app = app
-        self.metrics = metrics if metrics is not None else HttpMetrics(max_routes=max_routes)
+        self.metrics = (
+            metrics if metrics is not None else HttpMetrics(max_routes=max_routes)
+        )
         self.route_resolver = route_resolver
         self.metrics_path = metrics_path
         self.call_recorder = call_recorder
@@ -269,11 +282,13 @@ class PerformanceMiddleware:
             return None
         try:
             return _starlette_template(routes, scope)
-        except Exception:  # never let labelling break a request
+        except Exception:  # noqa: BLE001 - labelling must never break a request
             return None
 
     def _route_after(self, scope: Scope, status: int) -> str:
-        found = getattr(scope.get("route"), "path_format", None)  # FastAPI sets scope["route"]
+        found = getattr(
+            scope.get("route"), "path_format", None
+        )  # FastAPI sets scope["route"]
         if found:
             return str(found)
         if self.route_resolver is not None:

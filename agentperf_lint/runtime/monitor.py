@@ -26,17 +26,25 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import FrameType, TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._histogram import LatencyHistogram
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 __all__ = ["AsyncPerformanceMonitor", "LagEvent", "LoopLagWatchdog", "is_library_file"]
 
 _LIBRARY_DIRS = tuple(
-    {os.path.normcase(path) for key in ("stdlib", "platstdlib", "purelib", "platlib")
-     if (path := sysconfig.get_paths().get(key))}
+    {
+        os.path.normcase(path)
+        for key in ("stdlib", "platstdlib", "purelib", "platlib")
+        if (path := sysconfig.get_paths().get(key))
+    }
 )
-_THIS_PACKAGE = os.path.normcase(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+_THIS_PACKAGE = os.path.normcase(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+)
 
 # calls whose rule code is known when they are on the blocking line
 _KNOWN_BLOCKING_CALLS = (("time.sleep(", "APL101"), ("sleep(", "APL101"))
@@ -59,7 +67,9 @@ class LagEvent:
 
     started_at: float  # time.time() when the last on-time beat ran
     duration: float  # seconds the loop did not respond (grows until the stall ends)
-    stack: tuple[StackEntry, ...] = ()  # loop thread's stack, innermost last; empty if missed
+    stack: tuple[
+        StackEntry, ...
+    ] = ()  # loop thread's stack, innermost last; empty if missed
     finished: bool = False
 
     @property
@@ -73,7 +83,11 @@ class LagEvent:
     @property
     def location(self) -> str:
         frame = self.blocking_frame
-        return f"{frame.filename}:{frame.lineno}" if frame else "unknown (stall ended before capture)"
+        return (
+            f"{frame.filename}:{frame.lineno}"
+            if frame
+            else "unknown (stall ended before capture)"
+        )
 
     @property
     def code(self) -> str:
@@ -87,7 +101,11 @@ class LagEvent:
 
     def describe(self) -> str:
         frame = self.blocking_frame
-        where = f"{self.location} ({frame.line.strip()})" if frame and frame.line else self.location
+        where = (
+            f"{self.location} ({frame.line.strip()})"
+            if frame and frame.line
+            else self.location
+        )
         return (
             f"{self.code}: event loop blocked for {self.duration * 1000:.0f} ms at {where}; "
             "move the blocking call off the loop (async API or `await asyncio.to_thread(...)`)"
@@ -119,7 +137,11 @@ def _capture_stack(frame: FrameType | None, limit: int) -> tuple[StackEntry, ...
     entries = []
     for summary in traceback.extract_stack(frame, limit=limit):
         line = summary.line or linecache.getline(summary.filename, summary.lineno or 0)
-        entries.append(StackEntry(summary.filename, summary.lineno or 0, summary.name, line.strip()))
+        entries.append(
+            StackEntry(
+                summary.filename, summary.lineno or 0, summary.name, line.strip()
+            )
+        )
     return tuple(entries)
 
 
@@ -153,8 +175,12 @@ class LoopLagWatchdog:
         self._loop_thread_id: int | None = None
         self._handle: asyncio.TimerHandle | None = None
         self._expected = 0.0
-        self._last_beat = 0.0  # monotonic time of the last beat, written on the loop thread
-        self._pending: LagEvent | None = None  # captured by the thread, not yet finished
+        self._last_beat = (
+            0.0  # monotonic time of the last beat, written on the loop thread
+        )
+        self._pending: LagEvent | None = (
+            None  # captured by the thread, not yet finished
+        )
         self._state_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -194,8 +220,9 @@ class LoopLagWatchdog:
             pending.finished = True
             self._record_event(pending)
 
-    async def __aenter__(self) -> LoopLagWatchdog:
-        return self.start()
+    async def __aenter__(self) -> Self:
+        self.start()
+        return self
 
     async def __aexit__(
         self,
@@ -212,9 +239,7 @@ class LoopLagWatchdog:
     def _schedule(self, now: float) -> None:
         assert self._loop is not None
         self._expected = now + self.interval
-        self._handle = self._loop.call_at(
-            self._loop.time() + self.interval, self._beat
-        )
+        self._handle = self._loop.call_at(self._loop.time() + self.interval, self._beat)
 
     def _beat(self) -> None:
         if self._stop.is_set():
@@ -317,11 +342,11 @@ class _MonitoredOperation:
                 counters = monitor._operations[self._name] = _OperationCounters()
             counters.started += 1
             counters.running += 1
-            if counters.running > counters.max_concurrent:
-                counters.max_concurrent = counters.running
+            counters.max_concurrent = max(counters.max_concurrent, counters.running)
             monitor._running += 1
-            if monitor._running > monitor.max_concurrent_tasks:
-                monitor.max_concurrent_tasks = monitor._running
+            monitor.max_concurrent_tasks = max(
+                monitor.max_concurrent_tasks, monitor._running
+            )
         self._start = monitor._clock()
 
     async def __aexit__(
@@ -355,7 +380,9 @@ class AsyncPerformanceMonitor:
         self, *, clock: Callable[[], float] = time.perf_counter, max_errors: int = 20
     ) -> None:
         self._clock = clock
-        self._lock = threading.Lock()  # a monitor may be shared by loops in several threads
+        self._lock = (
+            threading.Lock()
+        )  # a monitor may be shared by loops in several threads
         self._operations: dict[str, _OperationCounters] = {}
         self._running = 0
         self.max_concurrent_tasks = 0
@@ -388,9 +415,13 @@ class AsyncPerformanceMonitor:
                 "max_concurrent_tasks": self.max_concurrent_tasks,
                 "current_active_tasks": self._running,
                 "total_started_tasks": sum(o["count"] for o in operations.values()),
-                "total_completed_tasks": sum(o["completed"] for o in operations.values()),
+                "total_completed_tasks": sum(
+                    o["completed"] for o in operations.values()
+                ),
                 "total_failed_tasks": sum(o["failed"] for o in operations.values()),
-                "total_cancelled_tasks": sum(o["cancelled"] for o in operations.values()),
+                "total_cancelled_tasks": sum(
+                    o["cancelled"] for o in operations.values()
+                ),
                 "avg_execution_time": merged.mean,
                 "operation_stats": operations,
                 "recent_errors": list(self.recent_errors),

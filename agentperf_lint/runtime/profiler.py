@@ -32,9 +32,12 @@ from collections.abc import Callable
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from ._histogram import LatencyHistogram
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 __all__ = ["OperationRecord", "OperationStats", "PerformanceProfiler"]
 
@@ -48,7 +51,9 @@ _OVERFLOW_KEY = ("(other)", "(other)")
 #: finished records wait in a buffer and are folded into statistics in batches of this size
 _FLUSH_EVERY = 1024
 
-_current: ContextVar[OperationRecord | None] = ContextVar("agentperf_operation", default=None)
+_current: ContextVar[OperationRecord | None] = ContextVar(
+    "agentperf_operation", default=None
+)
 # process-wide: profilers hook the interpreter, so only one deep profile may run at a time
 _deep_lock = threading.Lock()
 
@@ -91,7 +96,7 @@ class OperationRecord:
     the block; the profiler folds them into the operation's statistics after exit.
     """
 
-    __slots__ = ("_profiler", "_key", "_extra", "_token", "start_time", "end_time")
+    __slots__ = ("_extra", "_key", "_profiler", "_token", "end_time", "start_time")
 
     tokens_used = _Extra(0)
     cache_hits = _Extra(0)
@@ -139,14 +144,14 @@ class OperationRecord:
     def duration(self) -> float | None:
         return None if self.end_time is None else self.end_time - self.start_time
 
-    def __enter__(self) -> OperationRecord:
+    def __enter__(self) -> Self:
         self._token = _current.set(self)
         if self._extra is not None:
             self._start_extras(in_async=False)
         self.start_time = self._profiler._clock()
         return self
 
-    async def __aenter__(self) -> OperationRecord:
+    async def __aenter__(self) -> Self:
         self._token = _current.set(self)
         if self._extra is not None:
             self._start_extras(in_async=True)
@@ -187,7 +192,9 @@ class OperationRecord:
             self.error = exc_type
         try:
             _current.reset(self._token)
-        except ValueError:  # exited in another context (e.g. an async generator's finalizer)
+        except (
+            ValueError
+        ):  # exited in another context (e.g. an async generator's finalizer)
             _current.set(self.parent)
         # folding into the statistics is deferred and batched: appending to a deque is atomic,
         # so the hot path takes no lock (see PerformanceProfiler._flush)
@@ -228,9 +235,13 @@ class OperationStats:
     first_start: float = math.inf
     last_end: float = -math.inf
     deep_samples: int = 0
-    deep_report: Any = None  # pstats.Stats or a pyinstrument Session, merged across samples
+    deep_report: Any = (
+        None  # pstats.Stats or a pyinstrument Session, merged across samples
+    )
     deep_backend: str | None = None
-    durations: list[float] = field(default_factory=list)  # folded, not yet in the histogram
+    durations: list[float] = field(
+        default_factory=list
+    )  # folded, not yet in the histogram
 
     @property
     def self_time(self) -> float:
@@ -260,7 +271,9 @@ class OperationStats:
             "cache_hits": self.cache_hits,
             "cache_misses": self.cache_misses,
             "avg_memory_delta_mb": (
-                self.memory_delta_mb_total / self.memory_samples if self.memory_samples else None
+                self.memory_delta_mb_total / self.memory_samples
+                if self.memory_samples
+                else None
             ),
             "custom_metrics": dict(self.custom_totals),
             "parents": dict(self.parents),
@@ -272,7 +285,7 @@ class OperationStats:
 class _DeepSession:
     """One running deep profile; ``stop()`` merges it into the operation's statistics."""
 
-    __slots__ = ("_profiler", "_record", "_backend", "_engine")
+    __slots__ = ("_backend", "_engine", "_profiler", "_record")
 
     def __init__(
         self, profiler: PerformanceProfiler, record: OperationRecord, in_async: bool
@@ -294,7 +307,9 @@ class _DeepSession:
 
                 self._engine = cProfile.Profile()
                 self._engine.enable()
-        except BaseException:  # Python 3.12+: "another profiling tool is already active"
+        except (
+            BaseException
+        ):  # Python 3.12+: "another profiling tool is already active"
             _deep_lock.release()
             raise
 
@@ -407,9 +422,10 @@ class PerformanceProfiler:
                 start = record.start_time
                 end = record.end_time
                 stats.durations.append(end - start)
-                if end > stats.last_end:
+                # comparisons, not min()/max(): this loop runs once per profiled operation
+                if end > stats.last_end:  # noqa: PLR1730
                     stats.last_end = end
-                if start < stats.first_start:
+                if start < stats.first_start:  # noqa: PLR1730
                     stats.first_start = start
                 if record._extra is not None:
                     self._fold_extras(record, stats, record._extra)
@@ -427,7 +443,9 @@ class PerformanceProfiler:
                     stats.durations.clear()
 
     @staticmethod
-    def _fold_extras(record: OperationRecord, stats: OperationStats, extra: dict[str, Any]) -> None:
+    def _fold_extras(
+        record: OperationRecord, stats: OperationStats, extra: dict[str, Any]
+    ) -> None:
         error = extra.get("error")
         if error is not None:
             if issubclass(error, Exception):
@@ -466,7 +484,9 @@ class PerformanceProfiler:
             return "cprofile"
         return "pyinstrument"
 
-    def _start_deep(self, record: OperationRecord, *, in_async: bool) -> _DeepSession | None:
+    def _start_deep(
+        self, record: OperationRecord, *, in_async: bool
+    ) -> _DeepSession | None:
         # another deep profile (ours, or a foreign profiler on Python < 3.12) is running
         if not _deep_lock.acquire(blocking=False):
             self.deep_skipped += 1
@@ -477,7 +497,7 @@ class PerformanceProfiler:
             return None
         try:
             return _DeepSession(self, record, in_async)
-        except Exception:
+        except Exception:  # noqa: BLE001 - a deep profile must never break the operation
             self.deep_skipped += 1
             return None
 
@@ -511,12 +531,17 @@ class PerformanceProfiler:
         with self._lock:
             return {stats.key: stats.to_dict() for stats in self._stats.values()}
 
-    def get_operation_stats(self, agent_name: str, operation: str) -> OperationStats | None:
+    def get_operation_stats(
+        self, agent_name: str, operation: str
+    ) -> OperationStats | None:
         self._flush()
         return self._stats.get((agent_name, operation))
 
     def get_profile_stats(
-        self, agent_name: str | None = None, operation: str | None = None, top_n: int = 20
+        self,
+        agent_name: str | None = None,
+        operation: str | None = None,
+        top_n: int = 20,
     ) -> str:
         """Readable summary of one operation (or all), with the top functions when deep-profiled."""
         selected = self._select(agent_name, operation)
@@ -530,19 +555,28 @@ class PerformanceProfiler:
         lines = [
             f"Performance Profile: {stats.key}",
             "=" * (21 + len(stats.key)),
-            f"Executions: {summary['count']} (errors {summary['errors']}, "
-            f"cancelled {summary['cancelled']})",
+            (
+                f"Executions: {summary['count']} (errors {summary['errors']}, "
+                f"cancelled {summary['cancelled']})"
+            ),
             f"Total time: {summary['total']:.6f}s (self {summary['self_time']:.6f}s)",
-            f"Mean: {summary['mean']:.6f}s  p50: {summary['p50']:.6f}s  "
-            f"p95: {summary['p95']:.6f}s  p99: {summary['p99']:.6f}s  max: {summary['max']:.6f}s",
+            (
+                f"Mean: {summary['mean']:.6f}s  p50: {summary['p50']:.6f}s  "
+                f"p95: {summary['p95']:.6f}s  p99: {summary['p99']:.6f}s  "
+                f"max: {summary['max']:.6f}s"
+            ),
             f"Tokens: {summary['tokens_used']} ({summary['tokens_per_call']:.1f} per call)",
         ]
         if summary["avg_memory_delta_mb"] is not None:
-            lines.append(f"Average memory delta: {summary['avg_memory_delta_mb']:.3f} MB")
+            lines.append(
+                f"Average memory delta: {summary['avg_memory_delta_mb']:.3f} MB"
+            )
         if stats.deep_report is None:
             lines.append("Top functions: none (pass deep=True or set deep_sample_rate)")
             return "\n".join(lines)
-        lines.append(f"Top functions ({stats.deep_backend}, {stats.deep_samples} samples):")
+        lines.append(
+            f"Top functions ({stats.deep_backend}, {stats.deep_samples} samples):"
+        )
         if stats.deep_backend == "pyinstrument":
             lines.append(_pyinstrument_text(stats))
         else:
@@ -553,7 +587,9 @@ class PerformanceProfiler:
             lines.append(stream.getvalue().strip())
         return "\n".join(lines)
 
-    def _select(self, agent_name: str | None, operation: str | None) -> list[OperationStats]:
+    def _select(
+        self, agent_name: str | None, operation: str | None
+    ) -> list[OperationStats]:
         self._flush()
         with self._lock:
             return [
@@ -563,7 +599,9 @@ class PerformanceProfiler:
                 and (operation is None or op == operation)
             ]
 
-    def identify_bottlenecks(self, threshold_seconds: float = 1.0) -> list[dict[str, Any]]:
+    def identify_bottlenecks(
+        self, threshold_seconds: float = 1.0
+    ) -> list[dict[str, Any]]:
         """Operations whose mean time exceeds ``threshold_seconds``, slowest first.
 
         Severity: ``"high"`` above twice the threshold, ``"medium"`` otherwise (as in the guide).

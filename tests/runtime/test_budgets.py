@@ -32,7 +32,11 @@ class FakeProfiler:
 
 def test_guide_mapping_passes_when_within_limits() -> None:
     report = PerformanceBudget(GUIDE_BUDGETS).check(
-        {"api_response_time_p95": 0.4, "memory_per_request": 12.0, "tokens_per_request": 1000}
+        {
+            "api_response_time_p95": 0.4,
+            "memory_per_request": 12.0,
+            "tokens_per_request": 1000,
+        }
     )
     assert report.passed
     assert report.failures == ()
@@ -42,10 +46,17 @@ def test_guide_mapping_passes_when_within_limits() -> None:
 
 def test_upper_bound_exceeded_fails() -> None:
     report = PerformanceBudget(GUIDE_BUDGETS).check(
-        {"api_response_time_p95": 1.5, "memory_per_request": 10, "tokens_per_request": 1001}
+        {
+            "api_response_time_p95": 1.5,
+            "memory_per_request": 10,
+            "tokens_per_request": 1001,
+        }
     )
     assert not report.passed
-    assert [c.metric for c in report.failures] == ["api_response_time_p95", "tokens_per_request"]
+    assert [c.metric for c in report.failures] == [
+        "api_response_time_p95",
+        "tokens_per_request",
+    ]
     failed = report.failures[0]
     assert (failed.limit, failed.observed, failed.passed) == (1.0, 1.5, False)
 
@@ -92,15 +103,21 @@ def test_report_is_frozen_and_serialisable() -> None:
         "passed": False,
         "strict": False,
         "checks": [
-            {"metric": "error_rate", "limit": 0.1, "observed": 0.2, "passed": False, "bound": "max"}
+            {
+                "metric": "error_rate",
+                "limit": 0.1,
+                "observed": 0.2,
+                "passed": False,
+                "bound": "max",
+            }
         ],
     }
 
 
 def test_str_is_a_readable_table() -> None:
-    report = PerformanceBudget({"error_rate": 0.1, "throughput_rps": 5, "tokens": 9}).check(
-        {"error_rate": 0.2, "throughput_rps": 7}
-    )
+    report = PerformanceBudget(
+        {"error_rate": 0.1, "throughput_rps": 5, "tokens": 9}
+    ).check({"error_rate": 0.2, "throughput_rps": 7})
     text = str(report)
     lines = text.splitlines()
     assert lines[0] == "Performance budget: 1 over budget"
@@ -112,7 +129,9 @@ def test_str_is_a_readable_table() -> None:
 
 def test_check_profiler_uses_observed_metrics() -> None:
     profiler = FakeProfiler({"response_time_p95": 0.2, "api_response_time_p95": 0.2})
-    report = PerformanceBudget({"api_response_time_p95": 0.1}).check_profiler(profiler, "a:op")
+    report = PerformanceBudget({"api_response_time_p95": 0.1}).check_profiler(
+        profiler, "a:op"
+    )
     assert profiler.asked == ["a:op"]
     assert not report.passed
 
@@ -121,7 +140,9 @@ def test_assert_within_budget_accepts_reports_profilers_and_mappings() -> None:
     budget = PerformanceBudget({"error_rate": 0.1})
     ok = assert_within_budget({"error_rate": 0.0}, budget)
     assert isinstance(ok, BudgetReport)
-    assert assert_within_budget(FakeProfiler({"error_rate": 0.05}), {"error_rate": 0.1}).passed
+    assert assert_within_budget(
+        FakeProfiler({"error_rate": 0.05}), {"error_rate": 0.1}
+    ).passed
     with pytest.raises(AssertionError) as excinfo:
         assert_within_budget(budget.check({"error_rate": 0.5}), budget)
     assert "error_rate" in str(excinfo.value)

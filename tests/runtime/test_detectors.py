@@ -16,19 +16,29 @@ from agentperf_lint.runtime.detectors import (
 
 def test_fifty_queries_in_fifty_ms_are_one_finding() -> None:
     # the origin sketch never closed the last (here: only) burst and reported nothing
-    operations = [{"type": "SELECT user", "timestamp": 10 + i * 0.001} for i in range(50)]
+    operations = [
+        {"type": "SELECT user", "timestamp": 10 + i * 0.001} for i in range(50)
+    ]
     issues = OptimizationChecker.check_n_plus_one_queries(operations)
     assert len(issues) == 1
-    assert issues[0].startswith("APL201: potential N+1 pattern at SELECT user: 1 burst(s)")
+    assert issues[0].startswith(
+        "APL201: potential N+1 pattern at SELECT user: 1 burst(s)"
+    )
     assert "largest 50" in issues[0]
 
 
 def test_bursts_split_on_pauses_and_small_groups_are_ignored() -> None:
     times = [0.0 + i * 0.01 for i in range(8)] + [5.0 + i * 0.01 for i in range(3)]
     times += [9.0 + i * 0.01 for i in range(7)]
-    findings = OptimizationChecker.find_n_plus_one({"type": "q", "timestamp": t} for t in times)
+    findings = OptimizationChecker.find_n_plus_one(
+        {"type": "q", "timestamp": t} for t in times
+    )
     assert len(findings) == 1
-    assert (findings[0].bursts, findings[0].largest, findings[0].total_calls) == (2, 8, 18)
+    assert (findings[0].bursts, findings[0].largest, findings[0].total_calls) == (
+        2,
+        8,
+        18,
+    )
     assert findings[0].average_size == 7.5
 
 
@@ -45,7 +55,15 @@ def test_find_bursts_joins_overlapping_calls() -> None:
 
 def test_synchronous_io_matches_call_names() -> None:
     issues = OptimizationChecker.check_synchronous_io(
-        {"function_calls": ["open", "time.sleep", "json.dumps", "open()", "requests.get"]}
+        {
+            "function_calls": [
+                "open",
+                "time.sleep",
+                "json.dumps",
+                "open()",
+                "requests.get",
+            ]
+        }
     )
     assert [issue.split(":")[0] for issue in issues] == ["APL1xx", "APL101", "APL1xx"]
     assert "`open`" in issues[0]

@@ -92,7 +92,17 @@ def test_percentile_range_is_checked(p: float) -> None:
 def test_to_dict_keys() -> None:
     hist = LatencyHistogram()
     hist.record(0.5)
-    assert set(hist.to_dict()) == {"count", "total", "min", "max", "mean", "p50", "p90", "p95", "p99"}
+    assert set(hist.to_dict()) == {
+        "count",
+        "total",
+        "min",
+        "max",
+        "mean",
+        "p50",
+        "p90",
+        "p95",
+        "p99",
+    }
 
 
 @pytest.mark.parametrize("seed", [4, 5])

@@ -15,7 +15,9 @@ from agentperf_lint.runtime.memory import MemoryOptimizer, peak_rss_bytes, rss_b
 def test_rss_and_peak_are_real_numbers() -> None:
     current = rss_bytes()
     assert current > 1024 * 1024
-    assert peak_rss_bytes() >= current * 0.5  # peak and current come from different sources
+    assert (
+        peak_rss_bytes() >= current * 0.5
+    )  # peak and current come from different sources
 
 
 def test_rss_without_psutil(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -100,7 +102,7 @@ def test_advice_never_changes_the_data() -> None:
     records = [{"id": i, "name": "x"} for i in range(1200)]
     floats = [float(i) for i in range(1200)]
     ints = list(range(1200))
-    words = ["".join(["ab", "cd"]) for _ in range(1200)]
+    words = ["".join(["ab", "cd"]) for _ in range(1200)]  # noqa: FLY002 - distinct objects
     for data in (flags, big_ints, records, floats, ints, words):
         before = copy.deepcopy(data)
         MemoryOptimizer.advise_data_structure(data)

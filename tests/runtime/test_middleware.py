@@ -123,10 +123,7 @@ async def test_cancelled_request_is_499() -> None:
 
 def test_default_labels_hide_ids() -> None:
     assert default_route_label("/users/42/posts/7") == "/users/{int}/posts/{int}"
-    assert (
-        default_route_label("/o/123e4567-e89b-12d3-a456-426614174000")
-        == "/o/{uuid}"
-    )
+    assert default_route_label("/o/123e4567-e89b-12d3-a456-426614174000") == "/o/{uuid}"
     assert default_route_label("/blob/9f1c2e3d4b5a69788776") == "/blob/{hex}"
     assert default_route_label("/s/aGVsbG8gd29ybGQ1234567") == "/s/{id}"
     assert default_route_label("/health") == "/health"
@@ -176,16 +173,21 @@ async def test_prometheus_text_and_metrics_endpoint() -> None:
     await call(app, '/we"ird')
     sent = await call(app, "/metrics")
     assert sent[0]["status"] == 200
-    assert (b"content-type", b"text/plain; version=0.0.4; charset=utf-8") in sent[0]["headers"]
+    assert (b"content-type", b"text/plain; version=0.0.4; charset=utf-8") in sent[0][
+        "headers"
+    ]
     text = sent[1]["body"].decode()
     assert "# TYPE http_request_duration_seconds summary" in text
     assert re.search(
         r'^http_request_duration_seconds\{method="GET",route="/users/\{int\}",status="200",'
         r'quantile="0\.95"\} [0-9.e-]+$',
         text,
-        re.M,
+        re.MULTILINE,
     )
-    assert 'http_request_duration_seconds_count{method="GET",route="/users/{int}",status="200"} 1' in text
+    assert (
+        'http_request_duration_seconds_count{method="GET",route="/users/{int}",status="200"} 1'
+        in text
+    )
     assert 'route="/we\\"ird"' in text
     assert "http_requests_in_progress 0" in text
     assert ("GET", "/metrics", 200, 1) not in rows(app)  # scrapes are not recorded
@@ -308,6 +310,6 @@ async def test_starlette_add_middleware() -> None:
         middleware=[Middleware(PerformanceMiddleware, metrics=metrics)],
     )
     await call(starlette_app, "/users/9")
-    assert [(r["route"], r["status"]) for r in metrics.to_dict()["http_request_duration"]] == [
-        ("/users/{user_id}", 200)
-    ]
+    assert [
+        (r["route"], r["status"]) for r in metrics.to_dict()["http_request_duration"]
+    ] == [("/users/{user_id}", 200)]

@@ -7,7 +7,11 @@ import time
 
 import pytest
 
-from agentperf_lint.runtime.monitor import AsyncPerformanceMonitor, LagEvent, LoopLagWatchdog
+from agentperf_lint.runtime.monitor import (
+    AsyncPerformanceMonitor,
+    LagEvent,
+    LoopLagWatchdog,
+)
 
 
 @pytest.mark.asyncio
@@ -60,16 +64,20 @@ async def test_failed_and_cancelled_operations_do_not_stay_running() -> None:
     assert report["current_active_tasks"] == 0
     assert report["total_failed_tasks"] == 1
     assert report["total_cancelled_tasks"] == 1
-    assert report["recent_errors"] == [{"operation": "parse", "error": "ValueError: bad json"}]
+    assert report["recent_errors"] == [
+        {"operation": "parse", "error": "ValueError: bad json"}
+    ]
 
 
 @pytest.mark.asyncio
 async def test_per_operation_peaks_are_separate() -> None:
     monitor = AsyncPerformanceMonitor()
-    async with monitor.monitor_async_operation("a"):
-        async with monitor.monitor_async_operation("b"):
-            async with monitor.monitor_async_operation("b"):
-                pass
+    async with (
+        monitor.monitor_async_operation("a"),
+        monitor.monitor_async_operation("b"),
+        monitor.monitor_async_operation("b"),
+    ):
+        pass
     stats = monitor.get_concurrency_report()["operation_stats"]
     assert stats["a"]["max_concurrent"] == 1
     assert stats["b"]["max_concurrent"] == 2
@@ -106,7 +114,9 @@ def blocking_helper() -> None:
 @pytest.mark.asyncio
 async def test_watchdog_names_the_blocking_line() -> None:
     stalls: list[LagEvent] = []
-    async with LoopLagWatchdog(threshold=0.05, interval=0.02, on_stall=stalls.append) as watchdog:
+    async with LoopLagWatchdog(
+        threshold=0.05, interval=0.02, on_stall=stalls.append
+    ) as watchdog:
         await asyncio.sleep(0.05)
         blocking_helper()
         await asyncio.sleep(0.05)
@@ -114,11 +124,16 @@ async def test_watchdog_names_the_blocking_line() -> None:
     event = max(watchdog.events, key=lambda e: e.duration)
     assert event in stalls
     assert event.finished
-    assert event.location.endswith(f"test_monitor.py:{blocking_helper.__code__.co_firstlineno + 1}")
+    assert event.location.endswith(
+        f"test_monitor.py:{blocking_helper.__code__.co_firstlineno + 1}"
+    )
     assert event.code == "APL101"
     assert event.blocking_frame is not None
     assert "time.sleep(0.4)" in event.blocking_frame.line
-    assert any("test_watchdog_names_the_blocking_line" in entry for entry in event.to_dict()["stack"])
+    assert any(
+        "test_watchdog_names_the_blocking_line" in entry
+        for entry in event.to_dict()["stack"]
+    )
     assert "APL101: event loop blocked" in event.describe()
     assert not watchdog.running
 

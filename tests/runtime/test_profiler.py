@@ -59,10 +59,9 @@ def test_yielded_record_carries_tokens_and_custom_metrics() -> None:
 def test_errors_are_counted_and_reraised() -> None:
     clock = FakeClock()
     profiler = PerformanceProfiler(clock=clock)
-    with pytest.raises(KeyError):
-        with profiler.profile_operation("a", "op") as op:
-            clock.advance(0.5)
-            raise KeyError("x")
+    with pytest.raises(KeyError), profiler.profile_operation("a", "op") as op:
+        clock.advance(0.5)
+        raise KeyError("x")
     assert op.error is KeyError
     with profiler.profile_operation("a", "op"):
         clock.advance(0.5)
@@ -110,9 +109,9 @@ async def test_concurrent_tasks_do_not_corrupt_each_other() -> None:
     assert stats["agent:step"]["count"] == 20
     assert stats["agent:step"]["parents"] == {"agent:job0": 10, "agent:job1": 10}
     assert stats["agent:job0"]["parents"] == {"agent:batch": 10}
-    assert stats["agent:job0"]["tokens_used"] + stats["agent:job1"]["tokens_used"] == sum(
-        range(20)
-    )
+    assert stats["agent:job0"]["tokens_used"] + stats["agent:job1"][
+        "tokens_used"
+    ] == sum(range(20))
     assert all(parent in ("job0", "job1") for _, parent in seen)
 
 
@@ -234,7 +233,9 @@ def test_no_deep_profile_by_default() -> None:
     with profiler.profile_operation("a", "op"):
         busy_function()
     assert "none (pass deep=True" in profiler.get_profile_stats("a", "op")
-    assert profiler.get_profile_stats("nobody", "nothing").startswith("No profiling data")
+    assert profiler.get_profile_stats("nobody", "nothing").startswith(
+        "No profiling data"
+    )
 
 
 def test_memory_delta_when_asked() -> None:
@@ -282,10 +283,9 @@ def test_observed_metrics_feed_budgets() -> None:
         with profiler.profile_operation("api", "handle") as op:
             op.tokens_used = 100
             clock.advance(0.2)
-    with pytest.raises(RuntimeError):
-        with profiler.profile_operation("api", "other"):
-            clock.advance(2.0)
-            raise RuntimeError
+    with pytest.raises(RuntimeError), profiler.profile_operation("api", "other"):
+        clock.advance(2.0)
+        raise RuntimeError
     handle = profiler.observed_metrics("api:handle")
     assert handle["api_response_time_p95"] == pytest.approx(0.2, rel=0.011)
     assert handle["tokens_per_request"] == 100
@@ -296,7 +296,11 @@ def test_observed_metrics_feed_budgets() -> None:
     assert everything["count"] == 11
     assert everything["error_rate"] == pytest.approx(1 / 11)
     budget = PerformanceBudget(
-        {"api_response_time_p95": 1.0, "tokens_per_request": 1000, "memory_per_request": 50}
+        {
+            "api_response_time_p95": 1.0,
+            "tokens_per_request": 1000,
+            "memory_per_request": 50,
+        }
     )
     report = assert_within_budget(profiler, budget, operation="api:handle")
     assert [c.metric for c in report.not_measured] == ["memory_per_request"]

@@ -11,7 +11,9 @@ pytest_plugins = ["pytester"]
 
 # other installed pytest plugins are re-imported by every in-process run; skip them for speed
 QUIET = ["-p", "no:cacheprovider"] + [
-    arg for name in ("locust", "hypothesispytest", "benchmark", "anyio") for arg in ("-p", f"no:{name}")
+    arg
+    for name in ("locust", "hypothesispytest", "benchmark", "anyio")
+    for arg in ("-p", f"no:{name}")
 ]
 
 INI = "[pytest]\nasyncio_default_fixture_loop_scope = function\n"
@@ -51,14 +53,18 @@ def test_off_by_default(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=3)
 
 
-def test_option_fails_the_blocking_coroutine_with_apl101(pytester: pytest.Pytester) -> None:
+def test_option_fails_the_blocking_coroutine_with_apl101(
+    pytester: pytest.Pytester,
+) -> None:
     pytester.makepyfile(test_app=BLOCKING_TESTS)
     result = pytester.runpytest(*QUIET, "--agentperf-blocking")
     result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines(
         [
-            "*BlockingCallDetected: APL101: `time.sleep` blocks the event loop at "
-            "*test_app.py:10 (time.sleep(0.01)  # the blocking line)*"
+            (
+                "*BlockingCallDetected: APL101: `time.sleep` blocks the event loop at "
+                "*test_app.py:10 (time.sleep(0.01)  # the blocking line)*"
+            )
         ]
     )
     result.stdout.fnmatch_lines(["FAILED test_app.py::test_blocks*"])
@@ -94,7 +100,9 @@ def test_markers_enable_and_disable_per_test(pytester: pytest.Pytester) -> None:
     )
     result = pytester.runpytest(*QUIET)
     result.assert_outcomes(passed=2, failed=1)
-    result.stdout.fnmatch_lines(["*APL1xx: `*` blocks the event loop at *test_marked.py:7*"])
+    result.stdout.fnmatch_lines(
+        ["*APL1xx: `*` blocks the event loop at *test_marked.py:7*"]
+    )
     everywhere = pytester.runpytest(*QUIET, "--agentperf-blocking")
     everywhere.assert_outcomes(passed=1, failed=2)
 
@@ -136,12 +144,18 @@ def test_watchdog_alone_without_blockbuster(pytester: pytest.Pytester) -> None:
             time.sleep(0.5)
         """
     )
-    result = pytester.runpytest(*QUIET, "--agentperf-blocking", "--agentperf-stall-threshold=0.1")
+    result = pytester.runpytest(
+        *QUIET, "--agentperf-blocking", "--agentperf-stall-threshold=0.1"
+    )
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*APL101: event loop blocked for * ms at *test_nobb.py:6*"])
+    result.stdout.fnmatch_lines(
+        ["*APL101: event loop blocked for * ms at *test_nobb.py:6*"]
+    )
 
 
-def test_passing_async_test_keeps_its_fixtures_and_result(pytester: pytest.Pytester) -> None:
+def test_passing_async_test_keeps_its_fixtures_and_result(
+    pytester: pytest.Pytester,
+) -> None:
     pytester.makepyfile(
         test_fixtures="""
         import asyncio
