@@ -262,7 +262,10 @@ def describe(ctx: FileContext, call: cst.Call, hit: Hit) -> str:
     function = ctx.function.node
     name = function.name.value if isinstance(function, cst.FunctionDef) else "<coroutine>"
     receiver = hit.target.receiver
-    on = f" (a sync `{receiver}`)" if receiver and not receiver.startswith("builtins.") else ""
+    on = ""
+    if receiver and not receiver.startswith("builtins."):
+        made_by_function = receiver.rpartition(".")[2][:1].islower()
+        on = f" (on a value from `{receiver}(...)`)" if made_by_function else f" (a sync `{receiver}`)"
     advice = hit.entry.alternative.replace("{library}", ctx.async_library)
     return f"`{spelling(ctx, call)}(...)`{on} blocks the event loop inside `async def {name}`; {advice}"
 
