@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..rule import Invalid, Rule, Valid
+from ..rule import Invalid, Option, Rule, Valid
 from ._reuse import decorator_targets, dotted_name, last_name
 
 _CACHES = frozenset({"functools.lru_cache", "functools.cache"})
 _NOT_INSTANCE = frozenset({"builtins.staticmethod", "builtins.classmethod", "staticmethod", "classmethod"})
+_IMPLICIT_CLASS_LEVEL = frozenset({"__new__", "__init_subclass__", "__class_getitem__"})
 _ENUMS = frozenset({
     "enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag", "enum.ReprEnum",
 })
@@ -16,8 +17,10 @@ _ENUMS = frozenset({
 
 class LruCacheOnMethod(Rule):
     """## What it does
-    Reports `functools.lru_cache` and `functools.cache` on a synchronous instance method. Not
-    reported: `staticmethod`/`classmethod`, module-level functions, nested functions, methods of
+    Reports `functools.cache` and `functools.lru_cache(maxsize=None)` (unbounded caches) on a
+    synchronous instance method; bounded `lru_cache` too with `report-bounded = true`. Not
+    reported: `staticmethod`/`classmethod` (and `__new__`, `__init_subclass__`,
+    `__class_getitem__`, which are implicitly), module-level functions, nested functions, methods of
     enums (their members live as long as the class anyway) and of classes that declare
     themselves singletons (a `Singleton` base or metaclass, or a `__new__` that hands out
     `_instance`). `async def` methods are reported by APL303.
@@ -57,11 +60,16 @@ class LruCacheOnMethod(Rule):
     No fix: the replacement depends on whether the method takes arguments.
 
     ## Options
-    None.
+    - `report-bounded` (bool, default `false`), in `[tool.agentperf-lint.cache-methods]`: also
+      report bounded caches (`@lru_cache`, `@lru_cache(maxsize=128)`), as B019 does. Off by
+      default: a bounded cache pins at most `maxsize` instances, and on real code these are
+      almost all on long-lived objects (all 25 bounded hits in the standard library and the
+      evaluation corpus were SQLAlchemy dialects and `ipaddress` properties).
 
     ## References
-    flake8-bugbear and ruff report the same pattern as B019 (`cached-instance-method`); ruff
-    exempts enum methods since 0.4.4 (astral-sh/ruff#9912).
+    flake8-bugbear and ruff report the same pattern as B019 (`cached-instance-method`), bounded
+    or not; ruff exempts enum methods since 0.4.4 (astral-sh/ruff#9912); pylint's
+    `method-cache-max-size-none` reports only unbounded caches, as this rule does by default.
     """
 
     code = "APL304"
@@ -72,6 +80,8 @@ class LruCacheOnMethod(Rule):
     )
 
     triggers = ("cache",)
+    options_table = "cache-methods"
+    options = (Option("report-bounded", bool, False, "also report bounded lru_cache on methods (B019 parity)"),)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         ctx = self.ctx
@@ -82,13 +92,13 @@ class LruCacheOnMethod(Rule):
         if any(target in _NOT_INSTANCE for _, target in targets):
             return
         params = [*node.params.posonly_params, *node.params.params]
-        if not params:
+        if not params or node.name.value in _IMPLICIT_CLASS_LEVEL:
             return
         for decorator, target in targets:
             if target in _CACHES:
-                if self._lives_forever(frame.node):
-                    return
                 unbounded = target == "functools.cache" or _maxsize_none(decorator.decorator)
+                if not (unbounded or self.settings["report-bounded"]) or self._lives_forever(frame.node):
+                    return
                 self.report(
                     decorator, decorator=target.split(".")[-1], method=node.name.value,
                     bound=" forever" if unbounded else " until evicted",
@@ -131,15 +141,20 @@ LruCacheOnMethod.VALID = (
     Valid("import functools\n\nclass C:\n    def m(self):\n        @functools.cache\n        def inner(x):\n            return x\n        return inner\n"),
     Valid("import functools\n\nclass C:\n    @functools.lru_cache\n    async def m(self, x):\n        return x\n"),
     Valid("def cache(f):\n    return f\n\nclass C:\n    @cache\n    def m(self, x):\n        return x\n"),
+    Valid("import functools\n\nclass Dialect:\n    @functools.lru_cache()\n    def _columns_query(self):\n        return 'select'\n"),
+    Valid("import functools\n\nclass Address:\n    @property\n    @functools.lru_cache(maxsize=128)\n    def is_private(self):\n        return False\n"),
+    Valid("import functools\n\nclass Lookup:\n    @functools.lru_cache\n    def __new__(cls, name):\n        return super().__new__(cls)\n"),
 )
 
 LruCacheOnMethod.INVALID = (
     Invalid("import functools\n\nclass Agent:\n    @functools.lru_cache(maxsize=None)\n    def prompt(self, role):\n        return role\n",
             line=4, column=5, message_contains="alive forever"),
     Invalid("from functools import lru_cache\n\nclass Agent:\n    @lru_cache\n    def prompt(self, role):\n        return role\n",
-            line=4, column=5, message_contains="until evicted"),
+            line=4, column=5, message_contains="until evicted", options={"report-bounded": True}),
     Invalid("import functools as ft\n\nclass Agent:\n    @ft.cache\n    def tools(self):\n        return []\n",
             line=4, column=5),
     Invalid("import functools\n\nclass Agent(Base):\n    @functools.lru_cache(128)\n    def prompt(self, role):\n        return role\n",
-            line=4, column=5),
+            line=4, column=5, options={"report-bounded": True}),
+    Invalid("import functools\n\nclass Agent(Base):\n    @functools.lru_cache(None)\n    def prompt(self, role):\n        return role\n",
+            line=4, column=5, message_contains="forever"),
 )
