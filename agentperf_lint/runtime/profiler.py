@@ -98,6 +98,10 @@ class OperationRecord:
 
     __slots__ = ("_extra", "_key", "_profiler", "_token", "end_time", "start_time")
 
+    # a class attribute (one look-up on the hot path); profilers with an injected clock use a
+    # subclass that overrides it
+    _clock: Callable[[], float] = staticmethod(time.perf_counter)
+
     tokens_used = _Extra(0)
     cache_hits = _Extra(0)
     cache_misses = _Extra(0)
@@ -148,14 +152,14 @@ class OperationRecord:
         self._token = _current.set(self)
         if self._extra is not None:
             self._start_extras(in_async=False)
-        self.start_time = self._profiler._clock()
+        self.start_time = self._clock()
         return self
 
     async def __aenter__(self) -> Self:
         self._token = _current.set(self)
         if self._extra is not None:
             self._start_extras(in_async=True)
-        self.start_time = self._profiler._clock()
+        self.start_time = self._clock()
         return self
 
     def _start_extras(self, *, in_async: bool) -> None:
@@ -184,7 +188,7 @@ class OperationRecord:
         tb: TracebackType | None,
     ) -> None:
         profiler = self._profiler
-        self.end_time = profiler._clock()
+        self.end_time = self._clock()
         extra = self._extra
         if extra is not None:
             self._stop_extras(extra)
@@ -348,7 +352,13 @@ class PerformanceProfiler:
         self.deep_sample_rate = deep_sample_rate
         self.deep_backend: DeepBackend = deep_backend
         self.max_operations = max_operations
-        self._clock = clock
+        self._record_type: type[OperationRecord] = OperationRecord
+        if clock is not time.perf_counter:
+            self._record_type = type(
+                "OperationRecord",
+                (OperationRecord,),
+                {"__slots__": (), "_clock": staticmethod(clock)},
+            )
         self._lock = threading.Lock()
         self._stats: dict[tuple[str, str], OperationStats] = {}
         self._pending: deque[OperationRecord] = deque()
@@ -365,12 +375,20 @@ class PerformanceProfiler:
         track_memory: bool | None = None,
     ) -> OperationRecord:
         """Context manager (``with`` or ``async with``) timing one operation; yields its record."""
+        if (
+            deep is None
+            and track_memory is None
+            and not (self.deep_sample_rate or self.track_memory)
+        ):
+            return self._record_type(
+                self, (agent_name, operation)
+            )  # the common, cheap case
         if deep is None:
             rate = self.deep_sample_rate
             deep = rate > 0.0 and (rate >= 1.0 or random.random() < rate)
         if track_memory is None:
             track_memory = self.track_memory
-        record = OperationRecord(self, (agent_name, operation))
+        record = self._record_type(self, (agent_name, operation))
         if deep or track_memory:
             record._extra = {"deep": deep, "track_memory": track_memory}
         return record
