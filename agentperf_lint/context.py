@@ -20,6 +20,7 @@ attributes assigned to ``self`` anywhere in the class and functions annotated ``
 from __future__ import annotations
 
 import builtins
+from contextlib import contextmanager
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,12 +105,14 @@ class FileContext:
         self.ancestors: list[cst.CSTNode] = []
         self.statements: list[cst.CSTNode] = []
         self.frames: list[Frame] = []
-        self._marks: dict[int, Frame | cst.CSTNode] = {}
+        self._marks: dict[int, Frame | cst.CSTNode] = {}  # node id -> what starts there
+        self._leave_actions: dict[int, list[int]] = {}  # node id -> what ends there
+        self._functions: list[Frame] = []  # the non-comprehension frames of ``frames``
         self._classes: dict[int, ClassInfo] = {}
         self._positions: dict[cst.CSTNode, object] | None = None
         self.call_ordinal = 0  # how many Call nodes the walk has entered so far
         module_scope = Scope("module", None)
-        self.frames.append(Frame(module, "module", False, module_scope, []))
+        self._push_frame(Frame(module, "module", False, module_scope, []))
         _scan_block(module.body, module_scope, self.module_name, self)
         self.async_library = self._detect_async_library()
 
@@ -122,10 +125,7 @@ class FileContext:
     @property
     def function(self) -> Frame:
         """The innermost frame that is not a comprehension."""
-        for frame in reversed(self.frames):
-            if frame.kind != "comprehension":
-                return frame
-        return self.frames[0]
+        return self._functions[-1]
 
     @property
     def in_async(self) -> bool:
@@ -258,53 +258,64 @@ class FileContext:
         return self._qualified_in(annotation, scope)
 
     def position(self, node: cst.CSTNode) -> object:
-        """The node's ``CodeRange`` (computed on first use: it costs about two parses)."""
+        """The node's ``CodeRange`` (computed on first use, for files with findings only)."""
         if self._positions is None:
-            from libcst.metadata import MetadataWrapper, PositionProvider
-
-            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-            self._positions = dict(wrapper.resolve(PositionProvider))
+            self._positions = compute_positions(self.module)
         return self._positions[node]
 
     def iter_frames(self) -> Iterator[Frame]:
         return reversed(self.frames)
 
     # -- engine side: called by the walker on every node --------------------------------
+    # Work to undo on the way out is registered by node id when it starts (``_leave_actions``),
+    # so leaving the great majority of nodes costs one dictionary look-up.
     def enter(self, node: cst.CSTNode) -> None:
         self.ancestors.append(node)
         mark = self._marks.pop(id(node), None)
         if mark is not None:
             if isinstance(mark, Frame):
-                self.frames.append(mark)
+                self._push_frame(mark)
+                self._on_leave(node, _POP_FRAME)
             else:  # a loop body begins: the loop's iterations start here
-                self.function.loops.append(mark)
+                self._functions[-1].loops.append(mark)
+                self._on_leave(node, _POP_LOOP)
         handler = _ENTER.get(type(node))
         if handler is not None:
             handler(self, node)
 
     def leave(self, node: cst.CSTNode) -> None:
         self.ancestors.pop()
-        if self.statements and self.statements[-1] is node:
-            self.statements.pop()
-        frames = self.frames
-        if len(frames) > 1 and (frames[-1].node is node or _frame_body(frames[-1]) is node):
-            frame = frames.pop()
-            if frame.kind == "comprehension" and self.function.loops and self.function.loops[-1] is node:
-                self.function.loops.pop()
+        actions = self._leave_actions.pop(id(node), None)
+        if actions is None:
             return
-        loops = self.function.loops
-        if loops and _loop_body(loops[-1]) is node:
-            loops.pop()
+        for action in reversed(actions):
+            if action == _POP_STATEMENT:
+                self.statements.pop()
+            elif action == _POP_FRAME:
+                frame = self.frames.pop()
+                if frame.kind != "comprehension":
+                    self._functions.pop()
+            else:
+                self._functions[-1].loops.pop()
 
     # -- internals ----------------------------------------------------------------------
+    def _push_frame(self, frame: Frame) -> None:
+        self.frames.append(frame)
+        if frame.kind != "comprehension":
+            self._functions.append(frame)
+
+    def _on_leave(self, node: cst.CSTNode, action: int) -> None:
+        self._leave_actions.setdefault(id(node), []).append(action)
+
     def _enter_call(self, node: cst.Call) -> None:
         self.call_ordinal += 1
 
     def _enter_statement(self, node: cst.CSTNode) -> None:
         self.statements.append(node)
+        self._on_leave(node, _POP_STATEMENT)
 
     def _enter_function(self, node: cst.FunctionDef) -> None:
-        self.statements.append(node)
+        self._enter_statement(node)
         parent = self.frames[-1]
         scope = Scope("function", parent.scope)
         class_info = parent.class_info if parent.kind == "class" else None
@@ -323,7 +334,7 @@ class FileContext:
         self._marks[id(node.body)] = Frame(node, "lambda", False, scope, [])
 
     def _enter_class(self, node: cst.ClassDef) -> None:
-        self.statements.append(node)
+        self._enter_statement(node)
         scope = Scope("class", self.frames[-1].scope)
         info = ClassInfo(node.name.value)
         self._classes[id(node)] = info
@@ -339,16 +350,19 @@ class FileContext:
             for name in _target_names(for_in.target):
                 scope.bind(name, Binding("loop", scope=scope))
             for_in = for_in.inner_for_in
-        self.frames.append(Frame(node, "comprehension", False, scope, self.function.loops))
+        self._push_frame(Frame(node, "comprehension", False, scope, self.function.loops))
         self.function.loops.append(node)
+        self._on_leave(node, _POP_LOOP)
+        self._on_leave(node, _POP_FRAME)
 
     def _enter_for(self, node: cst.For) -> None:
-        self.statements.append(node)
+        self._enter_statement(node)
         self._marks[id(node.body)] = node
 
     def _enter_while(self, node: cst.While) -> None:
-        self.statements.append(node)
+        self._enter_statement(node)
         self.function.loops.append(node)  # the test runs once per iteration too
+        self._on_leave(node, _POP_LOOP)
 
     def _is_self(self, name: str) -> bool:
         frame = self.function
@@ -370,32 +384,30 @@ class FileContext:
         ``__init__``): names resolve in that scope, then outward."""
         if scope is None or scope is self.frames[-1].scope:
             return self.value_type(expr, depth)
-        saved = self.frames
-        chain: list[Frame] = []
-        current: Scope | None = scope
-        while current is not None:
-            chain.append(Frame(self.module, current.kind, False, current, []))
-            current = current.parent
-        self.frames = list(reversed(chain))
-        try:
+        with self._standing_in(scope):
             return self.value_type(expr, depth)
-        finally:
-            self.frames = saved
 
     def _qualified_in(self, expr: cst.BaseExpression, scope: Scope | None) -> str | None:
         if scope is None:
             return self.qualified_name(expr)
-        saved = self.frames
+        with self._standing_in(scope):
+            return self.qualified_name(expr)
+
+    @contextmanager
+    def _standing_in(self, scope: Scope) -> Iterator[None]:
+        """Resolve names as if the walk stood in ``scope`` (for code written elsewhere)."""
         chain: list[Frame] = []
         current: Scope | None = scope
         while current is not None:
             chain.append(Frame(self.module, current.kind, False, current, []))
             current = current.parent
+        saved = self.frames, self._functions
         self.frames = list(reversed(chain))
+        self._functions = [frame for frame in self.frames if frame.kind != "comprehension"]
         try:
-            return self.qualified_name(expr)
+            yield
         finally:
-            self.frames = saved
+            self.frames, self._functions = saved
 
     def _target_at(self, call: cst.Call, depth: int) -> str | None:
         qualname = self.qualified_name(call.func)
@@ -436,17 +448,39 @@ class FileContext:
         return "asyncio"
 
 
-def _frame_body(frame: Frame) -> cst.CSTNode | None:
-    body = getattr(frame.node, "body", None)
-    return body if isinstance(body, cst.CSTNode) else None
+class _PositionSink:
+    """Stands in for libcst's PositionProvider while its code generator records ranges."""
+
+    def __init__(self) -> None:
+        self._computed: dict[cst.CSTNode, object] = {}
 
 
-def _loop_body(loop: cst.CSTNode) -> cst.CSTNode | None:
-    if isinstance(loop, cst.For):
-        return loop.body
-    if isinstance(loop, cst.While):
-        return loop
-    return None
+def compute_positions(module: cst.Module) -> dict[cst.CSTNode, object]:
+    """Every node's ``CodeRange``, from one code-generation pass.
+
+    ``MetadataWrapper.resolve(PositionProvider)`` runs the same code generation and then a full
+    libcst visit to collect the results, which costs as much again; driving libcst's position-
+    recording code generator directly halves the cost. It relies on a libcst internal, so any
+    mismatch falls back to the public API.
+    """
+    try:
+        from libcst.metadata.position_provider import PositionProvidingCodegenState
+
+        sink = _PositionSink()
+        state = PositionProvidingCodegenState(
+            default_indent=module.default_indent, default_newline=module.default_newline,
+            provider=sink,  # type: ignore[arg-type]
+        )
+        module._codegen(state)
+        return sink._computed
+    except (ImportError, TypeError, AttributeError):
+        from libcst.metadata import MetadataWrapper, PositionProvider
+
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        return dict(wrapper.resolve(PositionProvider))
+
+
+_POP_STATEMENT, _POP_FRAME, _POP_LOOP = 1, 2, 3
 
 
 _ENTER = {

@@ -78,8 +78,10 @@ class Linter:
                 result.findings.append(_syntax_finding(path, 1, 1, f"cannot decode file: {error}"))
             return LintOutcome(result)
         rules = self.applicable(text, ignored)
-        needs_parse = bool(rules) or self.report_syntax_errors
-        if not needs_parse:
+        syntax_only = self.report_syntax_errors and not self.instances  # --select APL001
+        if not rules and not syntax_only:
+            # a file no rule applies to is never parsed, so it cannot report APL001 either:
+            # it could not have any other finding, and skipping it is most of our speed
             return LintOutcome(result)
         try:
             module = cst.parse_module(data)
@@ -95,8 +97,6 @@ class Linter:
             if self.report_syntax_errors and SYNTAX_ERROR_CODE not in ignored:
                 result.findings.append(_syntax_finding(path, 1, 1, f"cannot parse file: {error}"))
             return LintOutcome(result)
-        if not rules:
-            return LintOutcome(result, module)
         return self._lint_module(path, text, module, rules, result)
 
     def _lint_module(self, path: str, text: str, module: cst.Module, rules: list[Rule], result: FileResult) -> LintOutcome:
