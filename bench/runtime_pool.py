@@ -42,20 +42,29 @@ async def serve() -> None:
     await asyncio.Event().wait()
 
 
-async def drive(fetch: Fetch, url: str, requests: int, concurrency: int) -> float:
-    """Requests per second for ``requests`` fetches spread over ``concurrency`` workers."""
+async def drive(
+    fetch: Fetch, url: str, requests: int, concurrency: int
+) -> tuple[float, float]:
+    """Requests per second, and client CPU seconds per request, over ``concurrency`` workers.
+
+    CPU time is the steadier number on a shared machine: wall-clock throughput swings with
+    whatever else runs, while CPU time shows what each client variant itself costs.
+    """
 
     async def worker(count: int) -> None:
         for _ in range(count):
             await fetch(url)
 
     share, extra = divmod(requests, concurrency)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(worker(share + (i < extra)) for i in range(concurrency)))
-    return requests / (time.perf_counter() - start)
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return requests / wall, cpu / requests
 
 
-async def shared_session(url: str, requests: int, concurrency: int) -> float:
+async def shared_session(
+    url: str, requests: int, concurrency: int
+) -> tuple[float, float]:
     async with aiohttp.ClientSession() as session:
 
         async def fetch(u: str) -> None:
@@ -65,7 +74,7 @@ async def shared_session(url: str, requests: int, concurrency: int) -> float:
         return await drive(fetch, url, requests, concurrency)
 
 
-async def pooled(url: str, requests: int, concurrency: int) -> float:
+async def pooled(url: str, requests: int, concurrency: int) -> tuple[float, float]:
     async with ConnectionPool(max_connections=100) as pool:
 
         async def fetch(u: str) -> None:
@@ -75,7 +84,9 @@ async def pooled(url: str, requests: int, concurrency: int) -> float:
         return await drive(fetch, url, requests, concurrency)
 
 
-async def session_per_request(url: str, requests: int, concurrency: int) -> float:
+async def session_per_request(
+    url: str, requests: int, concurrency: int
+) -> tuple[float, float]:
     async def fetch(u: str) -> None:
         async with aiohttp.ClientSession() as session, session.get(u) as response:
             await response.read()
@@ -105,7 +116,7 @@ def main() -> None:
             "ConnectionPool.session()": pooled,
             "ClientSession per request": session_per_request,
         }
-        samples: dict[str, list[float]] = {name: [] for name in variants}
+        samples: dict[str, list[tuple[float, float]]] = {name: [] for name in variants}
         names = list(variants)
         for round_ in range(args.repeat):
             # Variants take turns, starting from a different one each round, so machine load and
@@ -119,16 +130,24 @@ def main() -> None:
         server.terminate()
         server.wait(10)
 
-    med = {name: statistics.median(v) for name, v in samples.items()}
-    base = med["hand-shared ClientSession"]
+    rps = {name: statistics.median(r for r, _ in v) for name, v in samples.items()}
+    cpu = {
+        name: statistics.median(c for _, c in v) * 1e6 for name, v in samples.items()
+    }
+    base, base_cpu = rps["hand-shared ClientSession"], cpu["hand-shared ClientSession"]
     print(
         f"medians of {args.repeat} runs; {args.requests:,} GETs from {args.concurrency} "
         "workers to an aiohttp server in another process on 127.0.0.1\n"
     )
-    print("| client | requests/s | vs hand-shared session |")
-    print("|---|---:|---:|")
-    for name, rps in med.items():
-        print(f"| {name} | {rps:,.0f} | {rps / base:.2f}x |")
+    print(
+        "| client | requests/s | vs hand-shared | client CPU us/request | vs hand-shared |"
+    )
+    print("|---|---:|---:|---:|---:|")
+    for name in variants:
+        print(
+            f"| {name} | {rps[name]:,.0f} | {rps[name] / base:.2f}x "
+            f"| {cpu[name]:,.0f} | {cpu[name] / base_cpu:.2f}x |"
+        )
 
 
 if __name__ == "__main__":
