@@ -20,14 +20,17 @@ attributes assigned to ``self`` anywhere in the class and functions annotated ``
 from __future__ import annotations
 
 import builtins
+import sys
+import threading
 from contextlib import contextmanager
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 import libcst as cst
 
+_T = TypeVar("_T")
 FrameKind = Literal["module", "function", "lambda", "class", "comprehension"]
 COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 _BUILTIN_NAMES = frozenset(dir(builtins))
@@ -260,7 +263,10 @@ class FileContext:
     def position(self, node: cst.CSTNode) -> object:
         """The node's ``CodeRange`` (computed on first use, for files with findings only)."""
         if self._positions is None:
-            self._positions = compute_positions(self.module)
+            try:
+                self._positions = compute_positions(self.module)
+            except RecursionError:  # libcst's code generator recurses once per nesting level
+                self._positions = _with_deep_stack(compute_positions, self.module)
         return self._positions[node]
 
     def iter_frames(self) -> Iterator[Frame]:
@@ -481,6 +487,33 @@ def compute_positions(module: cst.Module) -> dict[cst.CSTNode, object]:
 
 
 _POP_STATEMENT, _POP_FRAME, _POP_LOOP = 1, 2, 3
+
+
+def _with_deep_stack(function: Callable[[cst.Module], _T], module: cst.Module) -> _T:
+    """Run ``function`` in a thread with a large stack and recursion limit, for the rare file
+    nested deeper than the default limit allows (still valid Python: CPython nests to 200)."""
+    outcome: list[Any] = []
+
+    def target() -> None:
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, 60_000))
+        try:
+            outcome.append(function(module))
+        except BaseException as error:  # re-raised in the caller's thread
+            outcome.append(error)
+        finally:
+            sys.setrecursionlimit(limit)
+
+    previous = threading.stack_size(512 * 1024 * 1024)
+    try:
+        worker = threading.Thread(target=target, name="agentperf-lint-deep-stack")
+        worker.start()
+        worker.join()
+    finally:
+        threading.stack_size(previous)
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
 
 
 _ENTER = {

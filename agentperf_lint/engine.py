@@ -11,6 +11,7 @@ The cost model drives the shape of this module (see bench/engine.py):
 from __future__ import annotations
 
 import io
+import re
 import tokenize
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -83,6 +84,14 @@ class Linter:
             # a file no rule applies to is never parsed, so it cannot report APL001 either:
             # it could not have any other finding, and skipping it is most of our speed
             return LintOutcome(result)
+        if _DEEP_BRACKETS.search(text):
+            # libcst's native parser can overflow the C stack (a crash, not an exception) on
+            # brackets nested thousands deep; CPython refuses more than 200, so ask it first
+            refusal = _cpython_refusal(path, text)
+            if refusal is not None:
+                if SYNTAX_ERROR_CODE not in ignored and self.report_syntax_errors:
+                    result.findings.append(refusal)
+                return LintOutcome(result)
         try:
             module = cst.parse_module(data)
         except cst.ParserSyntaxError as error:
@@ -202,16 +211,28 @@ def statement_lines(ctx: FileContext, statement: cst.CSTNode | None, rng: Any) -
     return first, max(last, rng.end.line, first)
 
 
-def _parse_error_finding(path: str, text: str, error: cst.ParserSyntaxError) -> Finding:
-    """Position and wording from CPython's own compiler when it agrees the code is invalid:
-    users know its messages, and it points at the offending token rather than after it."""
+# a run of 100 opening brackets with no closing one between them: only generated or hostile code
+_DEEP_BRACKETS = re.compile(r"(?:[(\[{][^()\[\]{}]{0,80}){100}")
+
+
+def _cpython_refusal(path: str, text: str) -> Finding | None:
+    """CPython's verdict as a finding (its wording and position), or None if it accepts."""
     try:
         compile(text, path, "exec", dont_inherit=True, flags=0x400)  # PyCF_ONLY_AST
     except SyntaxError as python_error:
         message = f"cannot parse file: {python_error.msg}"
         return _syntax_finding(path, python_error.lineno or 1, python_error.offset or 1, message)
     except (ValueError, RecursionError, MemoryError):
-        pass
+        return _syntax_finding(path, 1, 1, "cannot parse file: too deeply nested")
+    return None
+
+
+def _parse_error_finding(path: str, text: str, error: cst.ParserSyntaxError) -> Finding:
+    """Position and wording from CPython's own compiler when it agrees the code is invalid:
+    users know its messages, and it points at the offending token rather than after it."""
+    refusal = _cpython_refusal(path, text)
+    if refusal is not None:
+        return refusal
     message = f"cannot parse file: {error.message}".rstrip(".")
     return _syntax_finding(path, error.raw_line, error.raw_column + 1, message)
 
