@@ -22,7 +22,7 @@ class Unkeyable(Exception):
     """Raised internally when no stable hashable key exists for the arguments."""
 
 
-def _freeze(value: Any, depth: int = 0) -> Hashable:
+def freeze(value: Any, depth: int = 0) -> Hashable:
     """Return ``value`` if hashable, else a hashable equivalent tagged with its container type."""
     try:
         hash(value)
@@ -33,42 +33,37 @@ def _freeze(value: Any, depth: int = 0) -> Hashable:
     if depth >= _MAX_DEPTH:
         raise Unkeyable(type(value).__name__)
     if isinstance(value, (list, tuple)):
-        return (type(value).__name__, tuple(_freeze(v, depth + 1) for v in value))
+        return (type(value).__name__, tuple(freeze(v, depth + 1) for v in value))
     if isinstance(value, dict):
         # dict equality ignores order, and so does a frozenset of its pairs.
         return (
             "dict",
             frozenset(
-                (_freeze(k, depth + 1), _freeze(v, depth + 1)) for k, v in value.items()
+                (freeze(k, depth + 1), freeze(v, depth + 1)) for k, v in value.items()
             ),
         )
     if isinstance(value, (set, frozenset)):
-        return ("set", frozenset(_freeze(v, depth + 1) for v in value))
+        return ("set", frozenset(freeze(v, depth + 1) for v in value))
     if isinstance(value, (bytearray, memoryview)):
         return (type(value).__name__, bytes(value))
     raise Unkeyable(type(value).__name__)
 
 
-def make_key(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Hashable:
+def raw_key(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
     """Key for one call: the positional arguments, then the keyword arguments in call order.
 
     Keyword order matters (``f(a=1, b=2)`` and ``f(b=2, a=1)`` are two entries), as in
     functools.lru_cache: sorting would cost more on every hit than the rare duplicate entry.
+    The key may hold unhashable values; callers hash it once (the dict look-up) and fall back
+    to :func:`freeze` on ``TypeError``, so the common case pays for one hash, not two.
     """
-    key: tuple[Any, ...] = args
-    if kwargs:
-        key = (*args, _KWARGS_MARK, *kwargs.items())
-    try:
-        hash(key)
-    except TypeError:
-        return _freeze(key)
-    return key
+    return (*args, _KWARGS_MARK, *kwargs.items()) if kwargs else args
 
 
 def make_ignoring_key(
     fn: Callable[..., Any], ignore: tuple[str, ...]
-) -> Callable[..., Hashable]:
-    """Build a key function that leaves the parameters named in ``ignore`` out of the key.
+) -> Callable[[tuple[Any, ...], dict[str, Any]], tuple[Any, ...]]:
+    """Build a raw-key function that leaves the parameters named in ``ignore`` out of the key.
 
     Positions are resolved once from the signature, so each call only filters a tuple.
     """
@@ -85,9 +80,9 @@ def make_ignoring_key(
     }
     names = frozenset(ignore)
 
-    def key(*args: Any, **kwargs: Any) -> Hashable:
+    def key(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
         kept_args = tuple(a for i, a in enumerate(args) if i not in positional)
         kept_kwargs = {k: v for k, v in kwargs.items() if k not in names}
-        return make_key(kept_args, kept_kwargs)
+        return raw_key(kept_args, kept_kwargs)
 
     return key

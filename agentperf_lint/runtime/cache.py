@@ -18,17 +18,19 @@ import math
 import random
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar, cast
 
-from ._cache_keys import Unkeyable, make_ignoring_key, make_key
+from ._cache_keys import Unkeyable, freeze, make_ignoring_key, raw_key
 from ._cache_store import CostStore, Entry, LRUStore
 
 __all__ = ["IntelligentCache"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 KeyFunc = Callable[..., Hashable]
+ArgsKey = Callable[[tuple[Any, ...], dict[str, Any]], Any]
 
 
 @dataclass(slots=True, eq=False)
@@ -152,7 +154,7 @@ class IntelligentCache:
             else:
                 wrapper = self._wrap_sync(fn, namespace, args_key, ttl)
             functools.update_wrapper(wrapper, fn)
-            wrapper.cache_key = lambda *a, **kw: (namespace, args_key(a, kw))  # type: ignore[attr-defined]
+            wrapper.cache_key = functools.partial(_call_key, namespace, args_key)  # type: ignore[attr-defined]
             wrapper.invalidate = functools.partial(self.invalidate, wrapper)  # type: ignore[attr-defined]
             wrapper.cache = self  # type: ignore[attr-defined]
             return cast(F, wrapper)
@@ -163,29 +165,35 @@ class IntelligentCache:
         self,
         fn: Callable[..., Any],
         namespace: Hashable,
-        args_key: Callable[..., Hashable],
+        args_key: ArgsKey | None,
         ttl: float | None,
     ) -> Callable[..., Any]:
-        lock, data, touch, clock = (
-            self._lock,
-            self._store.data,
-            self._store.touch,
-            self._clock,
-        )
+        if ttl == 0:
+            return lambda *args, **kwargs: self._bypass(fn, args, kwargs)
+        # The hit path is inlined: it is what every cached call pays.
+        lock, data, clock = self._lock, self._store.data, self._clock
+        move_to_end = data.move_to_end if isinstance(data, OrderedDict) else None
 
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if ttl == 0:
-                return self._bypass(fn, args, kwargs)
-            try:
+            if args_key is None:
+                k = (namespace, raw_key(args, kwargs) if kwargs else args)
+            else:
                 k = (namespace, args_key(args, kwargs))
-            except Unkeyable:
-                return self._bypass(fn, args, kwargs)
-            with lock:
-                entry = data.get(k)
-                if entry is not None and entry.expires_at > clock():
-                    self._credit_hit(entry)
-                    touch(k)
-                    return entry.value
+            try:
+                with lock:
+                    entry = data.get(k)
+                    if entry is not None and entry.expires_at > clock():
+                        entry.hits += 1
+                        self._hits += 1
+                        self._time_saved += entry.cost
+                        if move_to_end is not None:
+                            move_to_end(k)
+                        return entry.value
+            except TypeError:  # an unhashable argument: only the look-up can raise here
+                try:
+                    k = (namespace, freeze(k[1]))
+                except Unkeyable:
+                    return self._bypass(fn, args, kwargs)
             return self._miss_sync(k, fn, args, kwargs, ttl)
 
         return wrapper
@@ -194,33 +202,40 @@ class IntelligentCache:
         self,
         fn: Callable[..., Awaitable[Any]],
         namespace: Hashable,
-        args_key: Callable[..., Hashable],
+        args_key: ArgsKey | None,
         ttl: float | None,
     ) -> Callable[..., Any]:
-        lock, data, touch, clock = (
-            self._lock,
-            self._store.data,
-            self._store.touch,
-            self._clock,
-        )
+        lock, data, clock = self._lock, self._store.data, self._clock
+        move_to_end = data.move_to_end if isinstance(data, OrderedDict) else None
+
+        async def bypass(*args: Any, **kwargs: Any) -> Any:
+            with lock:
+                self._bypassed += 1
+            return await fn(*args, **kwargs)
+
+        if ttl == 0:
+            return bypass
 
         async def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if ttl == 0:
-                with lock:
-                    self._bypassed += 1
-                return await fn(*args, **kwargs)
-            try:
+            if args_key is None:
+                k = (namespace, raw_key(args, kwargs) if kwargs else args)
+            else:
                 k = (namespace, args_key(args, kwargs))
-            except Unkeyable:
+            try:
                 with lock:
-                    self._bypassed += 1
-                return await fn(*args, **kwargs)
-            with lock:
-                entry = data.get(k)
-                if entry is not None and entry.expires_at > clock():
-                    self._credit_hit(entry)
-                    touch(k)
-                    return entry.value
+                    entry = data.get(k)
+                    if entry is not None and entry.expires_at > clock():
+                        entry.hits += 1
+                        self._hits += 1
+                        self._time_saved += entry.cost
+                        if move_to_end is not None:
+                            move_to_end(k)
+                        return entry.value
+            except TypeError:  # an unhashable argument: only the look-up can raise here
+                try:
+                    k = (namespace, freeze(k[1]))
+                except Unkeyable:
+                    return await bypass(*args, **kwargs)
             return await self._miss_async(k, fn, args, kwargs, ttl)
 
         return wrapper
@@ -246,8 +261,7 @@ class IntelligentCache:
             with self._lock:
                 entry = self._live_entry(k)
                 if entry is not None:
-                    self._credit_hit(entry)
-                    self._store.touch(k)
+                    self._credit_hit(k, entry)
                     return entry.value
                 flight = self._inflight.get(k)
                 if flight is None:
@@ -326,8 +340,7 @@ class IntelligentCache:
             with self._lock:
                 entry = self._live_entry(k)
                 if entry is not None:
-                    self._credit_hit(entry)
-                    self._store.touch(k)
+                    self._credit_hit(k, entry)
                     return entry.value
                 flight = self._inflight.get(k)
                 joined = isinstance(flight, _AsyncFlight) and flight.loop is loop
@@ -409,10 +422,11 @@ class IntelligentCache:
             return None
         return entry
 
-    def _credit_hit(self, entry: Entry) -> None:
+    def _credit_hit(self, k: Hashable, entry: Entry) -> None:
         entry.hits += 1
         self._hits += 1
         self._time_saved += entry.cost
+        self._store.touch(k)
 
     def _store_value(
         self, k: Hashable, value: Any, cost: float, ttl: float | None
@@ -495,12 +509,23 @@ class IntelligentCache:
 
 def _build_args_key(
     fn: Callable[..., Any], key: KeyFunc | None, ignore: tuple[str, ...]
-) -> Callable[[tuple[Any, ...], dict[str, Any]], Hashable]:
-    """Pick the argument-key function once per decorated function, so calls do not branch."""
+) -> ArgsKey | None:
+    """Pick the argument-key function once per decorated function; ``None`` is the default key."""
     if key is not None:
         user_key = key
-        return lambda args, kwargs: make_key((user_key(*args, **kwargs),), {})
+        return lambda args, kwargs: (user_key(*args, **kwargs),)
     if ignore:
-        filtered = make_ignoring_key(fn, ignore)
-        return lambda args, kwargs: filtered(*args, **kwargs)
-    return make_key
+        return make_ignoring_key(fn, ignore)
+    return None
+
+
+def _call_key(
+    namespace: Hashable, args_key: ArgsKey | None, *args: Any, **kwargs: Any
+) -> Hashable:
+    """The key a decorated call uses (for ``invalidate``); raises Unkeyable if it has none."""
+    raw = args_key(args, kwargs) if args_key is not None else raw_key(args, kwargs)
+    try:
+        hash(raw)
+    except TypeError:
+        raw = freeze(raw)
+    return (namespace, raw)
