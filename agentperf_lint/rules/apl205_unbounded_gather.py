@@ -1,0 +1,121 @@
+"""APL205: ``asyncio.gather`` over a comprehension of unknown size, with no concurrency bound."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ..context import COMPREHENSIONS
+from ..rule import FixAvailability, Invalid, Rule, Valid
+from ._loops import read_paths
+
+# a bound somewhere in the module: the callee most likely acquires it
+_BOUND_MARKERS = (
+    "Semaphore", "CapacityLimiter", "BatchProcessor", "Limiter", "limiter", "max_concurrency",
+    "max_concurrent", "concurrency_limit", "limit_concurrency", "bounded",
+)
+_BATCH_WORDS = ("batch", "chunk", "page", "window", "group")
+
+
+class UnboundedGather(Rule):
+    """## What it does
+    Reports `asyncio.gather(*(f(x) for x in xs))` (or a list comprehension or `map`) whose
+    input has no known size, in a module that never bounds concurrency (no semaphore, capacity
+    limiter or `BatchProcessor` anywhere in it). Literal inputs, `range(<number>)`, slices
+    and batches from an enclosing loop (`for batch in chunks: await gather(...)`) are not
+    reported.
+
+    ## Why is this bad?
+    `gather` starts every coroutine at once. With ten items that is the point; with the 10,000
+    rows a user uploads it is 10,000 open sockets, a burst the server or LLM provider answers
+    with 429s and timeouts, and memory for every pending response at the same time.
+
+    ## Example
+    ```python
+    import asyncio
+
+    async def embed_all(client, texts):
+        return await asyncio.gather(*(client.embed(t) for t in texts))
+    ```
+
+    ## Use instead
+    ```python
+    import asyncio
+
+    async def embed_all(client, texts, limit=asyncio.Semaphore(16)):
+        async def one(text):
+            async with limit:
+                return await client.embed(text)
+
+        return await asyncio.gather(*(one(t) for t in texts))
+    ```
+    or `agentperf_lint.runtime.BatchProcessor(max_workers=16)`.
+
+    ## Fix safety
+    No fix: the right bound depends on the callee (a provider's rate limit, a pool size).
+
+    ## Options
+    None.
+    """
+
+    code = "APL205"
+    name = "unbounded-gather"
+    message = "`asyncio.gather` starts one task per item of `{source}` at once, with no bound on concurrency"
+    fix_availability = FixAvailability.NEVER
+    triggers = ("gather",)
+
+    def begin_file(self, ctx) -> None:  # type: ignore[no-untyped-def]
+        super().begin_file(ctx)
+        self._bounded = any(marker in ctx.source for marker in _BOUND_MARKERS)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if self._bounded or self.ctx.call_target(node) != "asyncio.gather":
+            return
+        for arg in node.args:
+            if arg.star != "*":
+                continue
+            source = self._unbounded_source(arg.value)
+            if source is not None:
+                text = " ".join(self.ctx.module.code_for_node(source).split())
+                self.report(node, source=text if len(text) <= 40 else text[:37] + "...")
+                return
+
+    def _unbounded_source(self, value: cst.BaseExpression) -> cst.BaseExpression | None:
+        if isinstance(value, (cst.GeneratorExp, cst.ListComp)):
+            if value.for_in.asynchronous is not None:
+                return None
+            source = value.for_in.iter
+        elif isinstance(value, cst.Call) and self.ctx.qualified_name(value.func) == "builtins.map" and len(value.args) >= 2:
+            source = value.args[1].value
+        else:
+            return None
+        return None if self._known_size(source) else source
+
+    def _known_size(self, source: cst.BaseExpression) -> bool:
+        if isinstance(source, (cst.List, cst.Tuple, cst.Set, cst.Dict)):
+            return True
+        if isinstance(source, cst.Subscript):  # xs[i:i + n]: a batch
+            return True
+        if isinstance(source, cst.Call):
+            target = self.ctx.qualified_name(source.func)
+            if target == "builtins.range" and all(isinstance(a.value, cst.Integer) for a in source.args):
+                return True
+            if target in ("builtins.zip", "builtins.enumerate", "builtins.sorted", "builtins.reversed") and source.args:
+                return self._known_size(source.args[0].value)
+        names = {path.split(".")[0].lower() for path in read_paths(source)}
+        if any(word in name for name in names for word in _BATCH_WORDS):
+            return True
+        loop_targets = self._enclosing_loop_targets()
+        return bool(names & loop_targets)
+
+    def _enclosing_loop_targets(self) -> set[str]:
+        names: set[str] = set()
+        for loop in self.ctx.loops:
+            target = loop.target if isinstance(loop, cst.For) else None
+            if isinstance(loop, COMPREHENSIONS):
+                target = loop.for_in.target  # type: ignore[union-attr]
+            if target is not None:
+                names.update(path.lower() for path in read_paths(target))
+        return names
+
+    VALID = ()
+    INVALID = ()
