@@ -18,8 +18,9 @@ Two detectors run inside the test's coroutine:
   It only reports stalls longer than ``agentperf_stall_threshold`` seconds (default 0.5; 0 turns
   it off), so a loaded CI machine does not produce false failures.
 
-Either way the test fails with :class:`BlockingCallDetected` naming the rule code (APL101 for
-``time.sleep``, the APL1xx family otherwise) and the blocking ``file:line``.
+Either way the test fails with :class:`BlockingCallDetected` naming the static rule for the call
+(APL101 ``time.sleep``, APL104 file I/O, APL108 sockets, ...; the APL1xx family when unknown)
+and the blocking ``file:line``.
 """
 
 from __future__ import annotations
@@ -35,9 +36,6 @@ import pytest
 _ENABLE_MARKER = "agentperf_blocking"
 _ALLOW_MARKER = "agentperf_allow_blocking"
 _GUARD_NAME = "agentperf-blocking-guard"
-
-# blockbuster's name for the patched function -> our rule code
-_KNOWN_CODES = {"time.sleep": "APL101"}
 
 
 class BlockingCallDetected(AssertionError):
@@ -208,10 +206,11 @@ def _as_blocking_call(exc: Exception) -> BlockingCallDetected | None:
         return None
     if not isinstance(exc, BlockingError):
         return None
-    message = str(exc)
-    function = message.removeprefix("Blocking call to ").strip()
-    code = _KNOWN_CODES.get(function, "APL1xx")
+    from agentperf_lint.runtime.detectors import rule_code_for_call
     from agentperf_lint.runtime.monitor import is_library_file
+
+    function = str(exc).removeprefix("Blocking call to ").strip()
+    code = rule_code_for_call(function)
 
     # the innermost frame in user code: the test's line, not pathlib's or blockbuster's
     frames = [

@@ -36,6 +36,7 @@ __all__ = [
     "OptimizationChecker",
     "RequestReport",
     "find_bursts",
+    "rule_code_for_call",
 ]
 
 T = TypeVar("T")
@@ -44,26 +45,67 @@ F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 SEQUENTIAL_CODE = "APL201"  # sequential awaits in a loop
 BATCHABLE_CODE = "APL2xx"  # many concurrent per-item calls from one site
 
-#: call name -> rule code, for check_synchronous_io (names as written or fully qualified)
-BLOCKING_CALLS: Mapping[str, str] = {
-    "time.sleep": "APL101",
-    "requests.get": "APL1xx",
-    "requests.post": "APL1xx",
-    "requests.put": "APL1xx",
-    "requests.delete": "APL1xx",
-    "requests.request": "APL1xx",
-    "urllib.request.urlopen": "APL1xx",
-    "open": "APL1xx",
-    "builtins.open": "APL1xx",
-    "io.open": "APL1xx",
-    "file.read": "APL1xx",
-    "file.write": "APL1xx",
-    "subprocess.run": "APL1xx",
-    "subprocess.call": "APL1xx",
-    "subprocess.check_output": "APL1xx",
-    "os.system": "APL1xx",
-    "input": "APL1xx",
-}
+# the static rule for each kind of blocking call, by dotted-name prefix (first match wins);
+# anything else is reported as the APL1xx family
+_CODE_BY_PREFIX = (
+    ("time.sleep", "APL101"),
+    ("requests.", "APL102"),
+    ("httpx.", "APL102"),
+    ("urllib", "APL102"),
+    ("http.client", "APL102"),
+    ("subprocess.", "APL103"),
+    ("os.system", "APL103"),
+    ("os.popen", "APL103"),
+    ("os.wait", "APL103"),
+    ("builtins.open", "APL104"),
+    ("open", "APL104"),
+    ("io.", "APL104"),
+    ("os.", "APL104"),
+    ("pathlib.", "APL104"),
+    ("shutil.", "APL104"),
+    ("tempfile.", "APL105"),
+    ("zipfile.", "APL105"),
+    ("tarfile.", "APL105"),
+    ("builtins.input", "APL106"),
+    ("input", "APL106"),
+    ("sqlite3.", "APL107"),
+    ("socket.", "APL108"),
+    ("ssl.", "APL108"),
+    ("select.", "APL108"),
+    ("threading.", "APL109"),
+    ("queue.", "APL109"),
+    ("asyncio.run", "APL110"),
+)
+#: call names check_synchronous_io reports (names as written or fully qualified)
+BLOCKING_CALLS = frozenset(
+    {
+        "time.sleep",
+        "requests.get",
+        "requests.post",
+        "requests.put",
+        "requests.delete",
+        "requests.request",
+        "urllib.request.urlopen",
+        "open",
+        "builtins.open",
+        "io.open",
+        "file.read",
+        "file.write",
+        "subprocess.run",
+        "subprocess.call",
+        "subprocess.check_output",
+        "os.system",
+        "input",
+    }
+)
+
+
+def rule_code_for_call(name: str) -> str:
+    """The APL1xx code for a blocking call's dotted name (``"socket.socket.recv"`` -> APL108)."""
+    for prefix, code in _CODE_BY_PREFIX:
+        if name == prefix or name.startswith(prefix):
+            return code
+    return "APL1xx"
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,10 +242,10 @@ class OptimizationChecker:
         seen: set[str] = set()
         for raw in code_metrics.get("function_calls", ()):
             name = str(raw).strip().removesuffix("()").removesuffix("(").strip()
-            code = BLOCKING_CALLS.get(name)
-            if code is None or name in seen:
+            if name not in BLOCKING_CALLS or name in seen:
                 continue
             seen.add(name)
+            code = rule_code_for_call(name)
             issues.append(
                 f"{code}: synchronous I/O `{name}` blocks the event loop; use an async "
                 "alternative or `await asyncio.to_thread(...)`"

@@ -33,7 +33,12 @@ from ._histogram import LatencyHistogram
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-__all__ = ["AsyncPerformanceMonitor", "LagEvent", "LoopLagWatchdog", "is_library_file"]
+__all__ = [
+    "AsyncPerformanceMonitor",
+    "LagEvent",
+    "LoopLagWatchdog",
+    "is_library_file",
+]
 
 _LIBRARY_DIRS = tuple(
     {
@@ -46,8 +51,19 @@ _THIS_PACKAGE = os.path.normcase(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 )
 
-# calls whose rule code is known when they are on the blocking line
-_KNOWN_BLOCKING_CALLS = (("time.sleep(", "APL101"), ("sleep(", "APL101"))
+# source fragments that identify the call on a captured blocking line
+_CODE_BY_SOURCE = (
+    ("sleep(", "APL101"),
+    ("requests.", "APL102"),
+    ("urlopen(", "APL102"),
+    ("subprocess.", "APL103"),
+    ("open(", "APL104"),
+    ("input(", "APL106"),
+    ("sqlite3.", "APL107"),
+    (".join(", "APL109"),
+    (".acquire(", "APL109"),
+    (".result(", "APL109"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,10 +107,13 @@ class LagEvent:
 
     @property
     def code(self) -> str:
-        """APL101 when the blocking line is a ``sleep(...)`` call, else the APL1xx family."""
+        """The rule for the call on the blocking line (APL101 for ``sleep(...)``), else APL1xx.
+
+        Read from the source line, so it is a hint: a CPU-bound loop is plain APL1xx.
+        """
         frame = self.blocking_frame
         if frame is not None:
-            for needle, code in _KNOWN_BLOCKING_CALLS:
+            for needle, code in _CODE_BY_SOURCE:
                 if needle in frame.line:
                     return code
         return "APL1xx"

@@ -11,6 +11,7 @@ from agentperf_lint.runtime.detectors import (
     OptimizationChecker,
     RequestReport,
     find_bursts,
+    rule_code_for_call,
 )
 
 
@@ -65,7 +66,7 @@ def test_synchronous_io_matches_call_names() -> None:
             ]
         }
     )
-    assert [issue.split(":")[0] for issue in issues] == ["APL1xx", "APL101", "APL1xx"]
+    assert [issue.split(":")[0] for issue in issues] == ["APL104", "APL101", "APL102"]
     assert "`open`" in issues[0]
     assert OptimizationChecker.check_synchronous_io({}) == []
 
@@ -191,3 +192,22 @@ async def test_calls_per_request_are_bounded() -> None:
 def test_instrument_requires_async_function() -> None:
     with pytest.raises(TypeError):
         CallRecorder().instrument(lambda: None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("time.sleep", "APL101"),
+        ("requests.get", "APL102"),
+        ("subprocess.run", "APL103"),
+        ("io.TextIOWrapper.read", "APL104"),
+        ("os.stat", "APL104"),
+        ("builtins.input", "APL106"),
+        ("sqlite3.Cursor.execute", "APL107"),
+        ("socket.socket.recv", "APL108"),
+        ("threading.Lock.acquire", "APL109"),
+        ("numpy.linalg.svd", "APL1xx"),
+    ],
+)
+def test_rule_code_for_call(name: str, code: str) -> None:
+    assert rule_code_for_call(name) == code

@@ -101,7 +101,7 @@ def test_markers_enable_and_disable_per_test(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest(*QUIET)
     result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines(
-        ["*APL1xx: `*` blocks the event loop at *test_marked.py:7*"]
+        ["*APL104: `io.TextIOWrapper.read` blocks the event loop at *test_marked.py:7*"]
     )
     everywhere = pytester.runpytest(*QUIET, "--agentperf-blocking")
     everywhere.assert_outcomes(passed=1, failed=2)
