@@ -1,6 +1,6 @@
 """IntelligentCache next to functools.lru_cache, cachetools and async-lru, in one run.
 
-Run: python bench/runtime_cache.py [--repeat 5]
+Run: python bench/runtime_cache.py [--repeat 7]
 
 Prints medians over the repetitions of: the cost of a sync hit, of an async hit, of a miss that
 evicts at 100 / 10,000 / 100,000 entries, and how many computations 8 threads or 100 tasks
@@ -170,7 +170,7 @@ def bench_stampede() -> dict[str, tuple[int, int]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=7)
     repeat = parser.parse_args().repeat
 
     print(f"medians of {repeat} runs; ns per call\n")

@@ -42,15 +42,25 @@ class _Pending:
 
 @dataclass(slots=True, eq=False)
 class _LoopState:
-    """Everything the processor keeps for one event loop."""
+    """Everything the processor keeps for one event loop.
 
-    loop: asyncio.AbstractEventLoop
+    The loop is held weakly: this state is the value of a WeakKeyDictionary keyed by the loop,
+    and a strong reference here would keep every loop (and its state) alive forever.
+    """
+
+    loop_ref: weakref.ReferenceType[asyncio.AbstractEventLoop]
     pending: dict[BatchFn, _Pending] = field(default_factory=dict)
     running: int = 0
     backlog: deque[tuple[BatchFn, list[Any], list[asyncio.Future[Any]]]] = field(
         default_factory=deque
     )
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        loop = self.loop_ref()
+        assert loop is not None, "state is only used while its loop runs"
+        return loop
 
 
 class BatchProcessor(Generic[T, R]):
@@ -201,10 +211,10 @@ class BatchProcessor(Generic[T, R]):
             )
         loop = asyncio.get_running_loop()
         state = self._last_state
-        if state is None or state.loop is not loop:
+        if state is None or state.loop_ref() is not loop:
             state = self._states.get(loop)
             if state is None:
-                state = self._states[loop] = _LoopState(loop)
+                state = self._states[loop] = _LoopState(weakref.ref(loop))
             self._last_state = state
         pending = state.pending.get(fn)
         if pending is None:

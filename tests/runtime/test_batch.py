@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
+import weakref
 
 import pytest
 
@@ -248,3 +250,20 @@ async def test_load_returns_a_future_for_cheap_gather() -> None:
     assert all(isinstance(f, asyncio.Future) for f in futures)
     assert await asyncio.gather(*futures) == [0, 10, 20]
     assert fn.batches == [[0, 1, 2]]
+
+
+def test_finished_event_loops_are_not_kept_alive() -> None:
+    fn = Recorder()
+    bp: BatchProcessor[int, int] = BatchProcessor(fn)
+    refs = []
+
+    async def use() -> None:
+        refs.append(weakref.ref(asyncio.get_running_loop()))
+        await bp.process(1)
+
+    for _ in range(3):
+        asyncio.run(use())
+    gc.collect()
+    assert (
+        sum(r() is not None for r in refs) <= 1
+    )  # at most the last one, via a cached state
