@@ -103,9 +103,8 @@ class BatchProcessor(Generic[T, R]):
         self._states: weakref.WeakKeyDictionary[
             asyncio.AbstractEventLoop, _LoopState
         ] = weakref.WeakKeyDictionary()
-        self._last_state: _LoopState | None = (
-            None  # skips the weak-dict look-up per item
-        )
+        # The last loop's state, which spares the weak-dict look-up on every item.
+        self._last_state: _LoopState | None = None
         self._stats = {"batches": 0, "items": 0, "duplicates": 0, "largest_batch": 0}
 
     # ------------------------------------------------------------------ public API
@@ -133,12 +132,14 @@ class BatchProcessor(Generic[T, R]):
         futures = self._enqueue(items, batch_fn)
         try:
             return [await fut for fut in futures]
-        except BaseException:
+        except asyncio.CancelledError:
             for fut in futures:
-                if not fut.done():
-                    fut.cancel()
-                elif not fut.cancelled():
-                    fut.exception()  # mark retrieved: the first error is the one raised
+                fut.cancel()
+            raise
+        except BaseException:
+            # Only the first error is raised: mark the others retrieved, now or when they come.
+            for fut in futures:
+                fut.add_done_callback(_retrieve)
             raise
 
     load_many = process_many
@@ -389,6 +390,11 @@ def _settle(futures: list[asyncio.Future[Any]], value: Any) -> None:
                 fut.set_exception(value)
             else:
                 fut.set_result(value)
+
+
+def _retrieve(fut: asyncio.Future[Any]) -> None:
+    if not fut.cancelled():
+        fut.exception()
 
 
 def _cancel(futures: list[asyncio.Future[Any]]) -> None:

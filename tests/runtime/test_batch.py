@@ -267,3 +267,30 @@ def test_finished_event_loops_are_not_kept_alive() -> None:
     assert (
         sum(r() is not None for r in refs) <= 1
     )  # at most the last one, via a cached state
+
+
+@pytest.mark.asyncio
+async def test_process_many_raises_first_error_others_still_processed() -> None:
+    seen: list[list[int]] = []
+
+    async def partial(items: list[int]) -> list[object]:
+        seen.append(items)
+        return [ValueError(x) if x < 2 else x for x in items]
+
+    bp: BatchProcessor[int, int] = BatchProcessor(partial, batch_size=2)
+    with pytest.raises(ValueError, match="0"):
+        await bp.process_many(range(6))
+    await bp.aclose()
+    assert seen == [[0, 1], [2, 3], [4, 5]]
+
+
+@pytest.mark.asyncio
+async def test_cancelled_process_many_drops_its_pending_items() -> None:
+    fn = Recorder()
+    bp: BatchProcessor[int, int] = BatchProcessor(fn, max_wait_time=60)
+    task = asyncio.ensure_future(bp.process_many([1, 2]))
+    await asyncio.sleep(0)
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    await bp.aclose()
+    assert fn.batches == []
