@@ -206,6 +206,14 @@ def _nohang(ctx: FileContext, call: cst.Call, target: Target) -> bool:
     return timeout is not None and _is_literal(timeout, "0")
 
 
+def _nonblocking_sockets(ctx: FileContext, call: cst.Call, target: Target) -> bool:
+    """A module that switches sockets to non-blocking mode (``sock.setblocking(False)``, as
+    code driving sockets from an event loop must) gets ``EAGAIN`` from ``recv``/``accept``,
+    not a wait: which socket was switched is not tracked, so the whole module is trusted."""
+    source = ctx.source
+    return "setblocking(False)" in source or "setblocking(0)" in source
+
+
 _IN_MEMORY = frozenset({"io.StringIO", "io.BytesIO", "sys.stdout", "sys.stderr"})
 
 
@@ -223,6 +231,7 @@ UNLESS: Mapping[str, Callable[[FileContext, cst.Call, Target], bool]] = {
     "nonblocking_queue": _nonblocking_queue,
     "no_wait": _no_wait,
     "nohang": _nohang,
+    "nonblocking_sockets": _nonblocking_sockets,
     "in_memory_file": _in_memory_file,
 }
 

@@ -151,13 +151,13 @@ ROWS: tuple[tuple[str, ...], ...] = (
     # APL108 network
     ("socket.gethostbyname socket.gethostbyname_ex socket.gethostbyaddr socket.getaddrinfo "
      "socket.getnameinfo socket.getfqdn", "APL108", "thread", DNS),
-    ("socket.create_connection socket.socket.connect socket.socket.accept socket.socket.recv "
-     "socket.socket.recvfrom socket.socket.recv_into socket.socket.send socket.socket.sendall "
-     "socket.socket.sendto socket.socket.sendfile socket.create_connection.recv "
-     "socket.create_connection.recv_into socket.create_connection.send "
-     "socket.create_connection.sendall ssl.get_server_certificate "
-     "ssl.SSLContext.wrap_socket ssl.create_default_context.wrap_socket "
-     "ssl.SSLSocket.do_handshake", "APL108", "thread", SOCKETS),
+    ("socket.create_connection ssl.get_server_certificate", "APL108", "thread", SOCKETS),
+    ("socket.socket.connect socket.socket.accept socket.socket.recv socket.socket.recvfrom "
+     "socket.socket.recv_into socket.socket.send socket.socket.sendall socket.socket.sendto "
+     "socket.socket.sendfile socket.create_connection.recv socket.create_connection.recv_into "
+     "socket.create_connection.send socket.create_connection.sendall ssl.SSLContext.wrap_socket "
+     "ssl.create_default_context.wrap_socket ssl.SSLSocket.do_handshake", "APL108", "thread",
+     SOCKETS, "nonblocking_sockets"),
     ("select.select select.poll.poll select.epoll.poll selectors.DefaultSelector.select "
      "selectors.SelectSelector.select selectors.EpollSelector.select", "APL108", "thread", SELECT,
      "zero_timeout"),

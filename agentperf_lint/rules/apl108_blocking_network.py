@@ -43,6 +43,10 @@ class BlockingNetwork(BlockingCallRule):
 
     ## Options
     None.
+
+    ## Known problems
+    Socket methods are not reported in a module that calls `setblocking(False)` anywhere:
+    non-blocking sockets return at once, and which socket was switched is not tracked.
     """
 
     code = "APL108"
@@ -55,6 +59,7 @@ class BlockingNetwork(BlockingCallRule):
         Valid("import select\nasync def f(r):\n    return select.select(r, [], [], 0)\n"),
         Valid("import socket\nasync def f():\n    return socket.AF_INET, socket.gethostname()\n"),
         Valid("import socket\nasync def f(sock: socket.socket):\n    sock.setblocking(False)\n    return sock.fileno()\n"),
+        Valid("import socket\nasync def f(path):\n    sock = socket.socket(socket.AF_UNIX)\n    sock.setblocking(False)\n    try:\n        sock.connect(path)\n    except BlockingIOError:\n        pass\n"),
     )
     INVALID = (
         Invalid("import socket\n\nasync def f(h):\n    ip = socket.gethostbyname(h)\n", line=4, column=10, message_contains="getaddrinfo",

@@ -162,7 +162,8 @@ class BlockingHelperCall(Rule):
       blocking there also end chains.
 
     ## Known problems
-    Methods inherited from a base class, functions passed around as values and calls through
+    Acquiring a `threading` lock does not end a chain: thread-safe helpers take locks around
+    short critical sections, which is rarely what stalls a loop. Methods inherited from a base class, functions passed around as values and calls through
     objects of unknown type are not followed.
     """
 
@@ -198,6 +199,8 @@ class BlockingHelperCall(Rule):
             display = own[len(ctx.module_name) + 1:]
             self.functions[own] = [display, None, []]
         hit = classify(ctx, node) or (classify(ctx, node, self.extra) if self.extra.entries else None)
+        if hit is not None and hit.entry.unless == "nonblocking_acquire":
+            return  # a helper's lock guards a short critical section: not a stall by itself
         if hit is not None:
             if record and self.functions[own][1] is None:  # type: ignore[index]
                 called = hit.target.full or hit.entry.call.removeprefix("*.")
