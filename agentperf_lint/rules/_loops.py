@@ -42,7 +42,7 @@ MUTATORS = frozenset({
 ORDERED_IO = frozenset({
     "send", "send_text", "send_json", "send_bytes", "sendall", "sendto", "send_message", "write",
     "writelines", "drain", "flush", "put", "wait", "join", "recv", "receive", "receive_text",
-    "receive_json", "receive_bytes", "read", "readline", "readexactly", "readuntil", "acquire",
+    "receive_json", "receive_bytes", "readline", "readexactly", "readuntil", "acquire",
     "release", "sleep", "close", "aclose", "shutdown", "cancel", "stop", "publish", "emit",
     "notify", "notify_all", "wait_closed", "start_server", "serve_forever", "__anext__", "asend",
     "athrow", "feed", "feed_data", "write_eof", "emit_event", "dispatch", "log", "print",

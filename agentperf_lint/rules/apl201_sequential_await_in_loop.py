@@ -100,5 +100,300 @@ class SequentialAwaitInLoop(PerItemCallRule):
             "a `TaskGroup` (bounded by a semaphore for large inputs), or `BatchProcessor`"
         )
 
-    VALID = ()
-    INVALID = ()
+    VALID = (
+        # loop-carried: the reply feeds the next turn; pagination; an accumulator the call reads
+        Valid("async def f(agent, message):\n    for _ in range(3):\n        message = await agent.reply(message)\n"),
+        Valid("async def f(agent, message, turns):\n    for turn in turns:\n        message = await agent.reply(message, turn)\n"),
+        Valid("""
+            async def f(client, pages):
+                cursor = None
+                for page in pages:
+                    result = await client.list(page, cursor=cursor)
+                    cursor = result.next
+        """),
+        Valid("""
+            async def f(client, items):
+                offset = 0
+                for item in items:
+                    await client.upload(item, offset)
+                    offset += item.size
+        """),
+        Valid("""
+            async def f(client, items):
+                seen = set()
+                for item in items:
+                    await client.check(item, seen)
+                    seen.add(item)
+        """),
+        Valid("""
+            async def f(self, items):
+                for item in items:
+                    self.state = await self.step(item, self.state)
+        """),
+        Valid("""
+            async def f(client, items):
+                history = []
+                for item in items:
+                    reply = await client.ask(item, history)
+                    history.append(reply)
+        """),
+        Valid("""
+            async def f(client, items):
+                for item in items:
+                    if item.parent:
+                        parent = item.parent
+                    await client.fetch(item, parent)
+        """),
+        # retries and polling: the loop leaves on success
+        Valid("""
+            async def f(client, url):
+                for attempt in range(5):
+                    try:
+                        return await client.fetch(url, attempt=attempt)
+                    except TimeoutError:
+                        pass
+        """),
+        Valid("""
+            async def f(workers, job):
+                for worker in workers:
+                    if await worker.accepts(job):
+                        return worker
+        """),
+        Valid("""
+            async def f(mirrors, name):
+                for mirror in mirrors:
+                    found = await mirror.lookup(name)
+                    if found:
+                        break
+        """),
+        Valid("""
+            async def f(client, items):
+                for item in items:
+                    response = await client.post(item)
+                    if response.status != 200:
+                        raise RuntimeError(response.status)
+        """),
+        Valid("async def f(client, ids):\n    for i in ids:\n        yield await client.fetch(i)\n"),
+        Valid("async def f(client):\n    while True:\n        job = await client.poll(client.job_id)\n        if job.done:\n            break\n"),
+        Valid("async def f(client, ids):\n    i = 0\n    while i < len(ids):\n        await client.fetch(ids[i])\n        i += 1\n"),
+        # pacing: sleeps, locks, semaphores, rate limiters
+        Valid("""
+            import asyncio
+            async def f(client, urls):
+                for url in urls:
+                    await client.fetch(url)
+                    await asyncio.sleep(1)
+        """),
+        Valid("""
+            async def f(client, urls, lock):
+                for url in urls:
+                    async with lock:
+                        await client.fetch(url)
+        """),
+        Valid("""
+            async def f(self, urls):
+                for url in urls:
+                    async with self._semaphore:
+                        await self.client.fetch(url)
+        """),
+        Valid("""
+            async def f(client, urls, limiter):
+                for url in urls:
+                    await limiter.wait()
+                    await client.fetch(url)
+        """),
+        Valid("""
+            async def f(client, urls, bucket):
+                for url in urls:
+                    await bucket.acquire()
+                    await client.fetch(url)
+        """),
+        # queues, events, streams, ordered output
+        Valid("async def f(queue, items):\n    for item in items:\n        await queue.put(item)\n"),
+        Valid("async def f(ws, events):\n    for event in events:\n        await ws.send_json(event)\n"),
+        Valid("async def f(writer, lines):\n    for line in lines:\n        writer.write(line)\n        await writer.drain()\n"),
+        Valid("""
+            async def f(client, ws, prompts):
+                for prompt in prompts:
+                    answer = await client.fetch(prompt)
+                    await ws.send_text(answer)
+        """),
+        Valid("async def f(stream, sink):\n    async for chunk in stream:\n        await sink.store(chunk)\n"),
+        Valid("async def f(events):\n    for event in events:\n        await event.wait()\n"),
+        # already concurrent work
+        Valid("async def f(tasks):\n    for task in tasks:\n        await task\n"),
+        Valid("""
+            import asyncio
+            async def f(client, urls):
+                for future in asyncio.as_completed([client.fetch(u) for u in urls]):
+                    print(await future)
+        """),
+        Valid("""
+            import asyncio
+            async def f(client, batches):
+                for batch in batches:
+                    await asyncio.gather(*(client.fetch(u) for u in batch))
+        """),
+        Valid("""
+            import asyncio
+            async def f(coros):
+                for coro in coros:
+                    await asyncio.wait_for(coro, timeout=5)
+        """),
+        # not depending on the loop variable (APL305's business)
+        Valid("async def f(conv):\n    for _ in range(3):\n        await conv.tick()\n"),
+        Valid("async def f(client, items):\n    for item in items:\n        print(item)\n        await client.refresh()\n"),
+        # awaits that feed each other within an iteration
+        Valid("""
+            async def f(api, ids):
+                for i in ids:
+                    user = await api.user(i)
+                    await api.notify(user.email)
+        """),
+        # nested scopes, sync code, fixed inputs, `async for` comprehensions
+        Valid("""
+            async def f(client, urls):
+                for url in urls:
+                    async def one():
+                        await client.fetch(url)
+                    callbacks.append(one)
+        """),
+        Valid("async def f(client, urls):\n    return [lambda: client.fetch(u) for u in urls]\n"),
+        Valid("def f(client, urls):\n    for url in urls:\n        client.fetch(url)\n"),
+        Valid("async def f(client):\n    for name in ('a', 'b'):\n        await client.fetch(name)\n"),
+        Valid("async def f(client, stream):\n    return [await client.fetch(x) async for x in stream]\n"),
+        Valid("async def f(client, urls):\n    for url in urls:\n        pass\n    else:\n        await client.fetch(url)\n"),
+        # owned by other rules: database drivers (APL203), model calls (APL204)
+        Valid("async def f(conn, ids):\n    for i in ids:\n        await conn.fetchrow('SELECT 1 WHERE id = $1', i)\n"),
+        Valid("async def f(client, docs):\n    for d in docs:\n        await client.chat.completions.create(messages=d)\n"),
+        # tests that expect each call to fail
+        Valid("""
+            import pytest
+            async def test_f(client, bad):
+                for value in bad:
+                    with pytest.raises(ValueError):
+                        await client.parse(value)
+        """),
+    )
+    INVALID = (
+        Invalid(
+            """
+            async def f(session, urls):
+                for url in urls:
+                    await session.fetch(url)
+            """,
+            line=3, column=9,
+            fixed="""
+            import asyncio
+
+            async def f(session, urls):
+                await asyncio.gather(*(session.fetch(url) for url in urls))
+            """,
+        ),
+        Invalid(
+            """
+            import asyncio
+
+            async def f(session, urls):
+                pages = []
+                for url in urls:
+                    pages.append(await session.fetch(url))
+                return pages
+            """,
+            line=6, column=22,
+            fixed="""
+            import asyncio
+
+            async def f(session, urls):
+                pages = list(await asyncio.gather(*(session.fetch(url) for url in urls)))
+                return pages
+            """,
+            message_contains="`await session.fetch(...)` runs once per item",
+        ),
+        Invalid(
+            "import asyncio\nasync def f(tool, docs):\n    return [await tool.read(d.path) for d in docs if d.ok]\n",
+            line=3, column=13,
+            fixed="import asyncio\nasync def f(tool, docs):\n    return await asyncio.gather(*(tool.read(d.path) for d in docs if d.ok))\n",
+        ),
+        Invalid(
+            "import asyncio\nasync def f(tool, docs):\n    return [await tool.read(d) for d in docs][0]\n",
+            line=3, column=13,
+            fixed="import asyncio\nasync def f(tool, docs):\n    return (await asyncio.gather(*(tool.read(d) for d in docs)))[0]\n",
+        ),
+        Invalid(
+            "import asyncio\nasync def f(tool, docs):\n    return {await tool.read(d) for d in docs}\n",
+            line=3, column=13,
+            fixed="import asyncio\nasync def f(tool, docs):\n    return set(await asyncio.gather(*(tool.read(d) for d in docs)))\n",
+        ),
+        Invalid(
+            "import asyncio\nasync def f(tool, keys):\n    return {k: await tool.read(k) for k in keys}\n",
+            line=3, column=16,
+            fixed="import asyncio\nasync def f(tool, keys):\n    return dict(zip(keys, await asyncio.gather(*(tool.read(k) for k in keys))))\n",
+        ),
+        # the dict form reads its input twice: only a plain name is fixed
+        Invalid("async def f(tool, docs):\n    return {k: await tool.read(k) for k in docs.keys()}\n", line=2, column=16),
+        Invalid(
+            """
+            async def f(session, urls):
+                for url in urls:
+                    async with session.get(url) as response:
+                        body = await response.text()
+                    print(body)
+            """,
+            line=3, column=20, message_contains="`async with session.get(...)`",
+        ),
+        # a name derived from the item earlier in the same iteration
+        Invalid(
+            """
+            async def f(client, docs):
+                results = {}
+                for doc in docs:
+                    url = doc.base + "/summary"
+                    results[doc.id] = await client.fetch(url)
+            """,
+            line=5, column=27,
+        ),
+        # per-item error handling and filters keep the iterations independent (no fix)
+        Invalid(
+            """
+            async def f(client, docs, log):
+                for doc in docs:
+                    if not doc.cached:
+                        try:
+                            doc.text = await client.fetch(doc.url)
+                        except OSError:
+                            log.warning("skipped %s", doc)
+                            continue
+            """,
+            line=5, column=28,
+        ),
+        Invalid(
+            """
+            async def f(self, items):
+                for item in items:
+                    item.status = await self.checker.status(item.id)
+                    self.count += 1
+            """,
+            line=3, column=23,
+        ),
+        # one finding per loop, at the first independent await
+        Invalid(
+            """
+            async def f(api, ids):
+                for i in ids:
+                    a = await api.profile(i)
+                    b = await api.orders(i)
+                    print(a, b)
+            """,
+            line=3, column=13,
+        ),
+        # a comment inside the loop would be lost: message only
+        Invalid("async def f(s, urls):\n    for url in urls:\n        await s.fetch(url)  # slow\n", line=3, column=9),
+        # trio modules get the message, not an asyncio rewrite
+        Invalid("import trio\nasync def f(s, urls):\n    for url in urls:\n        await s.fetch(url)\n", line=4, column=9),
+        Invalid(
+            "async def f(s, urls):\n    for i, url in enumerate(urls):\n        await s.fetch(url, i)\n",
+            line=3, column=9,
+            fixed="import asyncio\n\nasync def f(s, urls):\n    await asyncio.gather(*(s.fetch(url, i) for i, url in enumerate(urls)))\n",
+        ),
+    )

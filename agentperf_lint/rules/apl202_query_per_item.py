@@ -82,5 +82,126 @@ class QueryPerItem(PerItemCallRule):
         hint = _DJANGO_HINTS.get(call_name(call), "") if kind == "orm" else _HINTS.get(kind or "", "")
         return f"`{self.callee(call)}(...)` runs one query per item of the loop; {hint}"
 
-    VALID = ()
-    INVALID = ()
+    VALID = (
+        Valid("def f(cursor, rows):\n    cursor.executemany('INSERT INTO t VALUES (?, ?)', rows)\n"),
+        Valid("def f(Customer, ids):\n    return Customer.objects.in_bulk(ids)\n"),
+        Valid("def f(Customer, ids):\n    return list(Customer.objects.filter(pk__in=ids))\n"),
+        # the same statement every time: not per item (APL305)
+        Valid("def f(cursor, items):\n    for item in items:\n        cursor.execute('SELECT 1')\n"),
+        # migrations and schema scripts: a fixed list of statements
+        Valid("def f(conn):\n    for table in ('a', 'b', 'c'):\n        conn.execute(f'DROP TABLE {table}')\n"),
+        # the result decides whether to go on
+        Valid("""
+            def f(Customer, emails):
+                for email in emails:
+                    if Customer.objects.filter(email=email).exists():
+                        return email
+        """),
+        Valid("""
+            def f(cursor, ids):
+                for i in ids:
+                    cursor.execute('SELECT parent FROM t WHERE id = ?', (i,))
+                    if cursor.fetchone() is None:
+                        raise KeyError(i)
+        """),
+        # each query depends on the previous one: walking a tree upwards
+        Valid("""
+            def f(session, Node, node_id, depth):
+                for _ in range(depth):
+                    node_id = session.get(Node, node_id).parent_id
+        """),
+        # paced on purpose
+        Valid("""
+            import time
+            def f(cursor, batches):
+                for batch in batches:
+                    cursor.execute('DELETE FROM t WHERE id = ?', batch)
+                    time.sleep(0.1)
+        """),
+        # a requests.Session is no database session (APL302)
+        Valid("""
+            import requests
+            def f(urls):
+                session = requests.Session()
+                for url in urls:
+                    session.get(url)
+        """),
+        Valid("def f(cache, keys):\n    return [cache.get(k) for k in keys]\n"),
+        # tests that expect each statement to fail
+        Valid("""
+            def test_f(self):
+                for value in self.values:
+                    with self.assertRaises(OverflowError):
+                        self.cur.execute('INSERT INTO t VALUES (?)', (value,))
+        """),
+        # awaited driver calls are APL203's
+        Valid("async def f(conn, ids):\n    for i in ids:\n        await conn.execute('DELETE FROM t WHERE id = $1', i)\n"),
+    )
+    INVALID = (
+        Invalid(
+            "def f(cursor, rows):\n    for row in rows:\n        cursor.execute('INSERT INTO t VALUES (?, ?)', row)\n",
+            line=3, column=9, message_contains="`executemany`",
+        ),
+        Invalid(
+            """
+            import sqlite3
+            def f(path, ids):
+                db = sqlite3.connect(path)
+                return [db.execute('SELECT * FROM t WHERE id = ?', (i,)).fetchone() for i in ids]
+            """,
+            line=4, column=13,
+        ),
+        Invalid(
+            "def f(Customer, orders):\n    return [Customer.objects.get(pk=o.customer_id) for o in orders]\n",
+            line=2, column=13, message_contains="`in_bulk(ids)`",
+        ),
+        Invalid(
+            "def f(Event, rows):\n    for row in rows:\n        Event.objects.create(**row)\n",
+            line=3, column=9, message_contains="`bulk_create`",
+        ),
+        Invalid(
+            """
+            def f(Order, customers):
+                for customer in customers:
+                    customer.total = Order.objects.filter(customer=customer).count()
+            """,
+            line=3, column=26, message_contains="`filter(<field>__in=values)`",
+        ),
+        Invalid(
+            """
+            def f(session, User, ids):
+                users = []
+                for uid in ids:
+                    users.append(session.get(User, uid))
+                return users
+            """,
+            line=4, column=22,
+        ),
+        Invalid(
+            """
+            def f(session, User, names):
+                for name in names:
+                    user = session.query(User).filter(User.name == name).first()
+                    print(user)
+            """,
+            line=3, column=16,
+        ),
+        Invalid(
+            "def f(db, ids):\n    return [db.users.find_one({'_id': i}) for i in ids]\n",
+            line=2, column=13, message_contains="'$in'",
+        ),
+        Invalid(
+            "import redis\ndef f(keys):\n    r = redis.Redis()\n    return [r.get(k) for k in keys]\n",
+            line=4, column=13, message_contains="`mget`",
+        ),
+        # one finding per loop
+        Invalid(
+            """
+            def f(cursor, items):
+                for item in items:
+                    cursor.execute('UPDATE t SET n = ? WHERE id = ?', (item.n, item.id))
+                    cursor.execute('INSERT INTO log VALUES (?)', (item.id,))
+            """,
+            line=3, column=9,
+        ),
+    )

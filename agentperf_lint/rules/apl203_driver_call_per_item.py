@@ -66,5 +66,86 @@ class DriverCallPerItem(PerItemCallRule):
         return (f"`await {self.callee(call)}(...)` makes one database round trip per item of the loop; "
                 f"{hint or _KIND_HINTS.get(kind or '', '')}")
 
-    VALID = ()
-    INVALID = ()
+    VALID = (
+        Valid("async def f(conn, ids):\n    return await conn.fetch('SELECT * FROM t WHERE id = ANY($1)', ids)\n"),
+        Valid("async def f(conn, rows):\n    await conn.executemany('INSERT INTO t VALUES ($1, $2)', rows)\n"),
+        Valid("async def f(redis, keys):\n    return await redis.mget(keys)\n"),
+        # a transaction per item, or a lock around each write: deliberate
+        Valid("""
+            async def f(pool, rows):
+                for row in rows:
+                    async with pool.acquire() as conn:
+                        await conn.execute('INSERT INTO t VALUES ($1)', row)
+        """),
+        # the next query needs this one's answer
+        Valid("""
+            async def f(conn, node_id):
+                for _ in range(10):
+                    node_id = await conn.fetchval('SELECT parent FROM t WHERE id = $1', node_id)
+        """),
+        Valid("""
+            async def f(conn, ids):
+                for i in ids:
+                    row = await conn.fetchrow('SELECT * FROM t WHERE id = $1', i)
+                    if row is None:
+                        return i
+        """),
+        # a cache read that stops at the first hit
+        Valid("""
+            async def f(redis, keys):
+                for key in keys:
+                    value = await redis.get(key)
+                    if value is not None:
+                        break
+        """),
+        # loop-invariant statements (APL305)
+        Valid("async def f(conn, items):\n    for item in items:\n        await conn.execute('SELECT 1')\n"),
+        # a dict's get is no driver call
+        Valid("async def f(mapping, keys):\n    for key in keys:\n        await mapping.get(key)\n"),
+        Valid("async def f(conn, stream):\n    async for row in stream:\n        await conn.execute('INSERT INTO t VALUES ($1)', row)\n"),
+    )
+    INVALID = (
+        Invalid(
+            "async def f(conn, ids):\n    return [await conn.fetchrow('SELECT * FROM t WHERE id = $1', i) for i in ids]\n",
+            line=2, column=13, message_contains="ANY($1)",
+        ),
+        Invalid(
+            "async def f(conn, rows):\n    for row in rows:\n        await conn.execute('INSERT INTO t VALUES ($1, $2)', *row)\n",
+            line=3, column=9, message_contains="`executemany`",
+        ),
+        Invalid(
+            """
+            import redis.asyncio as redis
+            async def f(keys):
+                client = redis.Redis()
+                values = {}
+                for key in keys:
+                    values[key] = await client.get(key)
+                return values
+            """,
+            line=6, column=23, message_contains="`mget`",
+        ),
+        Invalid(
+            "async def f(self, ids):\n    for i in ids:\n        doc = await self.db.users.find_one({'_id': i})\n        print(doc)\n",
+            line=3, column=15, message_contains="'$in'",
+        ),
+        Invalid(
+            """
+            async def f(session, User, ids):
+                users = []
+                for uid in ids:
+                    users.append(await session.get(User, uid))
+                return users
+            """,
+            line=4, column=22, message_contains="in_(ids)",
+        ),
+        Invalid(
+            """
+            async def f(session, stmt_for, ids):
+                for i in ids:
+                    result = await session.execute(stmt_for(i))
+                    print(result.scalar_one())
+            """,
+            line=3, column=18,
+        ),
+    )

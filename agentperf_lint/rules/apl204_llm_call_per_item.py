@@ -73,5 +73,102 @@ class LlmCallPerItem(PerItemCallRule):
                 "run the calls concurrently (`asyncio.gather` bounded by a semaphore, or "
                 "`BatchProcessor`) or use the provider's batch input")
 
-    VALID = ()
-    INVALID = ()
+    VALID = (
+        Valid("async def f(client, texts):\n    return await client.embeddings.create(model='m', input=texts)\n"),
+        # a conversation: each turn reads the history the loop extends
+        Valid("""
+            async def f(client, questions):
+                messages = []
+                for question in questions:
+                    messages.append({'role': 'user', 'content': question})
+                    reply = await client.chat.completions.create(model='m', messages=messages)
+                    messages.append(reply.choices[0].message)
+        """),
+        # an agent refining its own draft
+        Valid("""
+            async def f(agent, draft, critics):
+                for critic in critics:
+                    draft = await agent.ainvoke({'draft': draft, 'critic': critic})
+        """),
+        # stop at the first acceptable answer
+        Valid("""
+            async def f(client, prompts):
+                for prompt in prompts:
+                    answer = await client.messages.create(model='m', max_tokens=10, messages=prompt)
+                    if answer.stop_reason == 'end_turn':
+                        return answer
+        """),
+        # paced to stay within a rate limit
+        Valid("""
+            import asyncio
+            async def f(client, docs):
+                for doc in docs:
+                    await client.chat.completions.create(model='m', messages=doc)
+                    await asyncio.sleep(0.5)
+        """),
+        Valid("""
+            async def f(client, docs, limiter):
+                for doc in docs:
+                    async with limiter:
+                        await client.chat.completions.create(model='m', messages=doc)
+        """),
+        # streaming each answer to the user in order
+        Valid("""
+            async def f(chain, ws, questions):
+                for question in questions:
+                    answer = await chain.ainvoke(question)
+                    await ws.send_text(answer)
+        """),
+        # the same prompt every time (sampling): APL305
+        Valid("async def f(client, n):\n    for _ in range(n):\n        await client.responses.create(model='m', input='hi')\n"),
+        Valid("def f(runner, jobs):\n    for job in jobs:\n        runner.run(job)\n"),
+    )
+    INVALID = (
+        Invalid(
+            """
+            async def f(client, docs):
+                out = []
+                for doc in docs:
+                    out.append(await client.chat.completions.create(model='m', messages=[doc]))
+                return out
+            """,
+            line=4, column=20,
+            fixed="""
+            import asyncio
+
+            async def f(client, docs):
+                out = list(await asyncio.gather(*(client.chat.completions.create(model='m', messages=[doc]) for doc in docs)))
+                return out
+            """,
+        ),
+        Invalid(
+            "def f(client, texts):\n    return [client.embeddings.create(model='m', input=t) for t in texts]\n",
+            line=2, column=13, message_contains="accept a list",
+        ),
+        Invalid(
+            """
+            async def f(client, tickets):
+                for ticket in tickets:
+                    ticket.summary = await client.messages.create(model='m', max_tokens=200, messages=ticket.prompt)
+            """,
+            line=3, column=26,
+        ),
+        Invalid(
+            "async def f(agent, tasks):\n    return [await agent.run(t) for t in tasks]\n",
+            line=2, column=13,
+            fixed="import asyncio\n\nasync def f(agent, tasks):\n    return await asyncio.gather(*(agent.run(t) for t in tasks))\n",
+        ),
+        Invalid(
+            "async def f(chain, questions):\n    for q in questions:\n        await chain.ainvoke({'question': q})\n",
+            line=3, column=9,
+            fixed="import asyncio\n\nasync def f(chain, questions):\n    await asyncio.gather(*(chain.ainvoke({'question': q}) for q in questions))\n",
+        ),
+        Invalid(
+            "import litellm\ndef f(prompts):\n    return [litellm.completion(model='m', messages=p) for p in prompts]\n",
+            line=3, column=13,
+        ),
+        Invalid(
+            "def f(embedder, docs):\n    return [embedder.embed_query(d.text) for d in docs]\n",
+            line=2, column=13, message_contains="accept a list",
+        ),
+    )

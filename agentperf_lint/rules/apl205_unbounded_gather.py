@@ -90,7 +90,9 @@ class UnboundedGather(Rule):
             return None
         return None if self._known_size(source) else source
 
-    def _known_size(self, source: cst.BaseExpression) -> bool:
+    def _known_size(self, source: cst.BaseExpression, depth: int = 0) -> bool:
+        if depth > 4:
+            return False
         if isinstance(source, (cst.List, cst.Tuple, cst.Set, cst.Dict)):
             return True
         if isinstance(source, cst.Subscript):  # xs[i:i + n]: a batch
@@ -100,7 +102,14 @@ class UnboundedGather(Rule):
             if target == "builtins.range" and all(isinstance(a.value, cst.Integer) for a in source.args):
                 return True
             if target in ("builtins.zip", "builtins.enumerate", "builtins.sorted", "builtins.reversed") and source.args:
-                return self._known_size(source.args[0].value)
+                return self._known_size(source.args[0].value, depth + 1)
+        if isinstance(source, cst.Name):
+            binding = self.ctx.lookup(source.value)
+            if binding is not None and binding.kind == "assign" and binding.values and all(
+                    self._known_size(value, depth + 1) for value in binding.values):
+                return True
+        if isinstance(source, COMPREHENSIONS):
+            return self._known_size(source.for_in.iter, depth + 1)  # type: ignore[union-attr]
         names = {path.split(".")[0].lower() for path in read_paths(source)}
         if any(word in name for name in names for word in _BATCH_WORDS):
             return True
@@ -117,5 +126,61 @@ class UnboundedGather(Rule):
                 names.update(path.lower() for path in read_paths(target))
         return names
 
-    VALID = ()
-    INVALID = ()
+    VALID = (
+        Valid("import asyncio\nasync def f(a, b):\n    return await asyncio.gather(a.fetch(), b.fetch())\n"),
+        Valid("import asyncio\nasync def f(c):\n    return await asyncio.gather(*(c.fetch(u) for u in ['a', 'b']))\n"),
+        Valid("import asyncio\nasync def f(c):\n    return await asyncio.gather(*[c.ping(i) for i in range(4)])\n"),
+        Valid("""
+            import asyncio
+            async def f(c, urls):
+                sem = asyncio.Semaphore(10)
+                async def one(u):
+                    async with sem:
+                        return await c.fetch(u)
+                return await asyncio.gather(*(one(u) for u in urls))
+        """),
+        Valid("""
+            import asyncio
+            async def f(c, urls, size=20):
+                for start in range(0, len(urls), size):
+                    await asyncio.gather(*(c.fetch(u) for u in urls[start:start + size]))
+        """),
+        Valid("""
+            import asyncio
+            async def f(c, batches):
+                for batch in batches:
+                    await asyncio.gather(*(c.fetch(u) for u in batch))
+        """),
+        Valid("""
+            import asyncio
+            async def f(c, chunks):
+                for part in chunks:
+                    await asyncio.gather(*(c.fetch(u) for u in part.urls))
+        """),
+        Valid("""
+            import asyncio
+            async def f(c):
+                names = ['a', 'b', 'c']
+                return await asyncio.gather(*(c.fetch(n) for n in names))
+        """),
+        Valid("import asyncio\nasync def f(tasks):\n    return await asyncio.gather(*tasks)\n"),
+        Valid("import trio\nasync def f(gather, xs):\n    return await gather(*(g(x) for x in xs))\n"),
+    )
+    INVALID = (
+        Invalid(
+            "import asyncio\nasync def f(client, texts):\n    return await asyncio.gather(*(client.embed(t) for t in texts))\n",
+            line=3, column=18, message_contains="`texts`",
+        ),
+        Invalid(
+            "import asyncio\nasync def f(client, users):\n    await asyncio.gather(*[client.notify(u) for u in users.all()])\n",
+            line=3, column=11, message_contains="`users.all()`",
+        ),
+        Invalid(
+            "import asyncio\nasync def f(fetch, urls):\n    return await asyncio.gather(*map(fetch, urls), return_exceptions=True)\n",
+            line=3, column=18,
+        ),
+        Invalid(
+            "from asyncio import gather\nasync def f(agent, tasks):\n    return await gather(*(agent.run(t) for t in tasks))\n",
+            line=3, column=18,
+        ),
+    )
