@@ -103,8 +103,15 @@ CATALOGUE = Catalogue(parse_rows(ROWS))
 
 
 # -- what a call calls --------------------------------------------------------------------
-# class methods that return a path: ``Path.home() / "x"`` is a ``pathlib.Path`` too
-_PATH_FACTORIES = {f"pathlib.Path.{name}": "pathlib.Path" for name in ("home", "cwd")}
+# receivers that are a ``pathlib.Path`` under another name: class methods returning one
+# (``Path.cwd()``) and the concrete classes
+_RECEIVER_ALIASES = {
+    **{f"pathlib.Path.{name}": "pathlib.Path" for name in ("home", "cwd")},
+    "pathlib.PosixPath": "pathlib.Path",
+    "pathlib.WindowsPath": "pathlib.Path",
+}
+# wrapping an open file for async use is how trio and anyio document it: not a finding
+_FILE_WRAPPERS = frozenset({"trio.wrap_file", "anyio.wrap_file"})
 
 
 def resolve_call(ctx: FileContext, call: cst.Call) -> Target | None:
@@ -122,7 +129,7 @@ def resolve_call(ctx: FileContext, call: cst.Call) -> Target | None:
     expr: cst.BaseExpression = func.value
     while True:
         receiver = ctx.value_type(expr)
-        receiver = _PATH_FACTORIES.get(receiver, receiver) if receiver else None
+        receiver = _RECEIVER_ALIASES.get(receiver, receiver) if receiver else None
         if receiver is not None:
             return Target(".".join([receiver, *reversed(peeled), method]), receiver, method)
         if isinstance(expr, cst.Attribute):
@@ -240,6 +247,14 @@ UNLESS: Mapping[str, Callable[[FileContext, cst.Call, Target], bool]] = {
 _memo: tuple[FileContext | None, cst.Call | None, Hit | None] = (None, None, None)
 
 
+def _wrapped_file(ctx: FileContext, parent: cst.CSTNode | None) -> bool:
+    """``trio.wrap_file(open(p))``: the argument of an async file wrapper."""
+    if not isinstance(parent, cst.Arg) or len(ctx.ancestors) < 3:
+        return False
+    wrapper = ctx.ancestors[-3]
+    return isinstance(wrapper, cst.Call) and ctx.qualified_name(wrapper.func) in _FILE_WRAPPERS
+
+
 def classify(ctx: FileContext, call: cst.Call, catalogue: Catalogue = CATALOGUE) -> Hit | None:
     """The catalogue entry this call hits, or None. An awaited call is never a hit: whatever
     our type inference believed, the call returned an awaitable, so it is an async API."""
@@ -248,7 +263,7 @@ def classify(ctx: FileContext, call: cst.Call, catalogue: Catalogue = CATALOGUE)
         return _memo[2]
     hit = None
     parent = ctx.parent if ctx.ancestors and ctx.ancestors[-1] is call else None
-    if not (isinstance(parent, cst.Await) and parent.expression is call):
+    if not (isinstance(parent, cst.Await) and parent.expression is call) and not _wrapped_file(ctx, parent):
         target = resolve_call(ctx, call)
         entry = catalogue.match(target) if target is not None else None
         if entry is not None and target is not None:

@@ -74,12 +74,15 @@ ROWS: tuple[tuple[str, ...], ...] = (
      "requests.options requests.request requests.api.get requests.api.post requests.api.request",
      "APL102", "thread", HTTP),
     ("httpx.get httpx.post httpx.put httpx.patch httpx.delete httpx.head httpx.options "
-     "httpx.request httpx.stream", "APL102", "thread", HTTP),
+     "httpx.request httpx.stream httpx2.get httpx2.post httpx2.put httpx2.patch httpx2.delete "
+     "httpx2.head httpx2.options httpx2.request httpx2.stream", "APL102", "thread", HTTP),
     ("urllib.request.urlopen urllib.request.urlretrieve urllib.request.OpenerDirector.open "
      "urllib.request.build_opener.open", "APL102", "thread", HTTP),
     ("urllib3.request urllib3.PoolManager.* urllib3.ProxyManager.* urllib3.HTTPConnectionPool.* "
      "urllib3.HTTPSConnectionPool.* urllib3.connection_from_url.* urllib3.poolmanager.PoolManager.* "
      "urllib3.connectionpool.HTTPConnectionPool.* urllib3.connectionpool.HTTPSConnectionPool.* "
+     "urllib3.connectionpool.ConnectionPool.* urllib3.poolmanager.ProxyManager.* "
+     "urllib3.request.RequestMethods.* "
      "!connection_from_url !connection_from_host !clear", "APL102", "thread", HTTP),
     ("http.client.HTTPConnection.* http.client.HTTPSConnection.* !set_debuglevel !set_tunnel",
      "APL102", "thread", HTTP),
@@ -93,6 +96,7 @@ ROWS: tuple[tuple[str, ...], ...] = (
     # APL104 files
     ("builtins.open io.open io.open_code os.fdopen codecs.open", "APL104", "thread", FILES),
     (f"builtins.open.* io.open.* io.open_code.* os.fdopen.* codecs.open.* pathlib.Path.open.* "
+     "io.TextIOWrapper.* io.BufferedReader.* io.BufferedWriter.* io.BufferedRandom.* io.FileIO.* "
      f"{_FILE_METHODS_EXEMPT}", "APL104", "thread", FILES),
     ("pathlib.Path.read_text pathlib.Path.read_bytes pathlib.Path.write_text "
      "pathlib.Path.write_bytes pathlib.Path.open pathlib.Path.exists pathlib.Path.is_dir "
@@ -188,7 +192,10 @@ ROWS: tuple[tuple[str, ...], ...] = (
      "!with_streaming_response", "APL111", "thread", ANTHROPIC),
     ("httpx.Client.get httpx.Client.post httpx.Client.put httpx.Client.patch httpx.Client.delete "
      "httpx.Client.head httpx.Client.options httpx.Client.request httpx.Client.send "
-     "httpx.Client.stream httpx.Client.close", "APL111", "thread", HTTPX_CLIENT),
+     "httpx.Client.stream httpx.Client.close httpx2.Client.get httpx2.Client.post httpx2.Client.put "
+     "httpx2.Client.patch httpx2.Client.delete httpx2.Client.head httpx2.Client.options "
+     "httpx2.Client.request httpx2.Client.send httpx2.Client.stream httpx2.Client.close",
+     "APL111", "thread", HTTPX_CLIENT),
     ("requests.Session.get requests.Session.post requests.Session.put requests.Session.patch "
      "requests.Session.delete requests.Session.head requests.Session.options "
      "requests.Session.request requests.Session.send requests.session.get requests.session.post "
