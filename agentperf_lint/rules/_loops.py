@@ -750,8 +750,8 @@ class PerItemCallRule(Rule):
         parent = self.ctx.parent
         if not self.plain or (isinstance(parent, cst.Await) and parent.expression is node):
             return
-        if isinstance(parent, cst.WithItem):
-            return
+        if isinstance(parent, cst.WithItem) or (self.ctx.in_async and not _used_synchronously(node, parent)):
+            return  # in a coroutine, a call not awaited is most likely a coroutine collected for gather
         expr = chain_end(self.ctx, node) if call_name(node) == "query" else node
         loop = self._loop_for(node, expr)
         if loop is not None:
@@ -777,3 +777,11 @@ class PerItemCallRule(Rule):
         """The callee as written, shortened for a one-line message."""
         text = " ".join(self.ctx.module.code_for_node(call.func).split())
         return text if len(text) <= 60 else "..." + text[-57:]
+
+
+def _used_synchronously(call: cst.Call, parent: cst.CSTNode | None) -> bool:
+    """``cursor.execute(...)`` as a statement or ``db.execute(...).fetchone()``: the result is
+    used right away, so the call cannot be a coroutine waiting for ``gather``."""
+    if isinstance(parent, cst.Expr):
+        return True
+    return isinstance(parent, (cst.Attribute, cst.Subscript)) and parent.value is call

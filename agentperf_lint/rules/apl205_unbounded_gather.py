@@ -11,7 +11,7 @@ from ._loops import read_paths
 # a bound somewhere in the module: the callee most likely acquires it
 _BOUND_MARKERS = (
     "Semaphore", "CapacityLimiter", "BatchProcessor", "Limiter", "limiter", "max_concurrency",
-    "max_concurrent", "concurrency_limit", "limit_concurrency", "bounded",
+    "max_concurrent", "concurrency_limit", "limit_concurrency",
 )
 _BATCH_WORDS = ("batch", "chunk", "page", "window", "group")
 
