@@ -45,6 +45,8 @@ MYSQL = "use `aiomysql` or `asyncmy`"
 MONGO = "use `motor` or `pymongo.AsyncMongoClient`"
 REDIS = "use `redis.asyncio.Redis`"
 SQLALCHEMY = "use `sqlalchemy.ext.asyncio` (`AsyncEngine`, `AsyncSession`)"
+DATA_FILES = "read and write data files in a worker thread: `await asyncio.to_thread(...)`"
+SSL_FILES = "build the SSL context once at start-up (it reads the CA bundle from disk), or in a worker thread"
 SOCKETS = "use `asyncio.open_connection`/`loop.sock_*` (or `anyio.connect_tcp`)"
 DNS = "use `await loop.getaddrinfo(...)` (or `anyio.getaddrinfo`)"
 SELECT = "await the event loop's readiness callbacks (`loop.add_reader`, streams) instead"
@@ -118,7 +120,10 @@ ROWS: tuple[tuple[str, ...], ...] = (
      "thread", OS_FS),
     ("shutil.copy shutil.copy2 shutil.copyfile shutil.copyfileobj shutil.copymode "
      "shutil.copystat shutil.copytree shutil.rmtree shutil.move shutil.disk_usage shutil.chown "
-     "shutil.which", "APL104", "thread", OS_FS),
+     "shutil.which glob.glob glob.iglob", "APL104", "thread", OS_FS),
+    ("pandas.read_csv pandas.read_json pandas.read_parquet pandas.read_excel pandas.read_feather "
+     "pandas.read_pickle pandas.read_table numpy.load numpy.save numpy.savez numpy.loadtxt "
+     "numpy.savetxt numpy.fromfile numpy.genfromtxt", "APL104", "thread", DATA_FILES),
     ("json.load json.dump pickle.load pickle.dump tomllib.load", "APL104", "thread", FILES,
      "in_memory_file"),
     # APL105 archives and temporary files
@@ -156,6 +161,10 @@ ROWS: tuple[tuple[str, ...], ...] = (
     ("socket.gethostbyname socket.gethostbyname_ex socket.gethostbyaddr socket.getaddrinfo "
      "socket.getnameinfo socket.getfqdn", "APL108", "thread", DNS),
     ("socket.create_connection ssl.get_server_certificate", "APL108", "thread", SOCKETS),
+    ("ssl.create_default_context ssl.SSLContext.load_verify_locations ssl.SSLContext.load_cert_chain "
+     "ssl.SSLContext.set_default_verify_paths ssl.SSLContext.load_default_certs "
+     "ssl.create_default_context.load_verify_locations ssl.create_default_context.load_cert_chain",
+     "APL108", "thread", SSL_FILES),
     ("socket.socket.connect socket.socket.accept socket.socket.recv socket.socket.recvfrom "
      "socket.socket.recv_into socket.socket.send socket.socket.sendall socket.socket.sendto "
      "socket.socket.sendfile socket.create_connection.recv socket.create_connection.recv_into "

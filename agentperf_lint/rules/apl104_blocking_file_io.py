@@ -14,7 +14,8 @@ class BlockingFileIo(BlockingCallRule):
     `iterdir`, `glob`, `mkdir`, `unlink`, `stat`, `resolve`, ...); `os` file-system calls
     (`listdir`, `scandir`, `walk`, `stat`, `remove`, `rename`, `makedirs`, ...); `shutil`;
     `os.path` queries that touch the disk (`exists`, `isfile`, `getsize`, `realpath`, ...);
-    `json.load`/`json.dump` (and `pickle`, `tomllib`) on files.
+    `json.load`/`json.dump` (and `pickle`, `tomllib`) on files, `glob.glob`, and data-file
+    readers (`pandas.read_csv` and friends, `numpy.load`/`save`).
 
     Paths are followed through variables and attributes: `self.config_path.read_text()` where
     the class assigns `self.config_path = Path(...)`, a property or function annotated
@@ -129,5 +130,8 @@ class BlockingFileIo(BlockingCallRule):
         Invalid("import shutil\n\nasync def f(a, b):\n    shutil.copytree(a, b)\n", line=4, column=5, fixed='import shutil\nimport asyncio\n\nasync def f(a, b):\n    await asyncio.to_thread(shutil.copytree, a, b)\n'),
         Invalid("import shutil\n\nasync def f(d):\n    shutil.rmtree(d)\n", line=4, column=5, fixed='import shutil\nimport asyncio\n\nasync def f(d):\n    await asyncio.to_thread(shutil.rmtree, d)\n'),
         Invalid("import json\n\nasync def f(p):\n    with open(p) as fh:\n        return json.load(fh)\n", line=4, column=10, extra_findings=1),
-        Invalid("import json\n\nasync def f(data, fh):\n    json.dump(data, fh)\n", line=4, column=5, fixed='import json\nimport asyncio\n\nasync def f(data, fh):\n    await asyncio.to_thread(json.dump, data, fh)\n'),
+        Invalid("import glob\n\nasync def f(d):\n    return glob.glob(d + '/*.json')\n", line=4, column=12),
+        Invalid("import pandas as pd\n\nasync def f(p):\n    return pd.read_csv(p)\n", line=4, column=12),
+        Invalid("from pathlib import Path\n\nasync def setup(module_dir):\n    with Path.open(str(module_dir) + '/classes.json') as fh:\n        pass\n", line=4, column=10),
+                Invalid("import json\n\nasync def f(data, fh):\n    json.dump(data, fh)\n", line=4, column=5, fixed='import json\nimport asyncio\n\nasync def f(data, fh):\n    await asyncio.to_thread(json.dump, data, fh)\n'),
     )

@@ -11,7 +11,9 @@ class BlockingNetwork(BlockingCallRule):
     Reports blocking network primitives inside an `async def` body: DNS lookups
     (`socket.gethostbyname`, `getaddrinfo`, `getnameinfo`, `getfqdn`, ...),
     `socket.create_connection`, `connect`/`accept`/`recv*`/`send*` on a `socket.socket`,
-    `ssl.get_server_certificate`, `wrap_socket`/`do_handshake` (the TLS handshake), and
+    `ssl.get_server_certificate`, `wrap_socket`/`do_handshake` (the TLS handshake), building
+    SSL contexts (`ssl.create_default_context`, `load_verify_locations`, `load_cert_chain`: they
+    read certificate files), and
     `select.select`/`poll`/selectors without a zero timeout.
 
     ## Why is this bad?
@@ -73,7 +75,11 @@ class BlockingNetwork(BlockingCallRule):
         Invalid("import socket\n\nasync def f(server: socket.socket):\n    conn, addr = server.accept()\n", line=4, column=18,
                 fixed="import socket\nimport asyncio\n\nasync def f(server: socket.socket):\n    conn, addr = await asyncio.to_thread(server.accept)\n"),
         Invalid("import ssl\n\nasync def f(h):\n    return ssl.get_server_certificate((h, 443))\n", line=4, column=12),
-        Invalid("import ssl\n\nasync def f(sock, h):\n    ctx = ssl.create_default_context()\n    return ctx.wrap_socket(sock, server_hostname=h)\n", line=5, column=12),
+        Invalid("import ssl\n\nasync def f(sock, h, ctx: ssl.SSLContext):\n    return ctx.wrap_socket(sock, server_hostname=h)\n", line=4, column=12),
+        Invalid("import ssl\n\nasync def f(h):\n    ctx = ssl.create_default_context()\n", line=4, column=11, message_contains="CA bundle",
+                fixed="import ssl\nimport asyncio\n\nasync def f(h):\n    ctx = await asyncio.to_thread(ssl.create_default_context)\n"),
+        Invalid("import ssl\n\nasync def f(ctx: ssl.SSLContext, cafile):\n    ctx.load_verify_locations(cafile)\n", line=4, column=5,
+                fixed="import ssl\nimport asyncio\n\nasync def f(ctx: ssl.SSLContext, cafile):\n    await asyncio.to_thread(ctx.load_verify_locations, cafile)\n"),
         Invalid("import select\n\nasync def f(r):\n    return select.select(r, [], [])\n", line=4, column=12),
         Invalid("import select\n\nasync def f(r):\n    return select.select(r, [], [], 5)\n", line=4, column=12),
     )
