@@ -195,6 +195,9 @@ ROWS: tuple[tuple[str, ...], ...] = (
     # APL111 sync SDK clients with an async twin
     ("openai.OpenAI.* openai.Client.* !with_options !with_raw_response !with_streaming_response",
      "APL111", "thread", OPENAI),
+    ("openai.Completion.create openai.ChatCompletion.create openai.Embedding.create "
+     "openai.Image.create openai.Moderation.create", "APL111", "thread",
+     "use `await openai.ChatCompletion.acreate(...)` (SDK < 1.0) or `openai.AsyncOpenAI`"),
     ("openai.AzureOpenAI.* !with_options !with_raw_response !with_streaming_response",
      "APL111", "thread", AZURE_OPENAI),
     ("anthropic.Anthropic.* anthropic.Client.* !with_options !with_raw_response "

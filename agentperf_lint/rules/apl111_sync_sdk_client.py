@@ -12,7 +12,8 @@ class SyncSdkClient(BlockingCallRule):
     Reports method calls on synchronous SDK clients inside an `async def` body when the client
     was created in the same function, assigned to `self.x` anywhere in the class, created at
     module level, or annotated with the sync type: `openai.OpenAI`/`AzureOpenAI`,
-    `anthropic.Anthropic`, `httpx.Client`, `requests.Session`. The message names the async
+    `anthropic.Anthropic`, `httpx.Client`, `requests.Session`; and the module-level calls of the
+    OpenAI SDK before 1.0 (`openai.ChatCompletion.create`). The message names the async
     twin (`AsyncOpenAI`, `AsyncAnthropic`, `httpx.AsyncClient`, an `aiohttp` session).
 
     ## Why is this bad?
@@ -80,6 +81,8 @@ class SyncSdkClient(BlockingCallRule):
             fixed="from openai import OpenAI\nimport asyncio\n\nclass Agent:\n    def __init__(self):\n        self.client = OpenAI()\n\n"
             "    async def run(self, q):\n        reply = await asyncio.to_thread(self.client.chat.completions.create, model='m', messages=q)\n",
         ),
+        Invalid("import openai\n\nasync def f(q):\n    return openai.ChatCompletion.create(model='m', messages=q)\n", line=4, column=12,
+                message_contains="acreate"),
         Invalid("import openai\n\nasync def f(q):\n    client = openai.OpenAI()\n    return client.chat.completions.create(model='m', messages=q)\n", line=5, column=12),
         Invalid("from openai import OpenAI\n\nclient = OpenAI()\n\nasync def f(q):\n    return client.embeddings.create(model='m', input=q)\n", line=6, column=12),
         Invalid("from openai import AzureOpenAI\n\nasync def f(client: AzureOpenAI, q):\n    return client.chat.completions.create(model='m', messages=q)\n", line=4, column=12,
