@@ -22,8 +22,8 @@ class LruCacheOnMethod(Rule):
     reported: `staticmethod`/`classmethod` (and `__new__`, `__init_subclass__`,
     `__class_getitem__`, which are implicitly), module-level functions, nested functions, methods of
     enums (their members live as long as the class anyway) and of classes that declare
-    themselves singletons (a `Singleton` base or metaclass, or a `__new__` that hands out
-    `_instance`). `async def` methods are reported by APL303.
+    themselves singletons (a `Singleton` base or metaclass, a `__new__` that hands out
+    `_instance`, or one instance made at module level: `MANAGER = Manager()`). `async def` methods are reported by APL303.
 
     ## Why is this bad?
     The cache lives on the function, which lives as long as the class, and its keys include
@@ -117,6 +117,17 @@ class LruCacheOnMethod(Rule):
         for statement in cls.body.body:
             if isinstance(statement, cst.FunctionDef) and statement.name.value == "__new__":
                 return "_instance" in cst.Module([]).code_for_node(statement)
+        return self._has_module_instance(cls.name.value)
+
+    def _has_module_instance(self, class_name: str) -> bool:
+        """``MANAGER = Manager()`` at module level: the module's one shared instance."""
+        module_scope = self.ctx.frames[0].scope
+        if self.ctx.frame.scope.parent is not module_scope:
+            return False  # a nested class: a module-level call of that name is another class
+        for binding in module_scope.bindings.values():
+            for value in binding.values if binding.kind == "assign" else ():
+                if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value == class_name:
+                    return True
         return False
 
 
@@ -143,6 +154,7 @@ LruCacheOnMethod.VALID = (
     Valid("def cache(f):\n    return f\n\nclass C:\n    @cache\n    def m(self, x):\n        return x\n"),
     Valid("import functools\n\nclass Dialect:\n    @functools.lru_cache()\n    def _columns_query(self):\n        return 'select'\n"),
     Valid("import functools\n\nclass Address:\n    @property\n    @functools.lru_cache(maxsize=128)\n    def is_private(self):\n        return False\n"),
+    Valid("import functools\n\nclass Manager:\n    @functools.lru_cache(maxsize=None)\n    def schema(self, name):\n        return name\n\nMANAGER: Manager = Manager()\n"),
     Valid("import functools\n\nclass Lookup:\n    @functools.lru_cache\n    def __new__(cls, name):\n        return super().__new__(cls)\n"),
 )
 

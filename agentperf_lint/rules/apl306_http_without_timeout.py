@@ -66,16 +66,19 @@ class HttpWithoutTimeout(Rule):
     None.
 
     ## References
-    ruff's S113 (`request-without-timeout`, from flake8-bandit) reports the `requests` part;
-    this rule adds `requests.Session` methods and aiohttp. It is opt-in (select `APL306`):
-    on real code most `requests` calls without a timeout are in scripts and tests.
+    ruff's S113 (`request-without-timeout`, from flake8-bandit) reports the `requests` part
+    (ruff does not enable it by default); this rule adds `requests.Session` methods and aiohttp.
+
+    ## Known problems
+    An `aiohttp.ClientSession()` whose requests each pass `timeout=` is reported although every
+    request is bounded (both such findings in the evaluation corpus were of this kind: the
+    vendored `httpx_aiohttp` transports of openai and anthropic).
     """
 
     code = "APL306"
     name = "http-without-timeout"
     message = "{what}: a server that never answers blocks this call forever{hint}"
     triggers = ("requests", "aiohttp", "httpx", "ClientSession", "ClientTimeout")
-    default_enabled = False
 
     def visit_Call(self, node: cst.Call) -> None:
         ctx = self.ctx
