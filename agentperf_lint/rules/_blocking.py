@@ -376,10 +376,6 @@ class BlockingCallRule(Rule):
         self.report(node, fix=make_fix(ctx, node) if make_fix else None, message=describe(ctx, node, hit))
 
 
-def catalogue_rows_for(code: str) -> list[Entry]:
-    """The entries of one code, for docs."""
-    return [entry for entry in CATALOGUE.entries if entry.code == code]
-
 
 _FIX_TEXT = {
     "sleep": "`await asyncio.sleep(...)` (safe)",

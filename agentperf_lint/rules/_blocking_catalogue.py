@@ -72,35 +72,35 @@ ROWS: tuple[tuple[str, ...], ...] = (
     # APL101 sleep
     ("time.sleep", "APL101", "sleep", "use `await {library}.sleep(...)`"),
     # APL102 HTTP
-    ("requests.get requests.post requests.put requests.patch requests.delete requests.head "
-     "requests.options requests.request requests.api.get requests.api.post requests.api.request",
+    (("requests.get requests.post requests.put requests.patch requests.delete requests.head "
+     "requests.options requests.request requests.api.get requests.api.post requests.api.request"),
      "APL102", "thread", HTTP),
-    ("httpx.get httpx.post httpx.put httpx.patch httpx.delete httpx.head httpx.options "
+    (("httpx.get httpx.post httpx.put httpx.patch httpx.delete httpx.head httpx.options "
      "httpx.request httpx.stream httpx2.get httpx2.post httpx2.put httpx2.patch httpx2.delete "
-     "httpx2.head httpx2.options httpx2.request httpx2.stream", "APL102", "thread", HTTP),
-    ("urllib.request.urlopen urllib.request.urlretrieve urllib.request.OpenerDirector.open "
-     "urllib.request.build_opener.open", "APL102", "thread", HTTP),
-    ("urllib3.request urllib3.PoolManager.* urllib3.ProxyManager.* urllib3.HTTPConnectionPool.* "
+     "httpx2.head httpx2.options httpx2.request httpx2.stream"), "APL102", "thread", HTTP),
+    (("urllib.request.urlopen urllib.request.urlretrieve urllib.request.OpenerDirector.open "
+     "urllib.request.build_opener.open"), "APL102", "thread", HTTP),
+    (("urllib3.request urllib3.PoolManager.* urllib3.ProxyManager.* urllib3.HTTPConnectionPool.* "
      "urllib3.HTTPSConnectionPool.* urllib3.connection_from_url.* urllib3.poolmanager.PoolManager.* "
      "urllib3.connectionpool.HTTPConnectionPool.* urllib3.connectionpool.HTTPSConnectionPool.* "
      "urllib3.connectionpool.ConnectionPool.* urllib3.poolmanager.ProxyManager.* "
      "urllib3.request.RequestMethods.* "
-     "!connection_from_url !connection_from_host !clear", "APL102", "thread", HTTP),
+     "!connection_from_url !connection_from_host !clear"), "APL102", "thread", HTTP),
     ("http.client.HTTPConnection.* http.client.HTTPSConnection.* !set_debuglevel !set_tunnel",
      "APL102", "thread", HTTP),
     # APL103 subprocess
-    ("subprocess.run subprocess.call subprocess.check_call subprocess.check_output "
+    (("subprocess.run subprocess.call subprocess.check_call subprocess.check_output "
      "subprocess.getoutput subprocess.getstatusoutput subprocess.Popen os.system os.popen "
      "os.spawnl os.spawnle os.spawnlp os.spawnlpe os.spawnv os.spawnve os.spawnvp os.spawnvpe "
-     "os.posix_spawn os.posix_spawnp", "APL103", "thread", SUBPROCESS),
-    ("os.wait os.wait3 os.wait4 os.waitid os.waitpid subprocess.Popen.wait "
-     "subprocess.Popen.communicate", "APL103", "thread", PROCESS_WAIT, "nohang"),
+     "os.posix_spawn os.posix_spawnp"), "APL103", "thread", SUBPROCESS),
+    (("os.wait os.wait3 os.wait4 os.waitid os.waitpid subprocess.Popen.wait "
+     "subprocess.Popen.communicate"), "APL103", "thread", PROCESS_WAIT, "nohang"),
     # APL104 files
     ("builtins.open io.open io.open_code os.fdopen codecs.open", "APL104", "thread", FILES),
-    (f"builtins.open.* io.open.* io.open_code.* os.fdopen.* codecs.open.* pathlib.Path.open.* "
+    ((f"builtins.open.* io.open.* io.open_code.* os.fdopen.* codecs.open.* pathlib.Path.open.* "
      "io.TextIOWrapper.* io.BufferedReader.* io.BufferedWriter.* io.BufferedRandom.* io.FileIO.* "
-     f"{_FILE_METHODS_EXEMPT}", "APL104", "thread", FILES),
-    ("pathlib.Path.read_text pathlib.Path.read_bytes pathlib.Path.write_text "
+     f"{_FILE_METHODS_EXEMPT}"), "APL104", "thread", FILES),
+    (("pathlib.Path.read_text pathlib.Path.read_bytes pathlib.Path.write_text "
      "pathlib.Path.write_bytes pathlib.Path.open pathlib.Path.exists pathlib.Path.is_dir "
      "pathlib.Path.is_file pathlib.Path.is_symlink pathlib.Path.is_mount pathlib.Path.is_socket "
      "pathlib.Path.is_fifo pathlib.Path.is_block_device pathlib.Path.is_char_device "
@@ -109,118 +109,118 @@ ROWS: tuple[tuple[str, ...], ...] = (
      "pathlib.Path.group pathlib.Path.chmod pathlib.Path.lchmod pathlib.Path.mkdir "
      "pathlib.Path.rmdir pathlib.Path.unlink pathlib.Path.rename pathlib.Path.replace "
      "pathlib.Path.touch pathlib.Path.symlink_to pathlib.Path.hardlink_to pathlib.Path.link_to "
-     "pathlib.Path.readlink pathlib.Path.resolve pathlib.Path.samefile", "APL104", "thread", PATHS),
-    ("os.listdir os.scandir os.walk os.fwalk os.stat os.lstat os.remove os.unlink os.rename "
+     "pathlib.Path.readlink pathlib.Path.resolve pathlib.Path.samefile"), "APL104", "thread", PATHS),
+    (("os.listdir os.scandir os.walk os.fwalk os.stat os.lstat os.remove os.unlink os.rename "
      "os.renames os.replace os.makedirs os.mkdir os.rmdir os.removedirs os.chmod os.chown "
      "os.lchown os.link os.symlink os.readlink os.utime os.truncate os.access os.open os.fsync "
-     "os.statvfs os.mkfifo os.sendfile", "APL104", "thread", OS_FS),
-    ("os.path.exists os.path.lexists os.path.isfile os.path.isdir os.path.islink "
+     "os.statvfs os.mkfifo os.sendfile"), "APL104", "thread", OS_FS),
+    (("os.path.exists os.path.lexists os.path.isfile os.path.isdir os.path.islink "
      "os.path.ismount os.path.isjunction os.path.getsize os.path.getmtime os.path.getatime "
-     "os.path.getctime os.path.samefile os.path.sameopenfile os.path.realpath", "APL104",
+     "os.path.getctime os.path.samefile os.path.sameopenfile os.path.realpath"), "APL104",
      "thread", OS_FS),
-    ("shutil.copy shutil.copy2 shutil.copyfile shutil.copyfileobj shutil.copymode "
+    (("shutil.copy shutil.copy2 shutil.copyfile shutil.copyfileobj shutil.copymode "
      "shutil.copystat shutil.copytree shutil.rmtree shutil.move shutil.disk_usage shutil.chown "
-     "shutil.which glob.glob glob.iglob", "APL104", "thread", OS_FS),
-    ("pandas.read_csv pandas.read_json pandas.read_parquet pandas.read_excel pandas.read_feather "
+     "shutil.which glob.glob glob.iglob"), "APL104", "thread", OS_FS),
+    (("pandas.read_csv pandas.read_json pandas.read_parquet pandas.read_excel pandas.read_feather "
      "pandas.read_pickle pandas.read_table numpy.load numpy.save numpy.savez numpy.loadtxt "
-     "numpy.savetxt numpy.fromfile numpy.genfromtxt", "APL104", "thread", DATA_FILES),
+     "numpy.savetxt numpy.fromfile numpy.genfromtxt"), "APL104", "thread", DATA_FILES),
     ("json.load json.dump pickle.load pickle.dump tomllib.load", "APL104", "thread", FILES,
      "in_memory_file"),
     # APL105 archives and temporary files
-    ("zipfile.ZipFile zipfile.is_zipfile zipfile.ZipFile.* tarfile.open tarfile.is_tarfile "
+    (("zipfile.ZipFile zipfile.is_zipfile zipfile.ZipFile.* tarfile.open tarfile.is_tarfile "
      "tarfile.open.* tarfile.TarFile tarfile.TarFile.* shutil.make_archive shutil.unpack_archive "
-     "gzip.open bz2.open lzma.open !namelist !infolist !getinfo !setpassword",
+     "gzip.open bz2.open lzma.open !namelist !infolist !getinfo !setpassword"),
      "APL105", "thread", ARCHIVES),
-    ("tempfile.mkdtemp tempfile.mkstemp tempfile.NamedTemporaryFile tempfile.TemporaryFile "
+    (("tempfile.mkdtemp tempfile.mkstemp tempfile.NamedTemporaryFile tempfile.TemporaryFile "
      "tempfile.TemporaryDirectory tempfile.TemporaryDirectory.cleanup "
      "tempfile.NamedTemporaryFile.* tempfile.TemporaryFile.* "
-     f"{_FILE_METHODS_EXEMPT}", "APL105", "thread", TEMPFILES),
+     f"{_FILE_METHODS_EXEMPT}"), "APL105", "thread", TEMPFILES),
     # APL106 input
-    ("builtins.input sys.stdin.read sys.stdin.readline sys.stdin.readlines "
-     "sys.stdin.buffer.read sys.stdin.buffer.readline getpass.getpass", "APL106", "thread", INPUT),
+    (("builtins.input sys.stdin.read sys.stdin.readline sys.stdin.readlines "
+     "sys.stdin.buffer.read sys.stdin.buffer.readline getpass.getpass"), "APL106", "thread", INPUT),
     # APL107 databases and caches with sync drivers
-    ("sqlite3.connect sqlite3.connect.* sqlite3.connect.cursor.* sqlite3.connect.execute.* "
+    (("sqlite3.connect sqlite3.connect.* sqlite3.connect.cursor.* sqlite3.connect.execute.* "
      "sqlite3.Connection.* sqlite3.Connection.cursor.* sqlite3.Connection.execute.* sqlite3.Cursor.* "
-     "!cursor", "APL107", "thread", SQLITE),
-    ("psycopg2.connect psycopg2.connect.* psycopg.connect psycopg.connect.* "
+     "!cursor"), "APL107", "thread", SQLITE),
+    (("psycopg2.connect psycopg2.connect.* psycopg.connect psycopg.connect.* "
      "psycopg.Connection.connect psycopg.Connection.connect.* psycopg2.connect.cursor.* "
-     "psycopg.connect.cursor.* psycopg.connect.execute.* !cursor", "APL107", "thread", POSTGRES),
-    ("pymysql.connect pymysql.connect.* pymysql.connect.cursor.* mysql.connector.connect "
-     "mysql.connector.connect.* mysql.connector.connect.cursor.* !cursor",
+     "psycopg.connect.cursor.* psycopg.connect.execute.* !cursor"), "APL107", "thread", POSTGRES),
+    (("pymysql.connect pymysql.connect.* pymysql.connect.cursor.* mysql.connector.connect "
+     "mysql.connector.connect.* mysql.connector.connect.cursor.* !cursor"),
      "APL107", "thread", MYSQL),
     ("pymongo.MongoClient.* !get_database !get_default_database !get_collection",
      "APL107", "thread", MONGO),
-    ("redis.Redis.* redis.StrictRedis.* redis.from_url.* redis.Redis.from_url.* "
+    (("redis.Redis.* redis.StrictRedis.* redis.from_url.* redis.Redis.from_url.* "
      "redis.client.Redis.* redis.Redis.pipeline.execute redis.from_url.pipeline.execute "
-     "redis.StrictRedis.pipeline.execute !pipeline !pubsub !lock", "APL107", "thread", REDIS),
-    ("sqlalchemy.create_engine.* sqlalchemy.create_engine.connect.* sqlalchemy.create_engine.begin.* "
+     "redis.StrictRedis.pipeline.execute !pipeline !pubsub !lock"), "APL107", "thread", REDIS),
+    (("sqlalchemy.create_engine.* sqlalchemy.create_engine.connect.* sqlalchemy.create_engine.begin.* "
      "sqlalchemy.orm.Session.* sqlalchemy.engine.Engine.* sqlalchemy.engine.Connection.* sqlalchemy.orm.session.Session.* "
      "!add !add_all !expunge !begin_nested !get_bind !dispose !query !filter !filter_by !where "
-     "!order_by !limit !offset !join !options", "APL107", "thread", SQLALCHEMY),
+     "!order_by !limit !offset !join !options"), "APL107", "thread", SQLALCHEMY),
     # APL108 network
-    ("socket.gethostbyname socket.gethostbyname_ex socket.gethostbyaddr socket.getaddrinfo "
-     "socket.getnameinfo socket.getfqdn", "APL108", "thread", DNS),
+    (("socket.gethostbyname socket.gethostbyname_ex socket.gethostbyaddr socket.getaddrinfo "
+     "socket.getnameinfo socket.getfqdn"), "APL108", "thread", DNS),
     ("socket.create_connection ssl.get_server_certificate", "APL108", "thread", SOCKETS),
-    ("ssl.create_default_context ssl.SSLContext.load_verify_locations ssl.SSLContext.load_cert_chain "
+    (("ssl.create_default_context ssl.SSLContext.load_verify_locations ssl.SSLContext.load_cert_chain "
      "ssl.SSLContext.set_default_verify_paths ssl.SSLContext.load_default_certs "
-     "ssl.create_default_context.load_verify_locations ssl.create_default_context.load_cert_chain",
+     "ssl.create_default_context.load_verify_locations ssl.create_default_context.load_cert_chain"),
      "APL108", "thread", SSL_FILES),
-    ("socket.socket.connect socket.socket.accept socket.socket.recv socket.socket.recvfrom "
+    (("socket.socket.connect socket.socket.accept socket.socket.recv socket.socket.recvfrom "
      "socket.socket.recv_into socket.socket.send socket.socket.sendall socket.socket.sendto "
      "socket.socket.sendfile socket.create_connection.recv socket.create_connection.recv_into "
      "socket.create_connection.send socket.create_connection.sendall ssl.SSLContext.wrap_socket "
-     "ssl.create_default_context.wrap_socket ssl.SSLSocket.do_handshake", "APL108", "thread",
+     "ssl.create_default_context.wrap_socket ssl.SSLSocket.do_handshake"), "APL108", "thread",
      SOCKETS, "nonblocking_sockets"),
-    ("select.select select.poll.poll select.epoll.poll selectors.DefaultSelector.select "
-     "selectors.SelectSelector.select selectors.EpollSelector.select", "APL108", "thread", SELECT,
+    (("select.select select.poll.poll select.epoll.poll selectors.DefaultSelector.select "
+     "selectors.SelectSelector.select selectors.EpollSelector.select"), "APL108", "thread", SELECT,
      "zero_timeout"),
     # APL109 thread primitives
-    ("threading.Lock.acquire threading.RLock.acquire threading.Semaphore.acquire "
-     "threading.BoundedSemaphore.acquire threading.Condition.acquire", "APL109", "none", THREADS,
+    (("threading.Lock.acquire threading.RLock.acquire threading.Semaphore.acquire "
+     "threading.BoundedSemaphore.acquire threading.Condition.acquire"), "APL109", "none", THREADS,
      "nonblocking_acquire"),
-    ("threading.Event.wait threading.Condition.wait threading.Condition.wait_for "
-     "threading.Barrier.wait threading.Thread.join", "APL109", "thread", THREADS, "zero_timeout"),
-    ("queue.Queue.get queue.Queue.put queue.LifoQueue.get queue.LifoQueue.put "
+    (("threading.Event.wait threading.Condition.wait threading.Condition.wait_for "
+     "threading.Barrier.wait threading.Thread.join"), "APL109", "thread", THREADS, "zero_timeout"),
+    (("queue.Queue.get queue.Queue.put queue.LifoQueue.get queue.LifoQueue.put "
      "queue.PriorityQueue.get queue.PriorityQueue.put queue.SimpleQueue.get queue.Queue.join "
-     "multiprocessing.Queue.get multiprocessing.Queue.put", "APL109", "thread", THREADS,
+     "multiprocessing.Queue.get multiprocessing.Queue.put"), "APL109", "thread", THREADS,
      "nonblocking_queue"),
-    ("concurrent.futures.Future.result concurrent.futures.ThreadPoolExecutor.submit.result "
+    (("concurrent.futures.Future.result concurrent.futures.ThreadPoolExecutor.submit.result "
      "concurrent.futures.ProcessPoolExecutor.submit.result concurrent.futures.wait "
-     "concurrent.futures.Future.exception", "APL109", "none", FUTURES, "zero_timeout"),
-    ("concurrent.futures.ThreadPoolExecutor.shutdown concurrent.futures.ProcessPoolExecutor.shutdown "
-     "concurrent.futures.Executor.shutdown", "APL109", "thread", THREADS, "no_wait"),
+     "concurrent.futures.Future.exception"), "APL109", "none", FUTURES, "zero_timeout"),
+    (("concurrent.futures.ThreadPoolExecutor.shutdown concurrent.futures.ProcessPoolExecutor.shutdown "
+     "concurrent.futures.Executor.shutdown"), "APL109", "thread", THREADS, "no_wait"),
     # APL110 nested event loops
     ("asyncio.run *.run_until_complete", "APL110", "await", NESTED_LOOP),
     ("asyncio.run_coroutine_threadsafe.result", "APL110", "none", NESTED_LOOP),
     # APL111 sync SDK clients with an async twin
     ("openai.OpenAI.* openai.Client.* !with_options !with_raw_response !with_streaming_response",
      "APL111", "thread", OPENAI),
-    ("openai.Completion.create openai.ChatCompletion.create openai.Embedding.create "
-     "openai.Image.create openai.Moderation.create", "APL111", "thread",
+    (("openai.Completion.create openai.ChatCompletion.create openai.Embedding.create "
+     "openai.Image.create openai.Moderation.create"), "APL111", "thread",
      "use `await openai.ChatCompletion.acreate(...)` (SDK < 1.0) or `openai.AsyncOpenAI`"),
     ("openai.AzureOpenAI.* !with_options !with_raw_response !with_streaming_response",
      "APL111", "thread", AZURE_OPENAI),
-    ("anthropic.Anthropic.* anthropic.Client.* !with_options !with_raw_response "
-     "!with_streaming_response", "APL111", "thread", ANTHROPIC),
-    ("httpx.Client.get httpx.Client.post httpx.Client.put httpx.Client.patch httpx.Client.delete "
+    (("anthropic.Anthropic.* anthropic.Client.* !with_options !with_raw_response "
+     "!with_streaming_response"), "APL111", "thread", ANTHROPIC),
+    (("httpx.Client.get httpx.Client.post httpx.Client.put httpx.Client.patch httpx.Client.delete "
      "httpx.Client.head httpx.Client.options httpx.Client.request httpx.Client.send "
      "httpx.Client.stream httpx.Client.close httpx2.Client.get httpx2.Client.post httpx2.Client.put "
      "httpx2.Client.patch httpx2.Client.delete httpx2.Client.head httpx2.Client.options "
-     "httpx2.Client.request httpx2.Client.send httpx2.Client.stream httpx2.Client.close",
+     "httpx2.Client.request httpx2.Client.send httpx2.Client.stream httpx2.Client.close"),
      "APL111", "thread", HTTPX_CLIENT),
-    ("requests.Session.get requests.Session.post requests.Session.put requests.Session.patch "
+    (("requests.Session.get requests.Session.post requests.Session.put requests.Session.patch "
      "requests.Session.delete requests.Session.head requests.Session.options "
      "requests.Session.request requests.Session.send requests.session.get requests.session.post "
      "requests.session.put requests.session.patch requests.session.delete requests.session.head "
-     "requests.session.request requests.session.send", "APL111", "thread", SESSION),
+     "requests.session.request requests.session.send"), "APL111", "thread", SESSION),
     # APL112 other sync SDKs whose every call does I/O
-    ("boto3.client.* boto3.resource.* boto3.Session.client.* boto3.Session.resource.* "
+    (("boto3.client.* boto3.resource.* boto3.Session.client.* boto3.Session.resource.* "
      "boto3.session.Session.client.* boto3.session.Session.resource.* !get_paginator !get_waiter "
-     "!can_paginate !Bucket !Object !Table !meta", "APL112", "thread", BOTO3),
-    ("git.Repo git.Repo.clone_from git.Repo.init git.Repo.* git.Git.* !bare !working_dir "
-     "!working_tree_dir !git_dir", "APL112", "thread", GIT),
-    ("paramiko.SSHClient.* paramiko.Transport.* paramiko.SFTPClient.* "
-     "!set_missing_host_key_policy !get_transport", "APL112", "thread", SSH),
+     "!can_paginate !Bucket !Object !Table !meta"), "APL112", "thread", BOTO3),
+    (("git.Repo git.Repo.clone_from git.Repo.init git.Repo.* git.Git.* !bare !working_dir "
+     "!working_tree_dir !git_dir"), "APL112", "thread", GIT),
+    (("paramiko.SSHClient.* paramiko.Transport.* paramiko.SFTPClient.* "
+     "!set_missing_host_key_policy !get_transport"), "APL112", "thread", SSH),
     ("smtplib.SMTP smtplib.SMTP_SSL smtplib.SMTP.* smtplib.SMTP_SSL.* !set_debuglevel",
      "APL112", "thread", SMTP),
     ("ftplib.FTP ftplib.FTP_TLS ftplib.FTP.* ftplib.FTP_TLS.* !set_debuglevel !set_pasv",

@@ -8,7 +8,14 @@ from typing import Any
 import libcst as cst
 
 from ..rule import Invalid, Option, Valid
-from ._blocking import BlockingCallRule, Catalogue, Entry, classify, describe, resolve_call, to_thread_fix
+from ._blocking import (
+    BlockingCallRule,
+    Catalogue,
+    Entry,
+    classify,
+    describe,
+    to_thread_fix,
+)
 
 _OPTIONS = {"extra-calls": {"mylib.fetch": "mylib.afetch", "mylib.Client.*": "mylib.AsyncClient"}}
 

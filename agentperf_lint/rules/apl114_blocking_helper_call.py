@@ -11,7 +11,16 @@ from typing import Any
 import libcst as cst
 
 from ..context import FileContext
-from ..rule import Fix, FixAvailability, Invalid, Option, ProjectReport, Report, Rule, Valid
+from ..rule import (
+    Fix,
+    FixAvailability,
+    Invalid,
+    Option,
+    ProjectReport,
+    Report,
+    Rule,
+    Valid,
+)
 from ._blocking import classify, to_thread_fix
 from .apl113_blocking_user_configured import user_catalogue
 
