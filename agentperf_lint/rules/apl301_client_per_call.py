@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from ..context import COMPREHENSIONS
 from ..rule import Invalid, Rule, Valid
 from ..walker import iter_tree
 from ._reuse import (
@@ -100,7 +101,7 @@ class ClientPerCall(Rule):
         function = enclosing_function(ctx)
         loops = loops_here(ctx) if ctx.loops else []
         if loops and not is_retry_loop(loops[-1]):
-            if scope is not None and _serves_many(scope):
+            if scope is not None and _serves_many(scope, name):
                 return
             if function is not None and name is not None and name_escapes(name, function):
                 return
@@ -112,7 +113,7 @@ class ClientPerCall(Rule):
             return
         if name is not None and (name_escapes(name, function) or _is_parameter(name, function)):
             return
-        if _serves_many(scope if scope is not None else function):
+        if _serves_many(scope if scope is not None else function, name):
             return
         kind = "async " if function.asynchronous is not None else ""
         self.report(
@@ -165,16 +166,26 @@ class ClientPerCall(Rule):
         return None, None, None
 
 
-def _serves_many(scope: cst.CSTNode) -> bool:
-    """The client is used for a loop or a fan-out of requests: its set-up is amortised."""
+def _serves_many(scope: cst.CSTNode, name: str | None) -> bool:
+    """The client is used for a loop or a fan-out of requests: its set-up is amortised.
+
+    With a known ``name``, only loops, fan-outs and nested callbacks that use it count (a loop
+    over the chunks of one response does not).
+    """
     for node in iter_tree(scope):
-        if isinstance(node, (cst.For, cst.While, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)):
+        if node is scope:
+            continue
+        many = isinstance(node, (cst.For, cst.While, cst.FunctionDef, cst.Lambda, *COMPREHENSIONS)) or (
+            isinstance(node, cst.Call) and last_name(node.func) in _FAN_OUT
+        )
+        if many and (name is None or _uses(node, name)):
             return True
-        if isinstance(node, cst.Call) and last_name(node.func) in _FAN_OUT:
-            return True
-        if isinstance(node, (cst.FunctionDef, cst.Lambda)) and node is not scope:
-            return True  # handed to a nested callback that may run many times
     return False
+
+
+def _uses(node: cst.CSTNode, name: str) -> bool:
+    inner = node.body if isinstance(node, (cst.For, cst.While)) else node
+    return any(isinstance(child, cst.Name) and child.value == name for child in iter_tree(inner))
 
 
 def _is_polling(loop: cst.CSTNode) -> bool:
@@ -443,6 +454,17 @@ ClientPerCall.INVALID = (
                 client = anthropic.AsyncAnthropic()
                 await client.messages.create(model="m", max_tokens=10, messages=[prompt])
     """, line=5, column=18),
+    Invalid("""
+        import aiohttp
+
+        class Indexer:
+            async def download(self, assets):
+                for asset in assets:
+                    async with aiohttp.ClientSession() as session:
+                        async with session.get(asset.url) as response:
+                            async for chunk in response.content.iter_chunked(8192):
+                                self.write(asset, chunk)
+    """, line=6, column=24, message_contains="every loop iteration"),
     Invalid("""
         import contextlib
         import httpx
