@@ -143,12 +143,15 @@ def name_escapes(name: str, function: cst.CSTNode) -> bool:
         elif isinstance(node, cst.AnnAssign) and node.value is not None:
             if _holds(node.value, name) and not isinstance(node.target, cst.Name):
                 return True
-        elif isinstance(node, cst.Call):
-            if any(_holds(arg.value, name) for arg in node.args) and (
-                is_constructor_name(node.func) or last_name(node.func) in _STORING_METHODS
-            ):
-                return True
+        elif isinstance(node, cst.Call) and _keeps(node, name):
+            return True
     return False
+
+
+def _keeps(call: cst.Call, name: str) -> bool:
+    """``Agent(client)``, ``clients.append(client)``: a constructor or container takes it."""
+    keeper = is_constructor_name(call.func) or last_name(call.func) in _STORING_METHODS
+    return keeper and any(_holds(arg.value, name) for arg in call.args)
 
 
 def _holds(expr: cst.BaseExpression, name: str) -> bool:
@@ -168,13 +171,6 @@ def enclosing_function(ctx: FileContext) -> cst.FunctionDef | None:
     """The innermost ``def`` around this point (None at module or class level, or in a lambda)."""
     node = ctx.function.node
     return node if isinstance(node, cst.FunctionDef) else None
-
-
-def outer_functions(ctx: FileContext) -> Iterator[cst.FunctionDef]:
-    """Every ``def`` around this point, innermost first."""
-    for frame in ctx.iter_frames():
-        if isinstance(frame.node, cst.FunctionDef):
-            yield frame.node
 
 
 def loops_here(ctx: FileContext) -> list[cst.CSTNode]:

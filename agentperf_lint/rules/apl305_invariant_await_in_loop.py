@@ -185,9 +185,7 @@ def _roots(expr: cst.BaseExpression) -> set[str]:
         node = stack.pop()
         if isinstance(node, cst.Name):
             names.add(node.value)
-        elif isinstance(node, cst.Attribute):
-            stack.append(node.value)
-        elif isinstance(node, cst.Arg):
+        elif isinstance(node, (cst.Attribute, cst.Arg)):
             stack.append(node.value)
         else:
             stack.extend(iter_children(node))
@@ -205,13 +203,7 @@ def _names_written(body: cst.CSTNode) -> set[str]:
         targets: list[cst.BaseExpression] = []
         if isinstance(node, cst.Assign):
             targets = [t.target for t in node.targets]
-        elif isinstance(node, (cst.AugAssign, cst.AnnAssign)):
-            targets = [node.target]
-        elif isinstance(node, cst.For):
-            targets = [node.target]
-        elif isinstance(node, cst.CompFor):
-            targets = [node.target]
-        elif isinstance(node, cst.NamedExpr):
+        elif isinstance(node, (cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor, cst.NamedExpr)):
             targets = [node.target]
         elif isinstance(node, cst.AsName):
             targets = [node.name]
