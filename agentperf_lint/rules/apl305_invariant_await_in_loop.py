@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 
 import libcst as cst
 
-from ..context import COMPREHENSIONS
+from ..context import COMPREHENSIONS, FileContext
 from ..rule import Invalid, Rule, Valid
 from ..walker import iter_children, iter_tree
 from ._reuse import RETRY_NAME, dotted_name, last_name, loops_here
@@ -115,7 +115,7 @@ class InvariantAwaitInLoop(Rule):
         mentioned = _roots(call.func) | set(_arg_names(call))
         if mentioned & written or _has_nested_call(call, ctx):
             return
-        if _mutated_receivers(body, self) & mentioned:
+        if _mutated_receivers(body) & mentioned:
             return
         if _retry_shape(body):
             return
@@ -136,11 +136,6 @@ class InvariantAwaitInLoop(Rule):
             if _QUEUE_TYPES.search(kind):
                 return False
         return True
-
-    def is_fetch(self, call: cst.Call) -> bool:
-        """Used for the mutation check: a call that only reads."""
-        return bool(_FETCH.search(last_name(call.func)))
-
 
 def _loop_parts(loop: cst.CSTNode) -> tuple[list[cst.BaseExpression], cst.CSTNode] | None:
     """The loop's targets and body, for a synchronous ``for`` or comprehension; else None."""
@@ -219,23 +214,24 @@ def _names_written(body: cst.CSTNode) -> set[str]:
     return written
 
 
-def _mutated_receivers(body: cst.CSTNode, rule: InvariantAwaitInLoop) -> set[str]:
+def _mutated_receivers(body: cst.CSTNode) -> set[str]:
     """Roots of receivers of non-fetch method calls in the body (``items.append``,
     ``db.insert``, ``self.process``): their state may change between iterations."""
     touched = set()
     for node in iter_tree(body):
-        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and not rule.is_fetch(node):
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and not _FETCH.search(node.func.attr.value):
             root = _root(node.func.value)
             if root is not None:
                 touched.add(root)
     return touched
 
 
-def _has_nested_call(call: cst.Call, ctx: object) -> bool:
+def _has_nested_call(call: cst.Call, ctx: FileContext) -> bool:
+    """An argument computed by a call (other than a builtin such as ``str``): it may differ."""
     for arg in call.args:
         for node in iter_tree(arg.value):
             if isinstance(node, cst.Call):
-                qualified = ctx.qualified_name(node.func)  # type: ignore[attr-defined]
+                qualified = ctx.qualified_name(node.func)
                 if not (qualified or "").startswith("builtins."):
                     return True
             if isinstance(node, (cst.Await, cst.Lambda, COMPREHENSIONS)):
