@@ -1,0 +1,136 @@
+"""The Locust bridge runs a LoadTester scenario under the real locust CLI (skipped without it)."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("locust") is None or shutil.which("locust") is None,
+    reason="locust is optional and not installed",
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def server_url() -> Iterator[str]:
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+    state: dict[str, object] = {}
+
+    async def start() -> None:
+        async def ok(request: web.Request) -> web.Response:
+            return web.Response(text="ok")
+
+        app = web.Application()
+        app.router.add_get("/ok", ok)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        state["runner"] = runner
+        state["port"] = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    def serve() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(start())
+        ready.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    assert ready.wait(10)
+    try:
+        yield f"http://127.0.0.1:{state['port']}"
+    finally:
+        runner = state["runner"]
+        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(10)  # type: ignore[attr-defined]
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
+
+
+def test_scenario_runs_under_locust(server_url: str, tmp_path: Path) -> None:
+    (tmp_path / "scenario.py").write_text(
+        textwrap.dedent(
+            f"""
+            import aiohttp
+            from agentperf_lint.runtime.loadtest import set_label
+
+            session = None
+
+            async def on_start():
+                global session
+                session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5))
+                with open("started", "a") as marker:
+                    marker.write("x")
+
+            async def on_stop():
+                await session.close()
+                with open("stopped", "a") as marker:
+                    marker.write("x")
+
+            async def hit(user_id, request_id):
+                missing = request_id % 4 == 3
+                set_label("GET /missing" if missing else "GET /ok")
+                url = {server_url!r} + ("/missing" if missing else "/ok")
+                async with session.get(url) as response:
+                    response.raise_for_status()
+            """
+        ),
+        encoding="utf-8",
+    )
+    (tmp_path / "locustfile.py").write_text(
+        "from agentperf_lint.runtime.loadtest_locust import locust_user\n"
+        "from scenario import hit, on_start, on_stop\n"
+        "HitUser = locust_user(hit, on_start=on_start, on_stop=on_stop)\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(tmp_path)])}
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "locust",
+            "-f",
+            "locustfile.py",
+            "--headless",
+            "-u",
+            "3",
+            "-r",
+            "100",
+            "-t",
+            "2s",
+            "--csv",
+            "out",
+            "--only-summary",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert completed.returncode == 1, completed.stderr[-2000:]  # 1: some requests failed (404)
+    with open(tmp_path / "out_stats.csv", newline="") as handle:
+        rows = {row["Name"]: row for row in csv.DictReader(handle)}
+    ok, missing = rows["GET /ok"], rows["GET /missing"]
+    assert ok["Type"] == missing["Type"] == "async"
+    assert int(ok["Request Count"]) > 0 and int(ok["Failure Count"]) == 0
+    assert int(missing["Request Count"]) == int(missing["Failure Count"]) > 0
+    # the hooks ran once in the Locust process
+    assert (tmp_path / "started").read_text() == "x"
+    assert (tmp_path / "stopped").read_text() == "x"
