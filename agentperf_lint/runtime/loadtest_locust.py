@@ -1,4 +1,4 @@
-"""Run a LoadTester scenario under Locust, e.g. its distributed mode, when one machine is not enough.
+"""Run a LoadTester scenario under Locust (e.g. distributed mode) when one machine is not enough.
 
 LoadTester drives one event loop in one process. Past what that can generate (the tester warns
 when its event loop lags), use an existing distributed engine instead of a home-grown one:
