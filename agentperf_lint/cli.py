@@ -199,10 +199,13 @@ def _sources(args: argparse.Namespace, settings: Settings) -> list[Source]:
 
 
 def _display(path: Path) -> str:
+    """Relative to the working directory when inside it (as ruff and flake8 print), else as
+    given or absolute."""
     try:
-        return os.path.relpath(path)
+        relative = os.path.relpath(path)
     except ValueError:  # another drive on Windows
         return str(path)
+    return str(path.absolute()) if relative.startswith(os.pardir + os.sep) else relative
 
 
 def _check_selectors(settings: Settings) -> None:

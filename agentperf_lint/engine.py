@@ -233,7 +233,11 @@ def _parse_error_finding(path: str, text: str, error: cst.ParserSyntaxError) -> 
     refusal = _cpython_refusal(path, text)
     if refusal is not None:
         return refusal
-    message = f"cannot parse file: {error.message}".rstrip(".")
+    # valid for this Python, beyond what libcst understands: say so rather than blame the code
+    detail = " ".join(error.message.split()).rstrip(".")
+    if len(detail) > 80:
+        detail = detail[:77] + "..."
+    message = f"cannot parse file: libcst does not support this syntax ({detail}); file not checked"
     return _syntax_finding(path, error.raw_line, error.raw_column + 1, message)
 
 
