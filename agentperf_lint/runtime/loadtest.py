@@ -706,10 +706,36 @@ def _observed(data: Mapping[str, Any]) -> dict[str, float]:
     return observed
 
 
+#: every metric a load-test result supplies to a budget
+THRESHOLD_METRICS = (
+    "response_time_p50",
+    "response_time_p95",
+    "response_time_p99",
+    "api_response_time_p95",
+    "response_time_mean",
+    "response_time_max",
+    "error_rate",
+    "throughput_rps",
+)
+#: short names accepted in a thresholds mapping (and by the CLI), mapped to metric names
+THRESHOLD_ALIASES = {
+    "p50": "response_time_p50",
+    "median": "response_time_p50",
+    "p95": "response_time_p95",
+    "p99": "response_time_p99",
+    "mean": "response_time_mean",
+    "max": "response_time_max",
+    "rps": "throughput_rps",
+    "throughput": "throughput_rps",
+    "errors": "error_rate",
+}
+
+
 def _check_thresholds(spec: Thresholds, data: Mapping[str, Any]) -> BudgetReport:
     """Check the run against a ``PerformanceBudget`` (built from a mapping if needed).
 
-    A plain mapping is checked strictly: a limit the run could not measure (no successful
+    A plain mapping may use the short names of ``THRESHOLD_ALIASES`` (``p95``, ``rps``, ...)
+    and is checked strictly: a limit the run could not measure (no successful
     request so no p95, or a misspelt metric) fails, since a CI gate must not pass a run that
     produced nothing to judge. A ``PerformanceBudget`` object keeps its own ``strict`` setting.
     """
@@ -717,7 +743,8 @@ def _check_thresholds(spec: Thresholds, data: Mapping[str, Any]) -> BudgetReport
 
     if isinstance(spec, PerformanceBudget):
         return spec.check(_observed(data))
-    return PerformanceBudget(spec, strict=True).check(_observed(data))
+    limits = {THRESHOLD_ALIASES.get(name, name): limit for name, limit in spec.items()}
+    return PerformanceBudget(limits, strict=True).check(_observed(data))
 
 
 class _Engine:

@@ -24,34 +24,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from .loadtest import LoadTester, parse_duration
+from .loadtest import THRESHOLD_ALIASES, THRESHOLD_METRICS, LoadTester, parse_duration
 
 __all__ = ["main"]
 
 PROG = "agentperf-loadtest"
-
-#: short names accepted by --threshold, mapped to budget metric names
-_ALIASES = {
-    "p50": "response_time_p50",
-    "median": "response_time_p50",
-    "p95": "response_time_p95",
-    "p99": "response_time_p99",
-    "mean": "response_time_mean",
-    "max": "response_time_max",
-    "rps": "throughput_rps",
-    "throughput": "throughput_rps",
-    "errors": "error_rate",
-}
-_METRICS = (
-    "response_time_p50",
-    "response_time_p95",
-    "response_time_p99",
-    "api_response_time_p95",
-    "response_time_mean",
-    "response_time_max",
-    "error_rate",
-    "throughput_rps",
-)
 
 
 class UsageError(Exception):
@@ -100,7 +77,7 @@ def _build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="METRIC=LIMIT",
         help="fail (exit 1) when violated; e.g. p95=250ms, p99=1s, error_rate=1%%, rps=100 "
-        "(rps is a lower bound). Metrics: " + ", ".join(_METRICS),
+        "(rps is a lower bound). Metrics: " + ", ".join(THRESHOLD_METRICS),
     )
     parser.add_argument("--report", type=Path, help="write a self-contained HTML report here")
     parser.add_argument("--json", type=Path, help="write the JSON result here")
@@ -173,13 +150,13 @@ def _parse_thresholds(items: Sequence[str]) -> dict[str, float]:
     limits: dict[str, float] = {}
     for item in items:
         name, sep, value = item.partition("=")
-        metric = _ALIASES.get(name.strip(), name.strip())
+        metric = THRESHOLD_ALIASES.get(name.strip(), name.strip())
         if not sep or not value.strip():
             raise UsageError(f"threshold {item!r} must look like METRIC=LIMIT, e.g. p95=250ms")
-        if metric not in _METRICS:
+        if metric not in THRESHOLD_METRICS:
             raise UsageError(
-                f"unknown threshold metric {name!r}; choose from {', '.join(_METRICS)} "
-                f"or {', '.join(_ALIASES)}"
+                f"unknown threshold metric {name!r}; choose from {', '.join(THRESHOLD_METRICS)} "
+                f"or {', '.join(THRESHOLD_ALIASES)}"
             )
         try:
             limits[metric] = _parse_limit(metric, value)

@@ -329,6 +329,16 @@ async def test_thresholds_fail_when_they_should(
         flaky, concurrent_users=1, requests_per_user=4, thresholds={"api_response_time_p95": 1e-9}
     )
     assert not too_slow.passed
+    # short names are accepted in a mapping and reported under the metric's full name
+    short = await tester.run_load_test(
+        flaky, concurrent_users=1, requests_per_user=4, thresholds={"p99": 1e-9, "rps": 1e-6}
+    )
+    assert [c.metric for c in short.thresholds.failures] == ["response_time_p99"]  # type: ignore[union-attr]
+    # a misspelt metric cannot be measured, so a strict mapping fails instead of passing
+    typo = await tester.run_load_test(
+        flaky, concurrent_users=1, requests_per_user=2, thresholds={"p59": 10.0}
+    )
+    assert not typo.passed
     # the result also feeds the budget helpers directly, overall or per label
     with pytest.raises(AssertionError):
         assert_within_budget(passing, {"response_time_p99": 1e-9})
