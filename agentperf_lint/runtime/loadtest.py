@@ -436,10 +436,10 @@ def _normalise_stages(stages: Sequence[Stage]) -> list[tuple[float, int]]:
     return result
 
 
-def _stage_points(stages: list[tuple[float, int]], start_users: int = 0) -> list[tuple[float, int]]:
+def _stage_points(stages: list[tuple[float, int]]) -> list[tuple[float, int]]:
     """Times at which the user count changes, ramping linearly within each stage (k6 style)."""
     points: list[tuple[float, int]] = []
-    begin, current = 0.0, start_users
+    begin, current = 0.0, 0  # a profile starts with no users
     for duration, target in stages:
         step = 1 if target > current else -1
         delta = abs(target - current)
