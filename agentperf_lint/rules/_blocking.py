@@ -221,6 +221,48 @@ def _nonblocking_sockets(ctx: FileContext, call: cst.Call, target: Target) -> bo
     return "setblocking(False)" in source or "setblocking(0)" in source
 
 
+_CONSUMERS = frozenset(
+    f"builtins.{name}" for name in
+    ("list", "tuple", "set", "frozenset", "dict", "sorted", "next", "any", "all", "sum", "min", "max",
+     "enumerate", "zip", "map", "filter", "len")
+)
+
+
+def _iterated_elsewhere(ctx: FileContext, call: cst.Call, target: Target) -> bool:
+    """``Path.iterdir()``, ``os.walk()`` and friends return generators that do no I/O until
+    iterated: they block only when the coroutine iterates them, not when they are handed to a
+    worker (``to_thread.run_sync(list, gen)``, a nested ``def``)."""
+    ancestors = ctx.ancestors
+    index = len(ancestors) - 2
+    while index >= 0 and isinstance(ancestors[index], cst.IfExp):
+        index -= 1
+    parent = ancestors[index] if index >= 0 else None
+    if isinstance(parent, cst.Arg) and index >= 1:
+        owner = ancestors[index - 1]
+        return isinstance(owner, cst.Call) and ctx.qualified_name(owner.func) not in _CONSUMERS
+    if isinstance(parent, cst.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0].target, cst.Name):
+        return _handed_off(ctx, parent.targets[0].target.value)
+    return False
+
+
+def _handed_off(ctx: FileContext, name: str) -> bool:
+    """Whether the function passes ``name`` to a call that is not a consumer, or uses it in a
+    nested function (which runs wherever it is sent)."""
+    body = getattr(ctx.function.node, "body", None)
+    if not isinstance(body, cst.CSTNode):
+        return False
+    for node in iter_tree(body):
+        if isinstance(node, (cst.FunctionDef, cst.Lambda)):
+            used = (isinstance(inner, cst.Name) and inner.value == name for inner in iter_tree(node))
+        elif isinstance(node, cst.Call) and ctx.qualified_name(node.func) not in _CONSUMERS:
+            used = (isinstance(arg.value, cst.Name) and arg.value.value == name for arg in node.args)
+        else:
+            continue
+        if any(used):
+            return True
+    return False
+
+
 _IN_MEMORY = frozenset({"io.StringIO", "io.BytesIO", "sys.stdout", "sys.stderr"})
 
 
@@ -239,6 +281,7 @@ UNLESS: Mapping[str, Callable[[FileContext, cst.Call, Target], bool]] = {
     "no_wait": _no_wait,
     "nohang": _nohang,
     "nonblocking_sockets": _nonblocking_sockets,
+    "iterated_elsewhere": _iterated_elsewhere,
     "in_memory_file": _in_memory_file,
 }
 

@@ -49,13 +49,17 @@ class BlockingFileIo(BlockingCallRule):
     ## Fix safety
     Where the call is a whole statement or the right-hand side of an assignment, the fix runs
     it in a worker thread (`data = await asyncio.to_thread(path.read_text)`). It is unsafe:
-    the call now runs in another thread. Not offered for `with open(...)` headers.
+    the call now runs in another thread. Not offered for `with open(...)` headers, nor for
+    directory iterators (running `path.iterdir()` in a thread would only create the generator
+    there; iterate it there too: `await asyncio.to_thread(list, path.iterdir())`).
 
     ## Options
     None.
 
     ## Known problems
-    Pure path functions are never reported (`os.path.join`, `normpath`, `basename`,
+    Directory iterators (`Path.iterdir`/`glob`/`rglob`/`walk`, `os.walk`, `glob.iglob`) are
+    generators: they are reported where the coroutine iterates them, not when the generator is
+    handed to a worker thread or a nested function. Pure path functions are never reported (`os.path.join`, `normpath`, `basename`,
     `abspath`, `Path.with_suffix`, `Path.name`): they do no I/O. Methods on values of unknown
     type are not reported either: `store.read()` could be anything.
     """
@@ -81,6 +85,9 @@ class BlockingFileIo(BlockingCallRule):
         Valid("async def f(path):\n    exists = lambda: path.exists()\n    return exists\n"),
         Valid("import functools\nasync def f(loop, p):\n    return await loop.run_in_executor(None, functools.partial(open, p))\n"),
         Valid("import shutil\nasync def f():\n    return shutil.get_terminal_size\n"),
+        Valid("import anyio\nfrom pathlib import Path\nasync def f(p: Path):\n    gen = p.iterdir()\n    return await anyio.to_thread.run_sync(list, gen)\n"),
+        Valid("import anyio, os\nasync def f(d):\n    gen = os.walk(d)\n    def step():\n        return next(gen, None)\n    return await anyio.to_thread.run_sync(step)\n"),
+        Valid("from pathlib import Path\nasync def f(p: Path, wrap):\n    return wrap(p.glob('*'))\n"),
     )
     INVALID = (
         Invalid(
@@ -119,6 +126,8 @@ class BlockingFileIo(BlockingCallRule):
         Invalid("import os\n\nasync def f(d):\n    for entry in os.scandir(d):\n        pass\n", line=4, column=18),
         Invalid("import os\n\nasync def f(d):\n    for root, dirs, files in os.walk(d):\n        pass\n", line=4, column=30),
         Invalid("import os\n\nasync def f(p):\n    return os.stat(p).st_mtime\n", line=4, column=12),
+        Invalid("from pathlib import Path\n\nasync def f(p: Path):\n    names = p.rglob('*.md')\n    for name in names:\n        pass\n", line=4, column=13),
+        Invalid("from pathlib import Path\n\nasync def f(p: Path):\n    return sorted(p.glob('*'))\n", line=4, column=19),
         Invalid("import os\n\nasync def f(p):\n    os.remove(p)\n", line=4, column=5, fixed='import os\nimport asyncio\n\nasync def f(p):\n    await asyncio.to_thread(os.remove, p)\n'),
         Invalid("import os\n\nasync def f(a, b):\n    os.rename(a, b)\n", line=4, column=5, fixed='import os\nimport asyncio\n\nasync def f(a, b):\n    await asyncio.to_thread(os.rename, a, b)\n'),
         Invalid("import os\n\nasync def f(d):\n    os.makedirs(d, exist_ok=True)\n", line=4, column=5,
