@@ -34,6 +34,7 @@ _EXPORTS: dict[str, str] = {
     # issue 7: load testing
     "LoadTester": "loadtest",
     "LoadTestResult": "loadtest",
+    "set_label": "loadtest",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -57,7 +58,7 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the real objects
     from .budgets import BudgetReport, PerformanceBudget, assert_within_budget
     from .cache import IntelligentCache
     from .detectors import CallRecorder, OptimizationChecker
-    from .loadtest import LoadTester, LoadTestResult
+    from .loadtest import LoadTester, LoadTestResult, set_label
     from .memory import MemoryOptimizer
     from .middleware import PerformanceMiddleware
     from .monitor import AsyncPerformanceMonitor, LoopLagWatchdog
