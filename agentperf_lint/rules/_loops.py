@@ -56,6 +56,12 @@ _PACING_WORDS = frozenset({
     "sleep", "throttle", "throttler", "throttled", "limiter", "ratelimit", "ratelimiter", "backoff",
     "lock", "rlock", "semaphore", "sem", "acquire", "limit", "pace", "pacer", "cooldown",
 })
+_HOOKS = frozenset({
+    "startup", "setup", "teardown", "start", "initialize", "init", "connect", "disconnect",
+    "dispose", "cleanup", "dispatch", "call", "callback", "middleware", "hook", "run_hook",
+    "trigger", "fire", "signal", "process_event", "apply", "migrate", "upgrade", "downgrade",
+})
+_PER_ROW_RESULTS = frozenset({"rowcount", "lastrowid", "inserted_primary_key", "returned_defaults", "inserted_id", "upserted_id"})
 _EXPECTATIONS = frozenset({
     "assertRaises", "assertRaisesRegex", "assertWarns", "assertWarnsRegex", "raises", "warns",
     "subTest", "assertLogs", "assertNoLogs", "deprecated_call",
@@ -158,10 +164,14 @@ def awaited_call(node: cst.Await) -> cst.Call | None:
     return expr if isinstance(expr, cst.Call) else None
 
 
-def is_ordered_or_runtime(ctx: FileContext, call: cst.Call) -> bool:
+def is_ordered_or_runtime(ctx: FileContext, call: cst.Call, targets: frozenset[str] = frozenset()) -> bool:
     """Calls that are not independent work: ordered I/O, synchronisation, the event loop's own
-    helpers (``asyncio.gather`` per batch is deliberate batching)."""
-    if call_name(call) in ORDERED_IO:
+    helpers (``asyncio.gather`` per batch is deliberate batching), hooks and handlers run in
+    registration order (``for hook in hooks: await hook(app)``, ``await plugin.on_startup()``)."""
+    name = call_name(call)
+    if name in ORDERED_IO or name in _HOOKS or name.startswith(("on_", "handle", "__")):
+        return True
+    if isinstance(call.func, cst.Name) and call.func.value in targets:
         return True
     target = ctx.call_target(call) or ""
     return target.split(".")[0] in ("asyncio", "trio", "anyio")
@@ -218,6 +228,8 @@ def fixed_size(ctx: FileContext, source: cst.BaseExpression) -> bool:
 def _body_reason(ctx: FileContext, facts: LoopFacts) -> str | None:
     nodes = list(body_nodes(facts.loop.body if isinstance(facts.loop, cst.For) else _comp_parts(facts.loop)))
     for node in nodes:
+        if isinstance(node, cst.Attribute) and node.attr.value in _PER_ROW_RESULTS:
+            return "the body checks each statement's own result"
         if isinstance(node, cst.With) and any(
                 isinstance(item.item, cst.Call) and call_name(item.item) in _EXPECTATIONS for item in node.items):
             return "a test expects each call to fail or runs it as a subtest"
@@ -504,6 +516,39 @@ def _overlaps(read: str, written: str) -> bool:
 
 
 # -- what a call is ---------------------------------------------------------------------------
+# words in a callee's name that mean a round trip; an ``a`` prefix is the async twin (``aget``)
+_IO_WORDS = frozenset({
+    "fetch", "download", "upload", "request", "query", "search", "retrieve", "lookup", "scrape",
+    "crawl", "http", "api", "get", "post", "put", "patch", "delete", "head", "embed", "embedding",
+    "embeddings", "summarize", "summarise", "translate", "classify", "transcribe", "completion",
+    "urlopen", "resolve_url", "geocode", "webhook", "rpc", "grpc", "invoke_tool", "call_tool",
+})
+_CLIENT_WORDS = frozenset({"client", "session", "http", "api", "sdk", "service", "stub", "httpx", "aiohttp"})
+_HTTP_TYPES = ("httpx.", "aiohttp.", "requests.", "grpc.", "botocore.", "aioboto3.", "aiobotocore.")
+
+
+def looks_like_io(ctx: FileContext, call: cst.Call) -> bool:
+    """A round trip, as far as names tell: a method of an HTTP client or of something called a
+    client/session/api, or a callee whose name says fetch/get/query/embed.... An ``await`` of
+    any other coroutine may be cheap in-process work (formatting, token counting) that gains
+    nothing from concurrency, so it is not reported."""
+    if _words(call_name(call)) & _IO_WORDS:
+        return True
+    if not isinstance(call.func, cst.Attribute):
+        return False
+    owner = ctx.value_type(call.func.value) or ""
+    if owner.startswith(_HTTP_TYPES):
+        return True
+    receiver = _dotted(call.func.value) or ""
+    return any(_words(part) & _CLIENT_WORDS for part in receiver.split("."))
+
+
+def _words(name: str) -> set[str]:
+    """``aget_document_hash`` -> {"aget", "get", "document", "hash"}; ``getUser`` -> {"get", "user"}."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+    words = {word for word in spaced.split("_") if word}
+    return words | {word[1:] for word in words if word.startswith("a") and len(word) > 3}
+
 _LLM_SUFFIXES = (
     "chat.completions.create", "chat.completions.parse", "completions.create", "embeddings.create",
     "messages.create", "responses.create", "responses.parse", "models.generate_content",
@@ -530,6 +575,9 @@ _REDIS = frozenset({
     "incr", "incrby", "decr", "expire", "sadd", "srem", "smembers", "sismember", "lpush", "rpush",
     "zadd", "zscore", "ttl", "json",
 })
+_SQL_DRIVERS = ("asyncpg.", "sqlite3.", "psycopg.", "psycopg2.", "pymysql.", "aiosqlite.", "MySQLdb.", "aiomysql.", "aiopg.")
+_SQLALCHEMY_OWNERS = ("Session", "AsyncSession", "Connection", "AsyncConnection", "scoped_session", "sessionmaker", ".connect", ".begin")
+_REDIS_OWNERS = ("Redis", "StrictRedis", "RedisCluster", "from_url")
 _DJANGO = frozenset({"get", "filter", "exclude", "create", "get_or_create", "update_or_create", "count", "exists"})
 
 
@@ -549,7 +597,7 @@ def call_kind(ctx: FileContext, call: cst.Call) -> str | None:
         return "llm"
     if name in _MONGO:
         return "mongo"
-    if name in _REDIS and ("redis" in receiver.lower() or owner.startswith("redis")):
+    if name in _REDIS and (any("redis" in part.lower() for part in receiver.split(".")) or _is_redis(owner)):
         return "redis"
     if (
         isinstance(call.func.value, cst.Attribute) and call.func.value.attr.value == "objects" and name in _DJANGO
@@ -557,13 +605,45 @@ def call_kind(ctx: FileContext, call: cst.Call) -> str | None:
         return "orm"
     if owner.startswith(("requests", "httpx", "aiohttp")):
         return None
-    if name in _ASYNCPG or owner.startswith(("asyncpg", "sqlite3", "psycopg", "pymysql", "aiosqlite", "sqlalchemy")):
-        return "sql" if name in _SQL_METHODS | {"get", "query"} else None
+    if name in _ASYNCPG or (owner.startswith(_SQL_DRIVERS) and name in _SQL_METHODS):
+        return "sql"
+    if owner.startswith("sqlalchemy") and owner.endswith(_SQLALCHEMY_OWNERS) and name in _SQL_METHODS | {"get", "query"}:
+        return "sql"
     if name in _SQL_METHODS and last in _DB_RECEIVERS and ("session" not in last or name not in ("fetch", "exec")):
         return "sql"
     if name in ("get", "query") and "session" in last and _model_first_argument(call):
         return "sql"
     return None
+
+
+def _is_redis(owner: str) -> bool:
+    return owner.startswith("redis") and owner.endswith(_REDIS_OWNERS)
+
+
+def is_schema_statement(call: cst.Call) -> bool:
+    """DDL (``CREATE``/``DROP``/``ALTER``/``PRAGMA``, ``DropConstraint(...)``): one statement per
+    object by nature, no ``executemany`` can merge them."""
+    if not call.args:
+        return False
+    first = call.args[0].value
+    if isinstance(first, cst.Call):
+        return bool(_words(call_name(first)) & _DDL_WORDS)
+    text = ""
+    if isinstance(first, cst.SimpleString):
+        text = first.raw_value
+    elif isinstance(first, cst.FormattedString) and first.parts and isinstance(first.parts[0], cst.FormattedStringText):
+        text = first.parts[0].value
+    elif isinstance(first, cst.ConcatenatedString) and isinstance(first.left, cst.SimpleString):
+        text = first.left.raw_value
+    keyword = text.strip().split(" ", 1)[0].lower() if text.strip() else ""
+    return keyword in _DDL_WORDS
+
+
+_DDL_WORDS = frozenset({
+    "create", "drop", "alter", "pragma", "grant", "revoke", "truncate", "vacuum", "analyze",
+    "comment", "set", "reindex", "cluster", "attach", "detach", "savepoint", "release", "rollback",
+    "begin", "commit", "use", "lock", "listen", "unlisten", "notify", "refresh", "constraint",
+})
 
 
 def _model_first_argument(call: cst.Call) -> bool:
@@ -750,7 +830,8 @@ class PerItemCallRule(Rule):
         parent = self.ctx.parent
         if not self.plain or (isinstance(parent, cst.Await) and parent.expression is node):
             return
-        if isinstance(parent, cst.WithItem) or (self.ctx.in_async and not _used_synchronously(node, parent)):
+        if isinstance(parent, cst.WithItem) or _makes_coroutine(node) or (
+                self.ctx.in_async and not _used_synchronously(node, parent)):
             return  # in a coroutine, a call not awaited is most likely a coroutine collected for gather
         expr = chain_end(self.ctx, node) if call_name(node) == "query" else node
         loop = self._loop_for(node, expr)
@@ -762,9 +843,13 @@ class PerItemCallRule(Rule):
         loop = innermost_loop(ctx)
         if loop is None or id(loop) in self._reported or call_kind(ctx, call) not in self.kinds:
             return None
-        if self.kinds == {None} and is_ordered_or_runtime(ctx, call):
+        facts = facts_for(ctx, loop)
+        if self.kinds == {None} and (
+                is_ordered_or_runtime(ctx, call, facts.targets | frozenset(facts.derived)) or not looks_like_io(ctx, call)):
             return None
-        return loop if independent_call(ctx, facts_for(ctx, loop), expr) else None
+        if call_kind(ctx, call) in ("sql", "orm") and is_schema_statement(call):
+            return None
+        return loop if independent_call(ctx, facts, expr) else None
 
     def _report(self, node: cst.CSTNode, call: cst.Call, loop: Loop, fix: Fix | None) -> None:
         self._reported.add(id(loop))
@@ -777,6 +862,13 @@ class PerItemCallRule(Rule):
         """The callee as written, shortened for a one-line message."""
         text = " ".join(self.ctx.module.code_for_node(call.func).split())
         return text if len(text) <= 60 else "..." + text[-57:]
+
+
+def _makes_coroutine(call: cst.Call) -> bool:
+    """``llm.apredict(...)``, ``crew.kickoff_async(...)`` without ``await``: a coroutine object
+    collected for ``gather`` or ``asyncio.run``, not a call made here."""
+    name = call_name(call)
+    return name.endswith("_async") or (name.startswith("a") and name[1:] in _LLM_METHODS_AGENT | _LLM_METHODS_ANY | {"embed_documents"})
 
 
 def _used_synchronously(call: cst.Call, parent: cst.CSTNode | None) -> bool:

@@ -12,6 +12,7 @@ from ._loops import (
     independent_call,
     innermost_loop,
     is_ordered_or_runtime,
+    looks_like_io,
 )
 
 
@@ -29,6 +30,12 @@ class SequentialAwaitInLoop(PerItemCallRule):
     other, awaits of tasks that already run (`for t in tasks: await t`, `as_completed`),
     `async for` streams, `while` loops, and calls that do not use the loop variable (APL305).
     Database, LLM and driver calls have their own codes (APL202-APL204).
+
+    Only calls that look like a round trip are reported: methods of HTTP clients (`httpx`,
+    `aiohttp`) or of objects named like a client, session or API, and callees whose names say
+    so (`fetch`, `get`, `post`, `download`, `query`, `search`, `retrieve`, `embed`...). Other
+    coroutines may be cheap in-process work (formatting, token counting) that gains nothing
+    from concurrency.
 
     ## Why is this bad?
     Each `await` waits for a full round trip before the next one starts: ten 200 ms requests
@@ -84,11 +91,12 @@ class SequentialAwaitInLoop(PerItemCallRule):
         loop = innermost_loop(ctx)
         if loop is None or id(loop) in self._reported:
             return
+        facts = facts_for(ctx, loop)
         for item in node.items:
             call = item.item
             if (isinstance(call, cst.Call) and call_kind(ctx, call) is None
-                    and not is_ordered_or_runtime(ctx, call)
-                    and independent_call(ctx, facts_for(ctx, loop), call)):
+                    and not is_ordered_or_runtime(ctx, call, facts.targets) and looks_like_io(ctx, call)
+                    and independent_call(ctx, facts, call)):
                 self._reported.add(id(loop))
                 self.report(call, message=self.describe(call, None).replace("`await ", "`async with ", 1))
                 return
@@ -266,6 +274,15 @@ class SequentialAwaitInLoop(PerItemCallRule):
         # owned by other rules: database drivers (APL203), model calls (APL204)
         Valid("async def f(conn, ids):\n    for i in ids:\n        await conn.fetchrow('SELECT 1 WHERE id = $1', i)\n"),
         Valid("async def f(client, docs):\n    for d in docs:\n        await client.chat.completions.create(messages=d)\n"),
+        # coroutines whose names say nothing of I/O: formatting, token counting, mapping
+        Valid("async def f(messages):\n    return sum([await m.aestimate_tokens() for m in messages])\n"),
+        Valid("async def f(self, parts):\n    out = []\n    for part in parts:\n        out.append(await self._map_part(part))\n    return out\n"),
+        Valid("async def f(context, messages):\n    for m in messages:\n        await context.add_message(m)\n"),
+        # hooks, handlers and plugins run in registration order
+        Valid("async def f(app, hooks):\n    for hook in hooks:\n        await hook(app)\n"),
+        Valid("async def f(app, plugins):\n    for plugin in plugins:\n        await plugin.on_startup(app)\n"),
+        Valid("async def f(self, events):\n    for event in events:\n        await self.handle_event(event)\n"),
+        Valid("async def f(app, middlewares):\n    for m in middlewares:\n        await m.setup(app)\n"),
         # tests that expect each call to fail
         Valid("""
             import pytest
@@ -311,27 +328,27 @@ class SequentialAwaitInLoop(PerItemCallRule):
             message_contains="`await session.fetch(...)` runs once per item",
         ),
         Invalid(
-            "import asyncio\nasync def f(tool, docs):\n    return [await tool.read(d.path) for d in docs if d.ok]\n",
+            "import asyncio\nasync def f(tool, docs):\n    return [await tool.download(d.path) for d in docs if d.ok]\n",
             line=3, column=13,
-            fixed="import asyncio\nasync def f(tool, docs):\n    return await asyncio.gather(*(tool.read(d.path) for d in docs if d.ok))\n",
+            fixed="import asyncio\nasync def f(tool, docs):\n    return await asyncio.gather(*(tool.download(d.path) for d in docs if d.ok))\n",
         ),
         Invalid(
-            "import asyncio\nasync def f(tool, docs):\n    return [await tool.read(d) for d in docs][0]\n",
+            "import asyncio\nasync def f(tool, docs):\n    return [await tool.download(d) for d in docs][0]\n",
             line=3, column=13,
-            fixed="import asyncio\nasync def f(tool, docs):\n    return (await asyncio.gather(*(tool.read(d) for d in docs)))[0]\n",
+            fixed="import asyncio\nasync def f(tool, docs):\n    return (await asyncio.gather(*(tool.download(d) for d in docs)))[0]\n",
         ),
         Invalid(
-            "import asyncio\nasync def f(tool, docs):\n    return {await tool.read(d) for d in docs}\n",
+            "import asyncio\nasync def f(tool, docs):\n    return {await tool.download(d) for d in docs}\n",
             line=3, column=13,
-            fixed="import asyncio\nasync def f(tool, docs):\n    return set(await asyncio.gather(*(tool.read(d) for d in docs)))\n",
+            fixed="import asyncio\nasync def f(tool, docs):\n    return set(await asyncio.gather(*(tool.download(d) for d in docs)))\n",
         ),
         Invalid(
-            "import asyncio\nasync def f(tool, keys):\n    return {k: await tool.read(k) for k in keys}\n",
+            "import asyncio\nasync def f(tool, keys):\n    return {k: await tool.download(k) for k in keys}\n",
             line=3, column=16,
-            fixed="import asyncio\nasync def f(tool, keys):\n    return dict(zip(keys, await asyncio.gather(*(tool.read(k) for k in keys))))\n",
+            fixed="import asyncio\nasync def f(tool, keys):\n    return dict(zip(keys, await asyncio.gather(*(tool.download(k) for k in keys))))\n",
         ),
         # the dict form reads its input twice: only a plain name is fixed
-        Invalid("async def f(tool, docs):\n    return {k: await tool.read(k) for k in docs.keys()}\n", line=2, column=16),
+        Invalid("async def f(tool, docs):\n    return {k: await tool.download(k) for k in docs.keys()}\n", line=2, column=16),
         Invalid(
             """
             async def f(session, urls):
@@ -371,7 +388,7 @@ class SequentialAwaitInLoop(PerItemCallRule):
             """
             async def f(self, items):
                 for item in items:
-                    item.status = await self.checker.status(item.id)
+                    item.status = await self.api.status(item.id)
                     self.count += 1
             """,
             line=3, column=23,

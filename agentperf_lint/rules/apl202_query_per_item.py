@@ -33,7 +33,9 @@ class QueryPerItem(PerItemCallRule):
     pymongo `find_one`/`insert_one`/`update_one`, and redis `get`/`set`/`hget`....
 
     Loops that stop early, pace themselves, or feed one query's result into the next item's
-    query are left alone, as in APL201.
+    query are left alone, as in APL201; so are schema statements (`CREATE`, `DROP`, `ALTER`,
+    `PRAGMA`, `DropConstraint(...)`), which cannot be merged, and loops that check each
+    statement's own `rowcount`/`lastrowid`.
 
     ## Why is this bad?
     Every query is a round trip to the database (commonly 0.2-2 ms on a local network, far more
@@ -90,6 +92,19 @@ class QueryPerItem(PerItemCallRule):
         Valid("def f(cursor, items):\n    for item in items:\n        cursor.execute('SELECT 1')\n"),
         # migrations and schema scripts: a fixed list of statements
         Valid("def f(conn):\n    for table in ('a', 'b', 'c'):\n        conn.execute(f'DROP TABLE {table}')\n"),
+        # DDL: one statement per object by nature
+        Valid("def f(conn, tables):\n    for table in tables:\n        conn.execute(f'DROP TABLE {table}')\n"),
+        Valid("def f(conn, names, DropSequence):\n    for name in names:\n        conn.execute(DropSequence(name))\n"),
+        # each statement's own row count is checked (optimistic locking)
+        Valid("""
+            def f(connection, statement, rows):
+                for params in rows:
+                    result = connection.execute(statement, params)
+                    if result.rowcount != 1:
+                        print('stale', params)
+        """),
+        # dict lookups inside a package whose own names start with "redis"/"sqlalchemy"
+        Valid("def f(data, keys):\n    return [data.get(k) for k in keys]\n"),
         # the result decides whether to go on
         Valid("""
             def f(Customer, emails):

@@ -6,7 +6,7 @@ import libcst as cst
 
 from ..context import COMPREHENSIONS
 from ..rule import FixAvailability, Invalid, Rule, Valid
-from ._loops import read_paths
+from ._loops import call_kind, looks_like_io, read_paths
 
 # a bound somewhere in the module: the callee most likely acquires it
 _BOUND_MARKERS = (
@@ -20,7 +20,9 @@ class UnboundedGather(Rule):
     """## What it does
     Reports `asyncio.gather(*(f(x) for x in xs))` (or a list comprehension or `map`) whose
     input has no known size, in a module that never bounds concurrency (no semaphore, capacity
-    limiter or `BatchProcessor` anywhere in it). Literal inputs, `range(<number>)`, slices
+    limiter or `BatchProcessor` anywhere in it), when the gathered call is a round trip (an
+    HTTP, model, embedding or database call, named as APL201 recognises them: closing a pool's
+    connections or evaluating a few conditions at once is not reported). Literal inputs, `range(<number>)`, slices
     and batches from an enclosing loop (`for batch in chunks: await gather(...)`) are not
     reported.
 
@@ -81,10 +83,15 @@ class UnboundedGather(Rule):
 
     def _unbounded_source(self, value: cst.BaseExpression) -> cst.BaseExpression | None:
         if isinstance(value, (cst.GeneratorExp, cst.ListComp)):
-            if value.for_in.asynchronous is not None:
+            element = value.elt
+            if value.for_in.asynchronous is not None or not (
+                    isinstance(element, cst.Call) and (looks_like_io(self.ctx, element) or call_kind(self.ctx, element))):
                 return None
             source = value.for_in.iter
         elif isinstance(value, cst.Call) and self.ctx.qualified_name(value.func) == "builtins.map" and len(value.args) >= 2:
+            probe = cst.Call(func=value.args[0].value)
+            if not (looks_like_io(self.ctx, probe) or call_kind(self.ctx, probe)):
+                return None
             source = value.args[1].value
         else:
             return None
@@ -164,6 +171,8 @@ class UnboundedGather(Rule):
                 return await asyncio.gather(*(c.fetch(n) for n in names))
         """),
         Valid("import asyncio\nasync def f(tasks):\n    return await asyncio.gather(*tasks)\n"),
+        Valid("import asyncio\nasync def f(pool):\n    await asyncio.gather(*(c.disconnect() for c in pool.connections))\n"),
+        Valid("import asyncio\nasync def f(conditions, m):\n    return await asyncio.gather(*[c(m) for c in conditions])\n"),
         Valid("import trio\nasync def f(gather, xs):\n    return await gather(*(g(x) for x in xs))\n"),
     )
     INVALID = (
@@ -176,7 +185,7 @@ class UnboundedGather(Rule):
             line=3, column=11, message_contains="`users.all()`",
         ),
         Invalid(
-            "import asyncio\nasync def f(fetch, urls):\n    return await asyncio.gather(*map(fetch, urls), return_exceptions=True)\n",
+            "import asyncio\nasync def f(fetch_page, urls):\n    return await asyncio.gather(*map(fetch_page, urls), return_exceptions=True)\n",
             line=3, column=18,
         ),
         Invalid(
