@@ -523,6 +523,7 @@ _IO_WORDS = frozenset({
     "embeddings", "summarize", "summarise", "translate", "classify", "transcribe", "completion",
     "urlopen", "resolve_url", "geocode", "webhook", "rpc", "grpc", "invoke_tool", "call_tool",
 })
+_TOOL_VERBS = frozenset({"execute", "run", "call", "invoke", "use"})  # ``execute_tool(call)``
 _CLIENT_WORDS = frozenset({"client", "session", "http", "api", "sdk", "service", "stub", "httpx", "aiohttp"})
 _HTTP_TYPES = ("httpx.", "aiohttp.", "requests.", "grpc.", "botocore.", "aioboto3.", "aiobotocore.")
 
@@ -532,7 +533,8 @@ def looks_like_io(ctx: FileContext, call: cst.Call) -> bool:
     client/session/api, or a callee whose name says fetch/get/query/embed.... An ``await`` of
     any other coroutine may be cheap in-process work (formatting, token counting) that gains
     nothing from concurrency, so it is not reported."""
-    if _words(call_name(call)) & _IO_WORDS:
+    words = _words(call_name(call))
+    if words & _IO_WORDS or ("tool" in words and words & _TOOL_VERBS):
         return True
     if not isinstance(call.func, cst.Attribute):
         return False
