@@ -223,8 +223,13 @@ def _nonblocking_sockets(ctx: FileContext, call: cst.Call, target: Target) -> bo
 
 _CONSUMERS = frozenset(
     f"builtins.{name}" for name in
-    ("list", "tuple", "set", "frozenset", "dict", "sorted", "next", "any", "all", "sum", "min", "max",
-     "enumerate", "zip", "map", "filter", "len")
+    ("list", "tuple", "set", "frozenset", "dict", "sorted", "next", "any", "all", "sum", "min", "max", "len")
+)
+# lazy wrappers: what matters is who iterates them (``list(islice(path.glob("*"), 10))``)
+_LAZY_WRAPPERS = frozenset(
+    {"builtins.enumerate", "builtins.zip", "builtins.map", "builtins.filter", "builtins.reversed",
+     "itertools.islice", "itertools.chain", "itertools.chain.from_iterable", "itertools.takewhile",
+     "itertools.dropwhile", "itertools.filterfalse"}
 )
 
 
@@ -234,12 +239,16 @@ def _iterated_elsewhere(ctx: FileContext, call: cst.Call, target: Target) -> boo
     worker (``to_thread.run_sync(list, gen)``, a nested ``def``)."""
     ancestors = ctx.ancestors
     index = len(ancestors) - 2
-    while index >= 0 and isinstance(ancestors[index], cst.IfExp):
-        index -= 1
-    parent = ancestors[index] if index >= 0 else None
-    if isinstance(parent, cst.Arg) and index >= 1:
-        owner = ancestors[index - 1]
-        return isinstance(owner, cst.Call) and ctx.qualified_name(owner.func) not in _CONSUMERS
+    while True:
+        while index >= 0 and isinstance(ancestors[index], cst.IfExp):
+            index -= 1
+        parent = ancestors[index] if index >= 0 else None
+        if not (isinstance(parent, cst.Arg) and index >= 1 and isinstance(ancestors[index - 1], cst.Call)):
+            break
+        owner = ctx.qualified_name(ancestors[index - 1].func)  # type: ignore[attr-defined]
+        if owner not in _LAZY_WRAPPERS:
+            return owner not in _CONSUMERS
+        index -= 2
     if isinstance(parent, cst.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0].target, cst.Name):
         return _handed_off(ctx, parent.targets[0].target.value)
     return False
@@ -254,7 +263,7 @@ def _handed_off(ctx: FileContext, name: str) -> bool:
     for node in iter_tree(body):
         if isinstance(node, (cst.FunctionDef, cst.Lambda)):
             used = (isinstance(inner, cst.Name) and inner.value == name for inner in iter_tree(node))
-        elif isinstance(node, cst.Call) and ctx.qualified_name(node.func) not in _CONSUMERS:
+        elif isinstance(node, cst.Call) and ctx.qualified_name(node.func) not in _CONSUMERS | _LAZY_WRAPPERS:
             used = (isinstance(arg.value, cst.Name) and arg.value.value == name for arg in node.args)
         else:
             continue

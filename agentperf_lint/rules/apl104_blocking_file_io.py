@@ -128,6 +128,8 @@ class BlockingFileIo(BlockingCallRule):
         Invalid("import os\n\nasync def f(p):\n    return os.stat(p).st_mtime\n", line=4, column=12),
         Invalid("from pathlib import Path\n\nasync def f(p: Path):\n    names = p.rglob('*.md')\n    for name in names:\n        pass\n", line=4, column=13),
         Invalid("from pathlib import Path\n\nasync def f(p: Path):\n    return sorted(p.glob('*'))\n", line=4, column=19),
+        Invalid("from itertools import islice\nfrom pathlib import Path\n\nasync def f(p: Path):\n    return list(islice(p.glob('*'), 100))\n", line=5, column=24),
+        Invalid("from pathlib import Path\n\nasync def f(p: Path):\n    for i, child in enumerate(p.iterdir()):\n        pass\n", line=4, column=31),
         Invalid("import os\n\nasync def f(p):\n    os.remove(p)\n", line=4, column=5, fixed='import os\nimport asyncio\n\nasync def f(p):\n    await asyncio.to_thread(os.remove, p)\n'),
         Invalid("import os\n\nasync def f(a, b):\n    os.rename(a, b)\n", line=4, column=5, fixed='import os\nimport asyncio\n\nasync def f(a, b):\n    await asyncio.to_thread(os.rename, a, b)\n'),
         Invalid("import os\n\nasync def f(d):\n    os.makedirs(d, exist_ok=True)\n", line=4, column=5,
