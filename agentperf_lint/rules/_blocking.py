@@ -174,6 +174,29 @@ def _zero_timeout(ctx: FileContext, call: cst.Call, target: Target) -> bool:
     return len(args) > index and _is_literal(args[index], "0")
 
 
+_FUTURE_PROBES = frozenset({"add_done_callback", "done", "cancelled"})
+
+
+def _finished_future(ctx: FileContext, call: cst.Call, target: Target) -> bool:
+    """``future.result()`` where the function also registers a done-callback on the same
+    future (or checks ``done()``/``cancelled()``): the code waits for completion
+    asynchronously and reads a result that is already there."""
+    if _zero_timeout(ctx, call, target):
+        return True
+    if not isinstance(call.func, cst.Attribute):
+        return False
+    receiver = ctx.module.code_for_node(call.func.value)
+    body = getattr(ctx.function.node, "body", None)
+    if not isinstance(body, cst.CSTNode):
+        return False
+    for node in iter_tree(body):
+        if (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+                and node.func.attr.value in _FUTURE_PROBES
+                and ctx.module.code_for_node(node.func.value) == receiver):
+            return True
+    return False
+
+
 def _nonblocking_acquire(ctx: FileContext, call: cst.Call, target: Target) -> bool:
     blocking = _keyword(call, "blocking")
     args = _positional(call)
@@ -291,6 +314,7 @@ UNLESS: Mapping[str, Callable[[FileContext, cst.Call, Target], bool]] = {
     "nohang": _nohang,
     "nonblocking_sockets": _nonblocking_sockets,
     "iterated_elsewhere": _iterated_elsewhere,
+    "finished_future": _finished_future,
     "in_memory_file": _in_memory_file,
 }
 

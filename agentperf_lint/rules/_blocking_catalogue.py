@@ -189,7 +189,7 @@ ROWS: tuple[tuple[str, ...], ...] = (
      "nonblocking_queue"),
     (("concurrent.futures.Future.result concurrent.futures.ThreadPoolExecutor.submit.result "
      "concurrent.futures.ProcessPoolExecutor.submit.result concurrent.futures.wait "
-     "concurrent.futures.Future.exception"), "APL109", "none", FUTURES, "zero_timeout"),
+     "concurrent.futures.Future.exception"), "APL109", "none", FUTURES, "finished_future"),
     (("concurrent.futures.ThreadPoolExecutor.shutdown concurrent.futures.ProcessPoolExecutor.shutdown "
      "concurrent.futures.Executor.shutdown"), "APL109", "thread", THREADS, "no_wait"),
     # APL110 nested event loops

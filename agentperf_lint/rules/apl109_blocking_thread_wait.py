@@ -14,7 +14,9 @@ class BlockingThreadWait(BlockingCallRule):
     `queue.Queue` (and `multiprocessing.Queue`), `concurrent.futures.Future.result()` and
     `concurrent.futures.wait()`, and `Executor.shutdown()` (which waits by default). Calls that
     cannot wait are not reported: `acquire(blocking=False)`, `get(block=False)`,
-    `wait(timeout=0)`, `shutdown(wait=False)`.
+    `wait(timeout=0)`, `shutdown(wait=False)`, and `future.result()` in a function that also
+    registers a done-callback on that future or checks `done()`/`cancelled()` (it waits for
+    completion asynchronously and reads a result that is already there).
 
     ## Why is this bad?
     These primitives park the calling thread, which here is the event loop: while it waits
@@ -61,6 +63,7 @@ class BlockingThreadWait(BlockingCallRule):
         Valid("async def f(task):\n    return task.result()\n"),
         Valid("import concurrent.futures\nasync def f(pool: concurrent.futures.ThreadPoolExecutor):\n    pool.shutdown(wait=False)\n"),
         Valid("import asyncio\nasync def f(loop, fut):\n    return await loop.run_in_executor(None, fut.result)\n"),
+        Valid("import concurrent.futures\nasync def f(fut: concurrent.futures.Future, event):\n    fut.add_done_callback(lambda _: event.set())\n    await event.wait()\n    return fut.result()\n"),
     )
     INVALID = (
         Invalid("import queue\n\nasync def f(q: queue.Queue):\n    item = q.get()\n", line=4, column=12, message_contains="asyncio.Queue",
