@@ -252,7 +252,9 @@ class LoopLagWatchdog:
         # one more beat, so a stall that ended just now is measured before stopping
         await asyncio.sleep(0)
         self._beat()
-        self.stop()
+        # the watchdog thread waits on ``_stop`` and exits as soon as it is set: the join in
+        # stop() lasts one thread wake-up, not a wait on I/O
+        self.stop()  # noqa: APL114
 
     # -- loop side -------------------------------------------------------------------------
     def _schedule(self, now: float) -> None:
