@@ -23,11 +23,12 @@ _FAN_OUT = frozenset({"gather", "as_completed", "wait", "map", "starmap", "creat
 
 class ClientPerCall(Rule):
     """## What it does
-    Reports a client that owns a connection pool (`aiohttp.ClientSession`, `httpx.AsyncClient`/
-    `httpx.Client`, `requests.Session`, `openai.AsyncOpenAI`/`OpenAI`, `anthropic.AsyncAnthropic`/
-    `Anthropic`, `redis.asyncio.Redis`, `asyncpg.connect`/`create_pool`) that is created and
-    thrown away inside a loop, or created, used for one request and closed inside a function that
-    runs per request (`async with aiohttp.ClientSession() as s:` in a request handler or a tool).
+    Reports an HTTP, LLM or database client created and thrown away on every loop iteration or
+    every call. The clients are those that own a connection pool (`aiohttp.ClientSession`,
+    `httpx.AsyncClient`/`httpx.Client`, `requests.Session`, `openai.AsyncOpenAI`/`OpenAI`,
+    `anthropic.AsyncAnthropic`/`Anthropic`, `redis.asyncio.Redis`, `asyncpg.connect`/
+    `create_pool`); "every call" means created, used and closed inside a function that runs per
+    request (`async with aiohttp.ClientSession() as s:` in a request handler or a tool).
 
     ## Why is this bad?
     A client's set-up is the expensive part of a request: a new DNS lookup, TCP connection and

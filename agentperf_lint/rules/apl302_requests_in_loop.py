@@ -13,8 +13,9 @@ _SESSIONS = {"requests": "requests.Session", "httpx": "httpx.Client"}
 
 class RequestsInLoop(Rule):
     """## What it does
-    Reports the module-level request functions of `requests` (`requests.get`, `requests.post`,
-    ..., `requests.request`) and `httpx` (`httpx.get`, ...) called inside a loop.
+    Reports `requests.get()`-style module-level request functions called inside a loop. These
+    are `requests.get`, `requests.post`, ..., `requests.request` and the same functions of
+    `httpx` (`httpx.get`, ...).
 
     ## Why is this bad?
     Each module-level call builds a throw-away session (`requests`) or client (`httpx`) and

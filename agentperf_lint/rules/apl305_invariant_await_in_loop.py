@@ -33,9 +33,9 @@ _QUEUE_TYPES = re.compile(r"(^|\.)(Queue|PriorityQueue|LifoQueue|SimpleQueue|Str
 
 class InvariantAwaitInLoop(Rule):
     """## What it does
-    Reports an awaited lookup inside a `for` loop over items whose callee and arguments do not
-    change between iterations: `await load_config()`, `await db.get_user(user_id)` or
-    `await embed(query)` repeated for every document.
+    Reports the same awaited lookup repeated on every iteration of a loop over items. The callee
+    and its arguments do not change between iterations: `await load_config()`,
+    `await db.get_user(user_id)` or `await embed(query)` repeated for every document.
 
     To stay precise it reports only fetch-like calls (`get`/`fetch`/`load`/`lookup`/`find`/
     `query`/`embed`/`retrieve`/`search`/`resolve`/`list`/`count`... and `*_config`,

@@ -18,7 +18,7 @@ _AIOHTTP_TIMEOUTS = frozenset({"aiohttp.ClientTimeout", "aiohttp.client.ClientTi
 
 class HttpWithoutTimeout(Rule):
     """## What it does
-    Reports HTTP requests and clients that can wait forever, or for minutes:
+    Reports HTTP requests and clients that can wait forever, or for minutes. These are:
 
     - `requests` calls (`requests.get(...)`, `session.post(...)` on a `requests.Session`) without
       `timeout=`, or with `timeout=None` (`requests` has no default timeout);
