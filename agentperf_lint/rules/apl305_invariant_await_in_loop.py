@@ -13,10 +13,12 @@ from ..walker import iter_children, iter_tree
 from ._reuse import RETRY_NAME, dotted_name, last_name, loops_here
 
 # fetch-like verbs: reading the same thing twice gives the same answer
+# (LangChain spells its async variants with an ``a`` prefix: ``aget_relevant_documents``,
+# ``aembed_query``, ``asimilarity_search``)
 _FETCH = re.compile(
-    r"^_?(get|fetch|load|lookup|find|query|embed|retrieve|search|resolve|read_config|describe|"
+    r"^_?a?(get|fetch|load|lookup|find|query|embed|retrieve|search|resolve|read_config|describe|"
     r"list|count|exists)(_|$)|_(config|settings|schema|embedding|embeddings|template|prompt|tools|"
-    r"credentials|token|metadata)$"
+    r"credentials|token|metadata|search|lookup)$"
 )
 # ... except the stateful reads among them: the next item, the current state, a poll
 _STATEFUL = re.compile(
@@ -38,8 +40,9 @@ class InvariantAwaitInLoop(Rule):
     `await db.get_user(user_id)` or `await embed(query)` repeated for every document.
 
     To stay precise it reports only fetch-like calls (`get`/`fetch`/`load`/`lookup`/`find`/
-    `query`/`embed`/`retrieve`/`search`/`resolve`/`list`/`count`... and `*_config`,
-    `*_settings`, `*_template`...), only in a synchronous `for` loop or comprehension whose
+    `query`/`embed`/`retrieve`/`search`/`resolve`/`list`/`count`..., LangChain's `a`-prefixed
+    variants such as `aget_relevant_documents`, and `*_config`, `*_settings`, `*_template`,
+    `*_search`...), only in a synchronous `for` loop or comprehension whose
     target is used in the body, and never:
 
     - stateful reads (`queue.get()`, `cursor.fetchone()`, `get_next_task()`, `get_status()`) or
@@ -383,6 +386,14 @@ InvariantAwaitInLoop.INVALID = (
                 prompt = await self.prompts.get_template(self.role)
                 print(task, prompt)
     """, line=3, column=18),
+    Invalid("""
+        async def rerank(store, query, docs):
+            ranked = []
+            for doc in docs:
+                neighbours = await store.asimilarity_search(query, k=4)
+                ranked.append((doc, neighbours))
+            return ranked
+    """, line=4, column=22),
     Invalid("""
         async def run(db, ids):
             for i in ids:
