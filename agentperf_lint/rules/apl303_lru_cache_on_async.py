@@ -52,7 +52,9 @@ class LruCacheOnAsync(Rule):
     The fix is unsafe: it changes what the function returns on a cache hit (a fresh awaitable of
     the cached result instead of the exhausted coroutine), and the cache's behaviour differs in
     details: `IntelligentCache` keys arguments its own way, and `functools.cache`'s unbounded
-    cache becomes bounded at `IntelligentCache`'s default of 1000 entries. No fix is offered for
+    cache becomes bounded at `IntelligentCache`'s default of 1000 entries; and the module now
+    imports `agentperf_lint.runtime` (a runtime dependency, cheap to import and free of libcst).
+    No fix is offered for
     `cached_property` or `typed=True` without `async_lru`, or when a name used by the fix is
     already bound to something else.
 
