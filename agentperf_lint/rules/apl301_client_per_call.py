@@ -383,6 +383,29 @@ ClientPerCall.VALID = (
         session = aiohttp.ClientSession()
     """),
     Valid("""
+        import httpx
+
+        async def get_http_client():
+            async with httpx.AsyncClient(timeout=10) as client:
+                yield client
+    """),
+    Valid("""
+        import click
+        import requests
+
+        @click.command()
+        def sync(url):
+            with requests.Session() as session:
+                session.get(url, timeout=5)
+    """),
+    Valid("""
+        import asyncpg
+
+        class Database:
+            async def start(self, dsn):
+                self.pool = await asyncpg.create_pool(dsn)
+    """),
+    Valid("""
         def f(ClientSession):
             async def g():
                 async with ClientSession() as s:
