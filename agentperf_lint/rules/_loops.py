@@ -142,6 +142,40 @@ def read_paths(expr: cst.CSTNode) -> set[str]:
     return paths
 
 
+def shares_state(ctx: FileContext, call: cst.Call, facts: LoopFacts) -> bool:
+    """The call is handed something every iteration shares and may change (an accumulator
+    created empty in the function, a mapping context), or it collects work already running
+    (``await response.get_response()`` on each pending response)."""
+    for arg in call.args:
+        value = arg.value
+        if not isinstance(value, cst.Name) or value.value in facts.targets:
+            continue
+        if _words(value.value) & _STATE_WORDS:
+            return True
+        binding = ctx.lookup(value.value)
+        if binding is not None and binding.kind == "assign" and any(_is_empty_container(ctx, v) for v in binding.values):
+            return True
+    func = call.func
+    return (
+        isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and not call.args
+        and func.value.value in facts.targets and bool(_words(func.value.value) & _PENDING_WORDS)
+    )
+
+
+_STATE_WORDS = frozenset({"context", "ctx", "state", "acc", "accumulator", "seen", "visited", "latest", "memo"})
+_PENDING_WORDS = frozenset({"response", "resp", "stream", "future", "fut", "task", "job", "handle", "promise", "coro", "pending"})
+
+
+def _is_empty_container(ctx: FileContext, value: cst.BaseExpression) -> bool:
+    if isinstance(value, (cst.List, cst.Dict, cst.Set)):
+        return not value.elements
+    if isinstance(value, cst.Call) and not value.args:
+        return ctx.qualified_name(value.func) in (
+            "builtins.list", "builtins.dict", "builtins.set", "collections.defaultdict",
+            "collections.Counter", "collections.deque", "collections.OrderedDict")
+    return False
+
+
 def call_name(call: cst.Call) -> str:
     """The last name of the callee: ``self.llm.ainvoke`` -> ``ainvoke``."""
     func = call.func
@@ -523,6 +557,12 @@ _IO_WORDS = frozenset({
     "embeddings", "summarize", "summarise", "translate", "classify", "transcribe", "completion",
     "urlopen", "resolve_url", "geocode", "webhook", "rpc", "grpc", "invoke_tool", "call_tool",
 })
+# words of in-process work (or of work already batched) even when the name also says "request"
+_LOCAL_WORDS = frozenset({
+    "map", "convert", "format", "transform", "parse", "render", "serialize", "build", "seed",
+    "reevaluate", "validate", "estimate", "count", "encode", "decode", "batch", "normalize",
+    "prepare", "merge", "split", "wrap", "copy", "clone",
+})
 _TOOL_VERBS = frozenset({"execute", "run", "call", "invoke", "use"})  # ``execute_tool(call)``
 _CLIENT_WORDS = frozenset({"client", "session", "http", "api", "sdk", "service", "stub", "httpx", "aiohttp"})
 _HTTP_TYPES = ("httpx.", "aiohttp.", "requests.", "grpc.", "botocore.", "aioboto3.", "aiobotocore.")
@@ -534,6 +574,8 @@ def looks_like_io(ctx: FileContext, call: cst.Call) -> bool:
     any other coroutine may be cheap in-process work (formatting, token counting) that gains
     nothing from concurrency, so it is not reported."""
     words = _words(call_name(call))
+    if words & _LOCAL_WORDS:
+        return False
     if words & _IO_WORDS or ("tool" in words and words & _TOOL_VERBS):
         return True
     if not isinstance(call.func, cst.Attribute):
@@ -629,6 +671,9 @@ def is_schema_statement(call: cst.Call) -> bool:
         return False
     first = call.args[0].value
     if isinstance(first, cst.Call):
+        inner = first.args[0].value if len(first.args) == 1 else None
+        if isinstance(inner, (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)):
+            return is_schema_statement(first)  # text("CREATE EXTENSION ...")
         return bool(_words(call_name(first)) & _DDL_WORDS)
     text = ""
     if isinstance(first, cst.SimpleString):
@@ -639,6 +684,14 @@ def is_schema_statement(call: cst.Call) -> bool:
         text = first.left.raw_value
     keyword = text.strip().split(" ", 1)[0].lower() if text.strip() else ""
     return keyword in _DDL_WORDS
+
+
+def _per_object_statement(call: cst.Call, facts: LoopFacts) -> bool:
+    """``conn.execute(table.delete())`` per table: another statement per item, not a batch."""
+    first = call.args[0].value if call.args else None
+    return (isinstance(first, cst.Call) and isinstance(first.func, cst.Attribute)
+            and isinstance(first.func.value, cst.Name)
+            and first.func.value.value in facts.targets | facts.derived)
 
 
 _DDL_WORDS = frozenset({
@@ -849,7 +902,9 @@ class PerItemCallRule(Rule):
         if self.kinds == {None} and (
                 is_ordered_or_runtime(ctx, call, facts.targets | frozenset(facts.derived)) or not looks_like_io(ctx, call)):
             return None
-        if call_kind(ctx, call) in ("sql", "orm") and is_schema_statement(call):
+        if call_kind(ctx, call) in ("sql", "orm") and (is_schema_statement(call) or _per_object_statement(call, facts)):
+            return None
+        if shares_state(ctx, call, facts):
             return None
         return loop if independent_call(ctx, facts, expr) else None
 
@@ -870,7 +925,13 @@ def _makes_coroutine(call: cst.Call) -> bool:
     """``llm.apredict(...)``, ``crew.kickoff_async(...)`` without ``await``: a coroutine object
     collected for ``gather`` or ``asyncio.run``, not a call made here."""
     name = call_name(call)
-    return name.endswith("_async") or (name.startswith("a") and name[1:] in _LLM_METHODS_AGENT | _LLM_METHODS_ANY | {"embed_documents"})
+    return name.endswith("_async") or (name.startswith("a") and name[1:] in _SYNC_TWINS)
+
+
+_SYNC_TWINS = frozenset({
+    "invoke", "predict", "run", "chat", "complete", "generate", "embed", "embed_query",
+    "embed_documents", "completion", "embedding", "batch", "stream", "reply", "kickoff",
+})
 
 
 def _used_synchronously(call: cst.Call, parent: cst.CSTNode | None) -> bool:

@@ -13,6 +13,7 @@ from ._loops import (
     innermost_loop,
     is_ordered_or_runtime,
     looks_like_io,
+    shares_state,
 )
 
 
@@ -96,6 +97,7 @@ class SequentialAwaitInLoop(PerItemCallRule):
             call = item.item
             if (isinstance(call, cst.Call) and call_kind(ctx, call) is None
                     and not is_ordered_or_runtime(ctx, call, facts.targets) and looks_like_io(ctx, call)
+                    and not shares_state(ctx, call, facts)
                     and independent_call(ctx, facts, call)):
                 self._reported.add(id(loop))
                 self.report(call, message=self.describe(call, None).replace("`await ", "`async with ", 1))
@@ -278,6 +280,19 @@ class SequentialAwaitInLoop(PerItemCallRule):
         Valid("async def f(messages):\n    return sum([await m.aestimate_tokens() for m in messages])\n"),
         Valid("async def f(self, parts):\n    out = []\n    for part in parts:\n        out.append(await self._map_part(part))\n    return out\n"),
         Valid("async def f(context, messages):\n    for m in messages:\n        await context.add_message(m)\n"),
+        # state every iteration shares: an accumulator made empty here, a mapping context
+        Valid("""
+            async def f(self, messages):
+                parts = []
+                for m in messages:
+                    await self._fetch_parts(m, parts)
+                return parts
+        """),
+        Valid("async def f(self, messages, map_context):\n    for m in messages:\n        await self.upload_request(m, map_context)\n"),
+        Valid("async def f(self, messages, ctx):\n    for m in messages:\n        await self._map_model_request(m, ctx)\n"),
+        # collecting work that already runs
+        Valid("async def f(responses):\n    for response in responses:\n        print(await response.get_response())\n"),
+        Valid("async def f(model, batches):\n    for batch in batches:\n        await model.get_batch_results(batch)\n"),
         # hooks, handlers and plugins run in registration order
         Valid("async def f(app, hooks):\n    for hook in hooks:\n        await hook(app)\n"),
         Valid("async def f(app, plugins):\n    for plugin in plugins:\n        await plugin.on_startup(app)\n"),

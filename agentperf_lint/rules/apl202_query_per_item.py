@@ -95,6 +95,9 @@ class QueryPerItem(PerItemCallRule):
         # DDL: one statement per object by nature
         Valid("def f(conn, tables):\n    for table in tables:\n        conn.execute(f'DROP TABLE {table}')\n"),
         Valid("def f(conn, names, DropSequence):\n    for name in names:\n        conn.execute(DropSequence(name))\n"),
+        Valid("def f(conn, names, text):\n    for name in names:\n        conn.execute(text(f'CREATE EXTENSION IF NOT EXISTS {name}'))\n"),
+        # another table each time: a statement per object
+        Valid("def f(connection, tables):\n    for table in tables:\n        connection.execute(table.delete())\n"),
         # each statement's own row count is checked (optimistic locking)
         Valid("""
             def f(connection, statement, rows):

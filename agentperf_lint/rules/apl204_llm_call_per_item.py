@@ -121,6 +121,8 @@ class LlmCallPerItem(PerItemCallRule):
         """),
         # the same prompt every time (sampling): APL305
         Valid("async def f(client, n):\n    for _ in range(n):\n        await client.responses.create(model='m', input='hi')\n"),
+        # coroutines collected for gather or asyncio.run, not calls made here
+        Valid("def f(self, chunks):\n    tasks = [self._llm.apredict(p, context_str=c) for c in chunks]\n    return run_async_tasks(tasks)\n"),
         Valid("def f(runner, jobs):\n    for job in jobs:\n        runner.run(job)\n"),
     )
     INVALID = (
