@@ -108,9 +108,10 @@ class FileContext:
         self.ancestors: list[cst.CSTNode] = []
         self.statements: list[cst.CSTNode] = []
         self.frames: list[Frame] = []
-        self._marks: dict[int, Frame | cst.CSTNode] = {}  # node id -> what starts there
+        self._marks: dict[int, Frame | cst.CSTNode | _EvaluatedOnce] = {}  # node id -> what starts there
         self._leave_actions: dict[int, list[int]] = {}  # node id -> what ends there
         self._functions: list[Frame] = []  # the non-comprehension frames of ``frames``
+        self._resume: dict[int, cst.CSTNode] = {}  # node id -> loop to re-enter after it
         self._classes: dict[int, ClassInfo] = {}
         self._positions: dict[cst.CSTNode, object] | None = None
         self.call_ordinal = 0  # how many Call nodes the walk has entered so far
@@ -141,7 +142,8 @@ class FileContext:
     @property
     def loops(self) -> Sequence[cst.CSTNode]:
         """Loops (``For``, ``While``, comprehensions) around this point in the current function
-        whose bodies run once per iteration; the iterable of a ``for`` is outside its loop."""
+        whose bodies run once per iteration; the iterable of a ``for`` (and the first iterable
+        of a comprehension) is evaluated once, outside its loop."""
         return self.function.loops
 
     @property
@@ -282,6 +284,12 @@ class FileContext:
             if isinstance(mark, Frame):
                 self._push_frame(mark)
                 self._on_leave(node, _POP_FRAME)
+            elif isinstance(mark, _EvaluatedOnce):  # a comprehension's first iterable
+                loops = self._functions[-1].loops
+                if loops and loops[-1] is mark.loop:
+                    loops.pop()
+                    self._resume[id(node)] = mark.loop
+                    self._on_leave(node, _RESUME_LOOP)
             else:  # a loop body begins: the loop's iterations start here
                 self._functions[-1].loops.append(mark)
                 self._on_leave(node, _POP_LOOP)
@@ -301,6 +309,8 @@ class FileContext:
                 frame = self.frames.pop()
                 if frame.kind != "comprehension":
                     self._functions.pop()
+            elif action == _RESUME_LOOP:
+                self._functions[-1].loops.append(self._resume.pop(id(node)))
             else:
                 self._functions[-1].loops.pop()
 
@@ -360,6 +370,8 @@ class FileContext:
         self.function.loops.append(node)
         self._on_leave(node, _POP_LOOP)
         self._on_leave(node, _POP_FRAME)
+        # the first iterable is evaluated once, before the first item: it is outside the loop
+        self._marks[id(node.for_in.iter)] = _EvaluatedOnce(node)  # type: ignore[attr-defined]
 
     def _enter_for(self, node: cst.For) -> None:
         self._enter_statement(node)
@@ -486,7 +498,14 @@ def compute_positions(module: cst.Module) -> dict[cst.CSTNode, object]:
         return dict(wrapper.resolve(PositionProvider))
 
 
-_POP_STATEMENT, _POP_FRAME, _POP_LOOP = 1, 2, 3
+_POP_STATEMENT, _POP_FRAME, _POP_LOOP, _RESUME_LOOP = 1, 2, 3, 4
+
+
+@dataclass(frozen=True, eq=False)
+class _EvaluatedOnce:
+    """Marks a comprehension's first iterable: code there runs before the loop starts."""
+
+    loop: cst.CSTNode
 
 
 def _with_deep_stack(function: Callable[[cst.Module], _T], module: cst.Module) -> _T:

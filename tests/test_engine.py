@@ -139,12 +139,14 @@ def test_loop_stack_excludes_the_iterable_and_nested_functions() -> None:
                     inner(x)
                 while poll():
                     tick()
-            [h(x) for x in xs]
+            [h(x) for x in items()]
+            [k(y) for x in xs for y in rows(x)]
             done()
         """
     )
     assert [(label, loops) for label, _, _, loops in seen] == [
-        ("load", 0), ("use", 1), ("inner", 0), ("poll", 2), ("tick", 2), ("h", 1), ("done", 0),
+        ("load", 0), ("use", 1), ("inner", 0), ("poll", 2), ("tick", 2), ("h", 1), ("items", 0),
+        ("k", 1), ("rows", 1), ("done", 0),
     ]
 
 
