@@ -116,8 +116,9 @@ def runs_once(function: cst.FunctionDef) -> bool:
 
 
 def is_constructor_name(expr: cst.BaseExpression) -> bool:
-    """``Agent(...)``, ``models.Agent(...)``: a class call, by the naming convention."""
-    name = last_name(expr)
+    """``Agent(...)``, ``models.Agent(...)``, ``_Private(...)``: a class call, by the naming
+    convention."""
+    name = (last_name(expr) or "").lstrip("_")
     return bool(name) and name[0].isupper()
 
 

@@ -303,6 +303,13 @@ ClientPerCall.VALID = (
             return Orchestrator(client=httpx.AsyncClient(), config=config)
     """),
     Valid("""
+        import aiohttp
+
+        def _new_session(self):
+            session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
+            return _LoopSession(session, self.limit)
+    """),
+    Valid("""
         import httpx
 
         async def build(hosts):
