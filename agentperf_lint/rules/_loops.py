@@ -249,8 +249,13 @@ def _for_loop_reason(ctx: FileContext, loop: cst.For) -> str | None:
     return None
 
 
-def fixed_size(ctx: FileContext, source: cst.BaseExpression) -> bool:
-    """A literal collection or ``range(<numbers>)``: the author chose N, it is no user input."""
+def fixed_size(ctx: FileContext, source: cst.BaseExpression, depth: int = 0) -> bool:
+    """A literal collection or ``range(<numbers>)``, or a local name only ever bound to one:
+    the author chose N, it is no user input."""
+    if isinstance(source, cst.Name) and depth == 0:
+        binding = ctx.lookup(source.value)
+        return (binding is not None and binding.kind == "assign" and bool(binding.values)
+                and all(fixed_size(ctx, value, 1) for value in binding.values))
     if isinstance(source, (cst.List, cst.Tuple, cst.Set, cst.Dict)):
         return not any(isinstance(element, (cst.StarredElement, cst.StarredDictElement))
                        for element in source.elements)
@@ -561,7 +566,8 @@ _IO_WORDS = frozenset({
 _LOCAL_WORDS = frozenset({
     "map", "convert", "format", "transform", "parse", "render", "serialize", "build", "seed",
     "reevaluate", "validate", "estimate", "count", "encode", "decode", "batch", "normalize",
-    "prepare", "merge", "split", "wrap", "copy", "clone",
+    "prepare", "merge", "split", "wrap", "copy", "clone", "send", "trace", "signal", "emit",
+    "notify", "log",
 })
 _TOOL_VERBS = frozenset({"execute", "run", "call", "invoke", "use"})  # ``execute_tool(call)``
 _CLIENT_WORDS = frozenset({"client", "session", "http", "api", "sdk", "service", "stub", "httpx", "aiohttp"})
@@ -687,8 +693,11 @@ def is_schema_statement(call: cst.Call) -> bool:
 
 
 def _per_object_statement(call: cst.Call, facts: LoopFacts) -> bool:
-    """``conn.execute(table.delete())`` per table: another statement per item, not a batch."""
-    first = call.args[0].value if call.args else None
+    """``conn.execute(table.delete())`` per table, ``conn.execute(statement)`` per statement:
+    another statement per item, not one statement with many parameter sets."""
+    first = call.args[0].value if call.args and call.args[0].keyword is None and not call.args[0].star else None
+    if isinstance(first, cst.Name) and first.value in facts.targets | facts.derived:
+        return True  # another statement each time: a script, run in order
     return (isinstance(first, cst.Call) and isinstance(first.func, cst.Attribute)
             and isinstance(first.func.value, cst.Name)
             and first.func.value.value in facts.targets | facts.derived)
@@ -902,7 +911,7 @@ class PerItemCallRule(Rule):
         if self.kinds == {None} and (
                 is_ordered_or_runtime(ctx, call, facts.targets | frozenset(facts.derived)) or not looks_like_io(ctx, call)):
             return None
-        if call_kind(ctx, call) in ("sql", "orm") and (is_schema_statement(call) or _per_object_statement(call, facts)):
+        if call_kind(ctx, call) == "sql" and (is_schema_statement(call) or _per_object_statement(call, facts)):
             return None
         if shares_state(ctx, call, facts):
             return None

@@ -290,6 +290,8 @@ class SequentialAwaitInLoop(PerItemCallRule):
         """),
         Valid("async def f(self, messages, map_context):\n    for m in messages:\n        await self.upload_request(m, map_context)\n"),
         Valid("async def f(self, messages, ctx):\n    for m in messages:\n        await self._map_model_request(m, ctx)\n"),
+        # tracing hooks and notifications, whatever they are named after
+        Valid("async def f(traces, url):\n    for trace in traces:\n        await trace.send_request_start(url)\n"),
         # collecting work that already runs
         Valid("async def f(responses):\n    for response in responses:\n        print(await response.get_response())\n"),
         Valid("async def f(model, batches):\n    for batch in batches:\n        await model.get_batch_results(batch)\n"),

@@ -98,6 +98,14 @@ class QueryPerItem(PerItemCallRule):
         Valid("def f(conn, names, text):\n    for name in names:\n        conn.execute(text(f'CREATE EXTENSION IF NOT EXISTS {name}'))\n"),
         # another table each time: a statement per object
         Valid("def f(connection, tables):\n    for table in tables:\n        connection.execute(table.delete())\n"),
+        Valid("def f(conn, statements):\n    for statement in statements:\n        conn.execute(statement).close()\n"),
+        Valid("""
+            def test_params(self):
+                dataset = [1, 'text', b'blob']
+                for value in dataset:
+                    cur = self.con.execute('select test_params(?)', (value,))
+                    cur.fetchone()
+        """),
         # each statement's own row count is checked (optimistic locking)
         Valid("""
             def f(connection, statement, rows):

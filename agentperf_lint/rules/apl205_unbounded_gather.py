@@ -190,7 +190,7 @@ class UnboundedGather(Rule):
             line=3, column=18, message_contains="`texts`",
         ),
         Invalid(
-            "import asyncio\nasync def f(client, users):\n    await asyncio.gather(*[client.notify(u) for u in users.all()])\n",
+            "import asyncio\nasync def f(client, users):\n    await asyncio.gather(*[client.fetch_profile(u) for u in users.all()])\n",
             line=3, column=11, message_contains="`users.all()`",
         ),
         Invalid(
