@@ -9,6 +9,7 @@ from ._loops import (
     PerItemCallRule,
     call_kind,
     facts_for,
+    in_test_code,
     independent_call,
     innermost_loop,
     is_ordered_or_runtime,
@@ -90,7 +91,7 @@ class SequentialAwaitInLoop(PerItemCallRule):
         if node.asynchronous is None or not ctx.in_async:
             return
         loop = innermost_loop(ctx)
-        if loop is None or id(loop) in self._reported:
+        if loop is None or id(loop) in self._reported or in_test_code(ctx):
             return
         facts = facts_for(ctx, loop)
         for item in node.items:
@@ -300,10 +301,17 @@ class SequentialAwaitInLoop(PerItemCallRule):
         Valid("async def f(app, plugins):\n    for plugin in plugins:\n        await plugin.on_startup(app)\n"),
         Valid("async def f(self, events):\n    for event in events:\n        await self.handle_event(event)\n"),
         Valid("async def f(app, middlewares):\n    for m in middlewares:\n        await m.setup(app)\n"),
+        # tests and test doubles
+        Valid("async def test_each(client, urls):\n    for url in urls:\n        assert await client.get(url)\n"),
+        Valid("""
+            class FakeModel:
+                async def abatch(self, inputs):
+                    return [await self.ainvoke_http(i) for i in inputs]
+        """),
         # tests that expect each call to fail
         Valid("""
             import pytest
-            async def test_f(client, bad):
+            async def check_f(client, bad):
                 for value in bad:
                     with pytest.raises(ValueError):
                         await client.parse(value)

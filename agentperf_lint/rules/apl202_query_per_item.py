@@ -100,7 +100,7 @@ class QueryPerItem(PerItemCallRule):
         Valid("def f(connection, tables):\n    for table in tables:\n        connection.execute(table.delete())\n"),
         Valid("def f(conn, statements):\n    for statement in statements:\n        conn.execute(statement).close()\n"),
         Valid("""
-            def test_params(self):
+            def check_params(self):
                 dataset = [1, 'text', b'blob']
                 for value in dataset:
                     cur = self.con.execute('select test_params(?)', (value,))
@@ -155,7 +155,7 @@ class QueryPerItem(PerItemCallRule):
         Valid("def f(cache, keys):\n    return [cache.get(k) for k in keys]\n"),
         # tests that expect each statement to fail
         Valid("""
-            def test_f(self):
+            def check_overflow(self):
                 for value in self.values:
                     with self.assertRaises(OverflowError):
                         self.cur.execute('INSERT INTO t VALUES (?)', (value,))
