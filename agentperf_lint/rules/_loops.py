@@ -292,9 +292,8 @@ def _body_reason(ctx: FileContext, facts: LoopFacts) -> str | None:
             for item in node.items:
                 if not isinstance(item.item, cst.Call) or _mentions_pacing(item.item):
                     return "the body holds a lock, semaphore or limiter"
-        if isinstance(node, cst.Call):
-            if _mentions_pacing(node.func):
-                return "the body paces itself"
+        if isinstance(node, cst.Call) and _mentions_pacing(node.func):
+            return "the body paces itself"
         if isinstance(node, cst.Await):
             call = awaited_call(node)
             if call is None:
@@ -520,11 +519,7 @@ def _raises_outside_handler(body: cst.CSTNode) -> bool:
 def _names_written(body: Sequence[cst.BaseStatement]) -> set[str]:
     names: set[str] = set()
     for node in body_nodes(body):
-        if isinstance(node, cst.AssignTarget):
-            names.update(_target_names(node.target))
-        elif isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.NamedExpr)):
-            names.update(_target_names(node.target))
-        elif isinstance(node, (cst.For, cst.CompFor)):
+        if isinstance(node, (cst.AssignTarget, cst.AnnAssign, cst.AugAssign, cst.NamedExpr, cst.For, cst.CompFor)):
             names.update(_target_names(node.target))
         elif isinstance(node, cst.AsName):
             names.update(_target_names(node.name))
@@ -553,8 +548,6 @@ def _target_names(target: cst.CSTNode) -> Iterator[str]:
             yield from _target_names(element.value)
     elif isinstance(target, cst.StarredElement):
         yield from _target_names(target.value)
-    elif isinstance(target, cst.Del):
-        yield from _target_names(target.target)
 
 
 def _dotted(expr: cst.CSTNode) -> str | None:
