@@ -30,6 +30,8 @@ from typing import Any, Literal, TypeVar
 
 import libcst as cst
 
+from .modules import module_name_for
+
 _T = TypeVar("_T")
 FrameKind = Literal["module", "function", "lambda", "class", "comprehension"]
 COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
@@ -553,22 +555,6 @@ _ENTER = {
 
 
 # -- statement scanning: what a scope binds ---------------------------------------------
-def module_name_for(path: str) -> str:
-    """Dotted module name from a file path, walking up through packages (``__init__.py``)."""
-    file = Path(path)
-    parts = [] if file.stem == "__init__" else [file.stem]
-    parent = file.parent
-    try:
-        while (parent / "__init__.py").is_file():
-            parts.append(parent.name)
-            if parent.parent == parent:
-                break
-            parent = parent.parent
-    except OSError:
-        pass
-    return ".".join(reversed(parts)) or file.stem
-
-
 def _block_body(body: cst.BaseSuite) -> Sequence[cst.BaseStatement | cst.BaseSmallStatement]:
     return body.body
 

@@ -48,6 +48,7 @@ class Linter:
         ignore_noqa: bool = False,
     ):
         options = rule_options or {}
+        self.options: Mapping[str, Mapping[str, Any]] = options
         self.rule_classes = list(rules)
         self.report_syntax_errors = any(rule.code == SYNTAX_ERROR_CODE for rule in rules)
         self.instances: list[Rule] = [
@@ -69,8 +70,11 @@ class Linter:
                 chosen.append(rule)
         return chosen
 
-    def lint(self, path: str, data: bytes, *, ignored: Collection[str] = ()) -> LintOutcome:
-        """Lint the bytes of one file. Never raises for bad input: it becomes a finding."""
+    def lint(self, path: str, data: bytes, *, ignored: Collection[str] = (), force: bool = False) -> LintOutcome:
+        """Lint the bytes of one file. Never raises for bad input: it becomes a finding.
+
+        ``force`` runs every rule whatever its triggers (a project rule summarising a module
+        another file's chain leads into)."""
         result = FileResult(path)
         try:
             text = _decode(data)
@@ -78,7 +82,7 @@ class Linter:
             if self.report_syntax_errors and SYNTAX_ERROR_CODE not in ignored:
                 result.findings.append(_syntax_finding(path, 1, 1, f"cannot decode file: {error}"))
             return LintOutcome(result)
-        rules = self.applicable(text, ignored)
+        rules = [rule for rule in self.instances if rule.code not in ignored] if force else self.applicable(text, ignored)
         syntax_only = self.report_syntax_errors and not self.instances  # --select APL001
         if not rules and not syntax_only:
             # a file no rule applies to is never parsed, so it cannot report APL001 either:
@@ -121,9 +125,9 @@ class Linter:
             for rule in rules:
                 rule.end_file()
                 if rule.project_rule:
+                    # an empty summary still records that this file has been summarised
                     summary = rule.summarize()
-                    if summary is not None:
-                        result.summaries[rule.code] = summary
+                    result.summaries[rule.code] = {} if summary is None else summary
         except RuleCrash as crash:
             code = getattr(crash.rule, "code", type(crash.rule).__name__)
             result.errors.append(InternalError(path, f"rule {code} crashed: {crash}"))

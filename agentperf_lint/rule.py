@@ -194,6 +194,14 @@ class Rule:
         """Project rules: findings that need every file's summary (path -> summary)."""
         return ()
 
+    @classmethod
+    def wanted_modules(cls, summaries: Mapping[str, Any]) -> set[str]:
+        """Project rules: dotted names of modules whose summaries ``finalize`` needs but which
+        the text gate skipped (a sync helper module called from async code). The runner
+        summarises the files of those modules, and asks again, until nothing new is wanted;
+        so a project rule's ``triggers`` only need to match the files that start a chain."""
+        return set()
+
     # -- reporting ----------------------------------------------------------------------
     def report(
         self,

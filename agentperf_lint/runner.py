@@ -125,6 +125,7 @@ def run(sources: Sequence[Source], settings: Settings, options: RunOptions) -> R
             if cache is not None and source.real_path is not None and not result.errors:
                 cache.put(source.real_path, source.data, result)
     results = [by_index[i] for i in range(len(sources))]
+    _summarise_on_demand(setup, sources, results, cache)
     project = _project_findings(setup, sources, results, settings, cache is not None)
     for result in results:
         result.findings.extend(project.get(result.path, ()))
@@ -177,6 +178,48 @@ def _lint_one(setup: RuleSetup, options: RunOptions, item: tuple[str, bytes, fro
 
 
 # -- project rules (whole-run analyses such as the blocking call graph) -------------------
+def _summarise_on_demand(setup: RuleSetup, sources: Sequence[Source], results: list[FileResult], cache: Any) -> None:
+    """Summarise, for each project rule, the files of the modules it asks for, until it asks
+    for nothing new. A file is summarised at most once per rule, and its summary is cached
+    with its findings, so a warm run does none of this work."""
+    codes = {code for result in results for code in result.summaries}
+    if not codes:
+        return
+    from .modules import module_name_for
+    from .registry import rule_by_code
+
+    by_module: dict[str, list[int]] = {}
+    for index, source in enumerate(sources):
+        by_module.setdefault(module_name_for(source.path), []).append(index)
+    for code in sorted(codes):
+        rule = rule_by_code().get(code)
+        if rule is None:
+            continue
+        linter = None
+        while True:
+            summaries = {r.path: r.summaries[code] for r in results if code in r.summaries}
+            wanted = rule.wanted_modules(summaries)
+            todo = sorted({
+                index for module in wanted for index in by_module.get(module, ())
+                if code not in results[index].summaries
+                and code not in setup.ignored_codes(sources[index].real_path)
+            })
+            if not todo:
+                break
+            if linter is None:
+                from .engine import Linter
+
+                base = setup.linter()
+                linter = Linter([rule], base.options, ignore_noqa=setup.ignore_noqa)
+            for index in todo:
+                source = sources[index]
+                summary = linter.lint(source.path, source.data, force=True).result.summaries.get(code, {})
+                results[index].summaries[code] = summary
+                if cache is not None and source.real_path is not None and not results[index].errors:
+                    cache.put(source.real_path, source.data, results[index])
+
+
+
 def _project_findings(
     setup: RuleSetup, sources: Sequence[Source], results: list[FileResult], settings: Settings, cached: bool
 ) -> dict[str, list[Finding]]:

@@ -181,7 +181,9 @@ class BlockingHelperCall(Rule):
     message = "`{call}` blocks the event loop"
     fix_availability = FixAvailability.SOMETIMES
     project_rule = True
-    triggers = ("def",)
+    # only files with coroutines start a chain; the modules a chain leads into are summarised
+    # on demand (``wanted_modules``), so sync-only code is not parsed unless it is reached
+    triggers = ("async",)
     options_table = "blocking"
     options = (
         Option("extra-calls", dict, {}, "blocking call (qualified name) -> suggested async replacement"),
@@ -267,6 +269,25 @@ class BlockingHelperCall(Rule):
                 names = chain(functions, hops, callee)
                 if names is not None:
                     yield ProjectReport(path, ordinal, message(names))
+
+    @classmethod
+    def wanted_modules(cls, summaries: Mapping[str, Any]) -> set[str]:
+        """Modules that may define a called function no summary defines yet: every dotted
+        prefix of the missing name (``pkg.mod.Class.method`` -> ``pkg``, ``pkg.mod``, ...)."""
+        defined: set[str] = set()
+        called: set[str] = set()
+        for summary in summaries.values():
+            for name, (_, _, callees) in summary.get("f", {}).items():
+                defined.add(name)
+                called.update(callees)
+            called.update(callee for _, callee in summary.get("s", ()))
+        wanted: set[str] = set()
+        for callee in called:
+            if callee in defined or f"{callee}.__init__" in defined:
+                continue
+            parts = callee.split(".")
+            wanted.update(".".join(parts[:end]) for end in range(1, len(parts)))
+        return wanted
 
     VALID = (
         Valid("import json\ndef read(p):\n    with open(p) as f:\n        return json.load(f)\n\ndef load():\n    return read('s.json')\n"),
