@@ -61,14 +61,7 @@ class Linter:
 
     def applicable(self, text: str, ignored: Collection[str] = ()) -> list[Rule]:
         """The rules whose trigger substrings occur in ``text`` (and not ignored for the file)."""
-        chosen = []
-        for rule in self.instances:
-            if rule.code in ignored:
-                continue
-            triggers = rule.triggers
-            if not triggers or any(trigger in text for trigger in triggers):
-                chosen.append(rule)
-        return chosen
+        return [rule for rule in self.instances if rule.code not in ignored and rule.applies(text)]
 
     def lint(self, path: str, data: bytes, *, ignored: Collection[str] = (), force: bool = False) -> LintOutcome:
         """Lint the bytes of one file. Never raises for bad input: it becomes a finding.

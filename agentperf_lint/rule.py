@@ -176,6 +176,13 @@ class Rule:
         self.settings: Mapping[str, Any] = values
         self.reports: list[Report] = []
 
+    @classmethod
+    def applies(cls, text: str) -> bool:
+        """The gate before parsing: can this file's text hold a finding of this rule? The
+        default checks ``triggers``; a rule whose necessary condition is "a word of one list and
+        a word of another" overrides it. Must be cheap: it runs on every file."""
+        return not cls.triggers or any(trigger in text for trigger in cls.triggers)
+
     # -- engine hooks -------------------------------------------------------------------
     def begin_file(self, ctx: FileContext) -> None:
         """Called before each file's traversal; override to reset per-file state."""

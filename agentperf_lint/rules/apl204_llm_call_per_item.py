@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from ..rule import FixAvailability, Invalid, Valid
@@ -59,7 +61,24 @@ class LlmCallPerItem(PerItemCallRule):
     name = "llm-call-per-item"
     message = "`{call}(...)` calls the model once per item"
     fix_availability = FixAvailability.SOMETIMES
-    triggers = ("create", "invoke", "generate", "run", "completion", "embed", "chat", "complete", "kickoff", "reply")
+    # the gate mirrors call_kind(...) == "llm": a provider call path or LangChain-style method
+    # anywhere, or one of the agent-ish methods together with a model/agent-like receiver word
+    triggers = (
+        "completions", "embeddings", "messages.create", "responses.", "generate_content", "embed_content",
+        "litellm", "invoke", "embed_query", "acompletion",
+    )
+    _agent_methods = re.compile(
+        r"\.(?:a?run|run_sync|a?chat|a?complete|apredict|kickoff(?:_async)?|a?generate|a?embed|a?reply)\("
+    )
+    _agent_words = ("agent", "Agent", "llm", "LLM", "chain", "crew", "graph", "runnable", "assistant",
+                    "chat", "embedder", "openai", "anthropic")
+
+    @classmethod
+    def applies(cls, text: str) -> bool:
+        if any(trigger in text for trigger in cls.triggers):
+            return True
+        return any(word in text for word in cls._agent_words) and cls._agent_methods.search(text) is not None
+
     kinds = frozenset({"llm"})
     plain = True
     offers_gather = True

@@ -78,7 +78,7 @@ class LruCacheOnMethod(Rule):
         "use `functools.cached_property` or a per-instance cache"
     )
 
-    triggers = ("cache",)
+    triggers = ("lru_cache", "functools")  # `cache` itself can only come from functools
     options_table = "cache-methods"
     options = (Option("report-bounded", bool, False, "also report bounded lru_cache on methods (B019 parity)"),)
 
