@@ -125,8 +125,7 @@ def run(sources: Sequence[Source], settings: Settings, options: RunOptions) -> R
             if cache is not None and source.real_path is not None and not result.errors:
                 cache.put(source.real_path, source.data, result)
     results = [by_index[i] for i in range(len(sources))]
-    _summarise_on_demand(setup, sources, results, cache)
-    project = _project_findings(setup, sources, results, settings, cache is not None)
+    project = _project_findings(setup, sources, results, settings, cache)
     for result in results:
         result.findings.extend(project.get(result.path, ()))
         result.findings.sort()
@@ -221,21 +220,24 @@ def _summarise_on_demand(setup: RuleSetup, sources: Sequence[Source], results: l
 
 
 def _project_findings(
-    setup: RuleSetup, sources: Sequence[Source], results: list[FileResult], settings: Settings, cached: bool
+    setup: RuleSetup, sources: Sequence[Source], results: list[FileResult], settings: Settings, cache: Any
 ) -> dict[str, list[Finding]]:
-    summaries: dict[str, dict[str, Any]] = {}
-    for result in results:
-        for code, summary in result.summaries.items():
-            summaries.setdefault(code, {})[result.path] = summary
-    if not summaries:
+    """Findings of project rules. When every summary is as a previous run left it (after its
+    on-demand summaries), that run's answer is reused without importing any rule."""
+    if not any(result.summaries for result in results):
         return {}
-    material = json.dumps([tool_versions(), summaries], sort_keys=True, default=str).encode()
-    digest = hashlib.sha256(material).hexdigest()[:32]
-    store = _ProjectStore(settings.project_root, digest) if cached else None
+    store = _ProjectStore(settings.project_root, _digest(results)) if cache is not None else None
     if store is not None:
         stored = store.load()
         if stored is not None:
             return stored
+    _summarise_on_demand(setup, sources, results, cache)
+    summaries: dict[str, dict[str, Any]] = {}
+    for result in results:
+        for code, summary in result.summaries.items():
+            summaries.setdefault(code, {})[result.path] = summary
+    if store is not None:
+        store = _ProjectStore(settings.project_root, _digest(results))
     from .registry import rule_by_code
 
     by_path = {source.path: source for source in sources}
@@ -256,6 +258,12 @@ def _project_findings(
     if store is not None:
         store.save(found)
     return found
+
+
+def _digest(results: Sequence[FileResult]) -> str:
+    state = {result.path: result.summaries for result in results if result.summaries}
+    material = json.dumps([tool_versions(), state], sort_keys=True, default=str).encode()
+    return hashlib.sha256(material).hexdigest()[:32]
 
 
 class _ProjectStore:

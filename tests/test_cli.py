@@ -355,6 +355,8 @@ def test_cache_is_invalidated_by_file_and_config_changes(tmp_path: Path) -> None
 
 def test_warm_run_does_not_import_libcst(project: Path) -> None:
     write(project, "a.py", BAD)
+    write(project, "helpers.py", "def read(p):\n    return open(p).read()\n")
+    write(project, "b.py", "from helpers import read\n\n\nasync def f():\n    return read('x')\n")
     assert run("a.py", cwd=project).returncode == 1
     code = (
         "import sys; from agentperf_lint.cli import main; rc = main(['a.py']); "
