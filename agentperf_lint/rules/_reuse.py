@@ -86,6 +86,16 @@ def last_name(expr: cst.BaseExpression) -> str:
     return ""
 
 
+# text that must occur for a functools cache decorator to be applied: ``@lru_cache``,
+# ``@functools.cache``, ``@ft.lru_cache(...)``, ``@cached_property``, or an aliased import
+_CACHE_DECORATOR_TEXT = re.compile(r"@\s*[\w.]*\b(?:lru_cache|cache|cached_property)\b|\b(?:lru_cache|cache|cached_property)\s+as\s+\w")
+
+
+def may_apply_functools_cache(text: str) -> bool:
+    """The cheap gate of the cache-decorator rules (runs on every file's text)."""
+    return "functools" in text and _CACHE_DECORATOR_TEXT.search(text) is not None
+
+
 def decorator_targets(node: cst.FunctionDef, ctx: FileContext) -> Iterator[tuple[cst.Decorator, str]]:
     """Each decorator with the qualified (else written) name of what it applies.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..rule import Fix, FixAvailability, ImportNeeded, Invalid, Rule, Valid
-from ._reuse import decorator_targets
+from ._reuse import decorator_targets, may_apply_functools_cache
 
 _CACHES = {
     "functools.lru_cache": "functools.lru_cache",
@@ -70,6 +70,10 @@ class LruCacheOnAsync(Rule):
     )
     fix_availability = FixAvailability.SOMETIMES
     triggers = ("async",)
+
+    @classmethod
+    def applies(cls, text: str) -> bool:
+        return "async" in text and may_apply_functools_cache(text)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         if node.asynchronous is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..rule import Invalid, Option, Rule, Valid
-from ._reuse import decorator_targets, dotted_name, last_name
+from ._reuse import decorator_targets, may_apply_functools_cache, dotted_name, last_name
 
 _CACHES = frozenset({"functools.lru_cache", "functools.cache"})
 _NOT_INSTANCE = frozenset({"builtins.staticmethod", "builtins.classmethod", "staticmethod", "classmethod"})
@@ -79,6 +79,10 @@ class LruCacheOnMethod(Rule):
     )
 
     triggers = ("lru_cache", "functools")  # `cache` itself can only come from functools
+
+    @classmethod
+    def applies(cls, text: str) -> bool:
+        return may_apply_functools_cache(text)
     options_table = "cache-methods"
     options = (Option("report-bounded", bool, False, "also report bounded lru_cache on methods (B019 parity)"),)
 
