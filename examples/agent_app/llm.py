@@ -5,6 +5,7 @@ Each mistake (APL3xx) sits next to the correct way.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 
 import aiohttp
@@ -93,16 +94,15 @@ async def rank_documents(client: httpx.AsyncClient, query: str, docs: list[str])
     scores = []
     for doc in docs:
         query_vector = await embed(client, query)  # same query every iteration (APL305)
+        # and one embedding request per document, each waiting for the last (APL201)
         scores.append(sum(a * b for a, b in zip(query_vector, await embed(client, doc))))
     return scores
 
 
 async def rank_documents_fast(client: httpx.AsyncClient, query: str, docs: list[str]) -> list[float]:
-    query_vector = await embed(client, query)  # the correct way: hoisted out of the loop
-    scores = []
-    for doc in docs:
-        scores.append(sum(a * b for a, b in zip(query_vector, await embed(client, doc))))
-    return scores
+    query_vector = await embed(client, query)  # the correct way: hoisted out of the loop,
+    doc_vectors = await asyncio.gather(*(embed(client, doc) for doc in docs))  # and concurrent
+    return [sum(a * b for a, b in zip(query_vector, vector)) for vector in doc_vectors]
 
 
 def download_prompts(urls: list[str]) -> list[str]:
