@@ -365,7 +365,7 @@ class FileContext:
         scope = Scope("comprehension", self.frames[-1].scope)
         for_in = node.for_in  # type: ignore[attr-defined]
         while for_in is not None:
-            for name in _target_names(for_in.target):
+            for name in target_names(for_in.target):
                 scope.bind(name, Binding("loop", scope=scope))
             for_in = for_in.inner_for_in
         self._push_frame(Frame(node, "comprehension", False, scope, self.function.loops))
@@ -572,14 +572,15 @@ def _bind_params(params: cst.Parameters, scope: Scope) -> None:
             scope.bind(star.name.value, Binding("param", scope=scope))
 
 
-def _target_names(target: cst.BaseExpression) -> Iterator[str]:
+def target_names(target: cst.BaseExpression) -> Iterator[str]:
+    """Names an assignment or loop target binds: ``a``, ``(a, [b, *c])``."""
     if isinstance(target, cst.Name):
         yield target.value
     elif isinstance(target, (cst.Tuple, cst.List)):
         for element in target.elements:
-            yield from _target_names(element.value)
+            yield from target_names(element.value)
     elif isinstance(target, cst.StarredElement):
-        yield from _target_names(target.value)
+        yield from target_names(target.value)
 
 
 def _dotted(expr: cst.BaseExpression | None) -> str:
@@ -611,14 +612,14 @@ def _scan_block(body: Sequence[cst.CSTNode], scope: Scope, module_name: str | No
             scope.bind(statement.name.value, Binding("class", qualname=qualname, node=statement, scope=scope))
         elif isinstance(statement, (cst.For, cst.While, cst.If, cst.With, cst.Try, cst.TryStar)):
             if isinstance(statement, cst.For):
-                for name in _target_names(statement.target):
+                for name in target_names(statement.target):
                     scope.bind(name, Binding("loop", scope=scope))
             if isinstance(statement, cst.With):
                 for item in statement.items:
                     if item.asname is not None and isinstance(item.asname.name, cst.Name):
                         scope.bind(item.asname.name.value, Binding("with", values=[item.item], scope=scope))
                     elif item.asname is not None:
-                        for name in _target_names(item.asname.name):  # type: ignore[arg-type]
+                        for name in target_names(item.asname.name):  # type: ignore[arg-type]
                             scope.bind(name, Binding("assign", scope=scope))
             for block in _child_blocks(statement):
                 _scan_block(block, scope, module_name, ctx)
@@ -673,7 +674,7 @@ def _scan_small(small: cst.BaseSmallStatement, scope: Scope, module_name: str | 
             if isinstance(target.target, cst.Name):
                 scope.bind(target.target.value, Binding("assign", values=[small.value], scope=scope))
             else:
-                for name in _target_names(target.target):
+                for name in target_names(target.target):
                     scope.bind(name, Binding("assign", scope=scope))
     elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
         values = [small.value] if small.value is not None else []

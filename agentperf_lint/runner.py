@@ -11,7 +11,6 @@ import hashlib
 import json
 import multiprocessing
 import os
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path

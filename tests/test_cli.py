@@ -370,7 +370,7 @@ def test_warm_run_does_not_import_libcst(project: Path) -> None:
 def test_parallel_results_equal_serial(project: Path) -> None:
     for index in range(60):
         write(project, f"m{index:02}.py", BAD if index % 3 else GOOD)
-    write(project, "m_broken.py", "def f(:\n")
+    write(project, "m_broken.py", "async def f(:\n")
     serial = run(".", "--jobs", "1", "--no-cache", "--output-format", "json", cwd=project)
     parallel = run(".", "--jobs", "2", "--no-cache", "--output-format", "json", cwd=project)
     assert serial.returncode == parallel.returncode == 1

@@ -27,7 +27,7 @@ from typing import ClassVar
 
 import libcst as cst
 
-from ..context import COMPREHENSIONS, FileContext
+from ..context import COMPREHENSIONS, FileContext, target_names
 from ..rule import Applicability, Fix, ImportNeeded, Rule
 from ..walker import iter_tree
 
@@ -230,13 +230,13 @@ def is_ordered_or_runtime(ctx: FileContext, call: cst.Call, targets: frozenset[s
 # -- the analysis -----------------------------------------------------------------------------
 def _analyse(ctx: FileContext, loop: Loop) -> LoopFacts:
     if isinstance(loop, cst.For):
-        targets = frozenset(_target_names(loop.target))
+        targets = frozenset(target_names(loop.target))
         facts = LoopFacts(loop, targets)
         facts.reason = _for_loop_reason(ctx, loop)
         if facts.reason is None:
             _scan_statements(_block(loop.body), facts)
     else:
-        targets = frozenset(name for for_in in _for_ins(loop) for name in _target_names(for_in.target))
+        targets = frozenset(name for for_in in _for_ins(loop) for name in target_names(for_in.target))
         facts = LoopFacts(loop, targets)
         if any(for_in.asynchronous is not None for for_in in _for_ins(loop)):
             facts.reason = "async comprehension"
@@ -335,7 +335,7 @@ def _scan_statements(body: Sequence[cst.BaseStatement], facts: LoopFacts) -> Non
         if isinstance(node, (cst.Assign, cst.AnnAssign, cst.NamedExpr)) and _contains_await(node.value):
             targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
             for target in targets:
-                facts.from_await.update(_target_names(target))
+                facts.from_await.update(target_names(target))
 
 
 def _walk_block(body: Sequence[cst.BaseStatement], facts: LoopFacts, written: set[str], fresh: set[str]) -> None:
@@ -350,7 +350,7 @@ def _walk_block(body: Sequence[cst.BaseStatement], facts: LoopFacts, written: se
                 item_reads = _heads(item.item)
                 _carry(item_reads, facts, written, fresh)
                 if item.asname is not None:
-                    for name in _target_names(item.asname.name):
+                    for name in target_names(item.asname.name):
                         fresh.add(name)
                         if item_reads & (facts.targets | facts.derived):
                             facts.derived.add(name)
@@ -363,7 +363,7 @@ def _walk_block(body: Sequence[cst.BaseStatement], facts: LoopFacts, written: se
                 _carry(_heads(header), facts, written, fresh)
             inner = set(fresh)
             if isinstance(statement, cst.For):
-                inner.update(_target_names(statement.target))
+                inner.update(target_names(statement.target))
             for block in _child_blocks(statement):
                 _walk_block(block, facts, written, set(inner))
         elif isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
@@ -394,7 +394,7 @@ def _note_small(small: cst.BaseSmallStatement, facts: LoopFacts, written: set[st
         targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
         for target in targets:
             if isinstance(target, (cst.Name, cst.Tuple, cst.List)):
-                for name in _target_names(target):
+                for name in target_names(target):
                     if name not in facts.carried:
                         fresh.add(name)
                         if value_reads & (facts.targets | facts.derived):
@@ -422,15 +422,15 @@ def _note_writes(node: cst.CSTNode, facts: LoopFacts, fresh: set[str]) -> None:
     for child in body_nodes(node):
         names: Iterable[str] = ()
         if isinstance(child, (cst.AugAssign, cst.Del)):
-            names = _target_names(child.target)
+            names = target_names(child.target)
             _add_written_path(child.target, facts)
         elif isinstance(child, (cst.Assign, cst.AnnAssign)):
             targets = [t.target for t in child.targets] if isinstance(child, cst.Assign) else [child.target]
-            names = [name for target in targets for name in _target_names(target)]
+            names = [name for target in targets for name in target_names(target)]
             for target in targets:
                 _add_written_path(target, facts)
         elif isinstance(child, cst.NamedExpr):
-            names = _target_names(child.target)
+            names = target_names(child.target)
         elif isinstance(child, (cst.Global, cst.Nonlocal)):
             names = [item.name.value for item in child.names]
         facts.carried.update(name for name in names if name not in fresh and name not in facts.targets)
@@ -442,7 +442,7 @@ def _note_mutation(node: cst.CSTNode, facts: LoopFacts, fresh: set[str]) -> None
         if owner is not None and owner.split(".")[0] not in fresh:
             facts.written_paths.add(owner)
     elif isinstance(node, cst.NamedExpr):
-        facts.carried.update(_target_names(node.target))
+        facts.carried.update(target_names(node.target))
 
 
 def _add_written_path(target: cst.BaseExpression, facts: LoopFacts) -> None:
@@ -459,7 +459,7 @@ def _scan_comprehension(loop: Loop, facts: LoopFacts) -> None:
     for node in body_nodes(_comp_parts(loop)):
         _note_mutation(node, facts, set())
         if isinstance(node, cst.NamedExpr):
-            facts.carried.update(_target_names(node.target))
+            facts.carried.update(target_names(node.target))
 
 
 def _comp_parts(loop: Loop) -> list[cst.CSTNode]:
@@ -520,13 +520,13 @@ def _names_written(body: Sequence[cst.BaseStatement]) -> set[str]:
     names: set[str] = set()
     for node in body_nodes(body):
         if isinstance(node, (cst.AssignTarget, cst.AnnAssign, cst.AugAssign, cst.NamedExpr, cst.For, cst.CompFor)):
-            names.update(_target_names(node.target))
+            names.update(target_names(node.target))
         elif isinstance(node, cst.AsName):
-            names.update(_target_names(node.name))
+            names.update(target_names(node.name))
         elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
             names.add(node.name.value)
         elif isinstance(node, cst.Del):
-            names.update(_target_names(node.target))
+            names.update(target_names(node.target))
     return names
 
 
@@ -538,16 +538,6 @@ def _block(suite: cst.BaseSuite) -> Sequence[cst.BaseStatement]:
     if isinstance(suite, cst.IndentedBlock):
         return suite.body
     return [cst.SimpleStatementLine(body=suite.body)]  # type: ignore[attr-defined]
-
-
-def _target_names(target: cst.CSTNode) -> Iterator[str]:
-    if isinstance(target, cst.Name):
-        yield target.value
-    elif isinstance(target, (cst.Tuple, cst.List)):
-        for element in target.elements:
-            yield from _target_names(element.value)
-    elif isinstance(target, cst.StarredElement):
-        yield from _target_names(target.value)
 
 
 def _dotted(expr: cst.CSTNode) -> str | None:
