@@ -8,11 +8,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import agentperf_lint.runtime as runtime
+from agentperf_lint import runtime
 
 PROBE = """
 import sys, importlib
-import agentperf_lint.runtime as runtime
+from agentperf_lint import runtime
 light = sorted(m for m in ("libcst", "aiohttp", "psutil", "pympler") if m in sys.modules)
 for name in runtime.__all__:
     getattr(runtime, name)
