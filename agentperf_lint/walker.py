@@ -100,6 +100,9 @@ def _concrete_subclasses(node_type: type) -> list[type]:
     return found
 
 
+_NODE_TYPES: frozenset[type] = frozenset(_concrete_subclasses(cst.CSTNode))
+
+
 class RuleCrash(Exception):
     """A rule raised while visiting; carries the rule so the error can name it."""
 
@@ -135,10 +138,11 @@ def walk(module: cst.Module, ctx: FileContext, dispatch: Dispatch) -> None:
             children: list[cst.CSTNode] = []
             for name in fields:
                 value = getattr(node, name)
-                if isinstance(value, cst.CSTNode):
+                kind = value.__class__
+                if kind in _NODE_TYPES:  # a set look-up: isinstance on libcst's ABCs is slow
                     children.append(value)
-                elif value.__class__ is tuple or value.__class__ is list:
-                    children.extend(item for item in value if isinstance(item, cst.CSTNode))
+                elif kind is tuple or kind is list:
+                    children.extend(item for item in value if item.__class__ in _NODE_TYPES)
             for child in reversed(children):
                 push((child, False))
     except RecursionError:
