@@ -238,7 +238,7 @@ def _report(args: argparse.Namespace, settings: Settings, options: RunOptions,
     from .output import TEXT_FORMATS, count_fixable, render, summary_line
 
     fmt = settings.output_format
-    stdin_mode = len(sources) == 1 and sources[0].real_path is None or (args.paths == ["-"])
+    stdin_mode = args.paths == ["-"]
     changed = [result for result in outcome.results if result.new_source is not None]
     status = EXIT_CLEAN
     if options.diff:

@@ -114,7 +114,6 @@ class FileContext:
         self._leave_actions: dict[int, list[int]] = {}  # node id -> what ends there
         self._functions: list[Frame] = []  # the non-comprehension frames of ``frames``
         self._resume: dict[int, cst.CSTNode] = {}  # node id -> loop to re-enter after it
-        self._classes: dict[int, ClassInfo] = {}
         self._positions: dict[cst.CSTNode, object] | None = None
         self.call_ordinal = 0  # how many Call nodes the walk has entered so far
         module_scope = Scope("module", None)
@@ -355,7 +354,6 @@ class FileContext:
         self._enter_statement(node)
         scope = Scope("class", self.frames[-1].scope)
         info = ClassInfo(node.name.value)
-        self._classes[id(node)] = info
         body = _block_body(node.body)
         _scan_block(body, scope, None, self)
         _scan_class_attributes(body, info, scope)
@@ -633,8 +631,6 @@ def _child_blocks(statement: cst.CSTNode) -> Iterator[Sequence[cst.CSTNode]]:
     if isinstance(body, cst.BaseSuite):
         yield body.body
     for handler in getattr(statement, "handlers", ()):
-        if handler.name is not None and isinstance(handler.name.name, cst.Name):
-            pass
         yield handler.body.body
     orelse = getattr(statement, "orelse", None)
     while orelse is not None:

@@ -52,12 +52,11 @@ def child_fields(node_type: type[cst.CSTNode]) -> tuple[str, ...]:
 def iter_children(node: cst.CSTNode) -> Iterable[cst.CSTNode]:
     for name in child_fields(type(node)):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
+        kind = value.__class__
+        if kind in _NODE_TYPES:
             yield value
-        elif isinstance(value, (tuple, list)):
-            for item in value:
-                if isinstance(item, cst.CSTNode):
-                    yield item
+        elif kind is tuple or kind is list:
+            yield from (item for item in value if item.__class__ in _NODE_TYPES)
 
 
 def iter_tree(root: cst.CSTNode) -> Iterable[cst.CSTNode]:
