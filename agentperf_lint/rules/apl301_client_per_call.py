@@ -27,8 +27,13 @@ class ClientPerCall(Rule):
     every call. The clients are those that own a connection pool (`aiohttp.ClientSession`,
     `httpx.AsyncClient`/`httpx.Client`, `requests.Session`, `openai.AsyncOpenAI`/`OpenAI`,
     `anthropic.AsyncAnthropic`/`Anthropic`, `redis.asyncio.Redis`, `asyncpg.connect`/
-    `create_pool`); "every call" means created, used and closed inside a function that runs per
-    request (`async with aiohttp.ClientSession() as s:` in a request handler or a tool).
+    `create_pool`); "every call" means created inside a function that runs per request
+    (`async with aiohttp.ClientSession() as s:` in a request handler or a tool). The message
+    says what the code does with it: closed on every call (`async with`, `close()`, an exit
+    stack), or never closed, the worse case: each call leaves a pool of open connections for
+    the garbage collector. When the client is made in a closure handed to a retry helper
+    (`async def run(): ...` inside `fetch()`), the message names `fetch()`, the function
+    called per request.
 
     ## Why is this bad?
     A client's set-up is the expensive part of a request: a new DNS lookup, TCP connection and
@@ -40,7 +45,9 @@ class ClientPerCall(Rule):
     `httpx.AsyncClient` per request at 0.03x. Over TLS to a remote host the handshake on every
     request makes it worse.
 
-    Not reported: creation in a factory (the client is returned), in `__init__`/`__aenter__`/
+    Not reported: creation in a factory (the client is returned, also wrapped:
+    `return instructor.from_openai(client)`; how often it runs is the caller's business), in
+    `__init__`/`__aenter__`/
     `__enter__`, a lifespan or startup hook (`@asynccontextmanager`, `@app.on_event("startup")`,
     `on_startup`), a `@pytest.fixture` or a test, `main()` and other entry points, at module
     level, or when the client is stored for reuse (`self.client = ...`, a global, a container,
@@ -103,6 +110,8 @@ class ClientPerCall(Rule):
         if usage is None:
             return
         function = enclosing_function(ctx)
+        closed = usage == "with" or (
+            usage == "local" and name is not None and _closed_in(function or ctx.module, name, scope))
         loops = loops_here(ctx) if ctx.loops else []
         if loops and not is_retry_loop(loops[-1]):
             if scope is not None and _serves_many(scope, name):
@@ -111,7 +120,8 @@ class ClientPerCall(Rule):
                 return
             if _is_polling(loops[-1]):
                 return
-            self.report(node, what=f"`{client}` is created and discarded on every loop iteration")
+            fate = "created and discarded" if closed else "created and never closed"
+            self.report(node, what=f"`{client}` is {fate} on every loop iteration")
             return
         if function is None or runs_once(function):
             return
@@ -119,14 +129,35 @@ class ClientPerCall(Rule):
             return
         if _serves_many(scope if scope is not None else function, name):
             return
-        kind = "async " if function.asynchronous is not None else ""
-        self.report(
-            node,
-            what=f"`{client}` is created, used and closed on every call of {kind}`{function.name.value}()`",
-        )
+        caller = self._called_per_request(function)
+        kind = "async " if caller.asynchronous is not None else ""
+        if closed:
+            what = f"`{client}` is created, used and closed on every call of {kind}`{caller.name.value}()`"
+        else:
+            what = (f"`{client}` is created on every call of {kind}`{caller.name.value}()` and never "
+                    "closed: each call leaves its connections open until garbage collection")
+        self.report(node, what=what)
+
+    def _called_per_request(self, function: cst.FunctionDef) -> cst.FunctionDef:
+        """The function a caller calls: for a closure (``async def run(): ...`` handed to a retry
+        helper inside ``fetch()``), the enclosing function, unless that one runs once (a
+        constructor registering per-request callbacks)."""
+        functions = [frame.node for frame in self.ctx.frames if frame.kind != "comprehension"]
+        index = len(functions) - 1
+        while index > 0 and functions[index] is not function:
+            index -= 1
+        caller = function
+        while index > 0:
+            outer = functions[index - 1]
+            if not isinstance(outer, cst.FunctionDef) or runs_once(outer):
+                break
+            caller = outer
+            index -= 1
+        return caller
 
     def _usage(self, call: cst.Call) -> tuple[str | None, str | None, cst.CSTNode | None]:
-        """How the new client is used: ``("with", name, with_body)``, ``("local", name, None)``,
+        """How the new client is used: ``("with", name, with_body)`` (closed when the block or
+        exit stack ends), ``("local", name, None)``,
         ``("direct", None, None)``; ``(None, ...)`` when it is kept or its fate is unclear."""
         ancestors = self.ctx.ancestors
         index = len(ancestors) - 2
@@ -166,7 +197,7 @@ class ClientPerCall(Rule):
             index -= 1
         parent = ancestors[index] if index >= 0 else None
         if isinstance(parent, cst.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0].target, cst.Name):
-            return "local", parent.targets[0].target.value, None
+            return "with", parent.targets[0].target.value, None  # closed with the stack
         return None, None, None
 
 
@@ -190,6 +221,23 @@ def _serves_many(scope: cst.CSTNode, name: str | None) -> bool:
 def _uses(node: cst.CSTNode, name: str) -> bool:
     inner = node.body if isinstance(node, (cst.For, cst.While)) else node
     return any(isinstance(child, cst.Name) and child.value == name for child in iter_tree(inner))
+
+
+def _closed_in(function: cst.CSTNode, name: str, scope: cst.CSTNode | None) -> bool:
+    """``client.close()``/``await client.aclose()`` (often in a ``finally``), ``async with
+    client:`` or ``contextlib.closing(client)`` somewhere in the function."""
+    for node in iter_tree(function):
+        if isinstance(node, cst.Call):
+            func = node.func
+            if (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == name
+                    and func.attr.value in ("close", "aclose", "__aexit__", "__exit__", "terminate")):
+                return True
+            if last_name(func) in ("closing", "aclosing") and any(
+                    isinstance(arg.value, cst.Name) and arg.value.value == name for arg in node.args):
+                return True
+        elif isinstance(node, cst.WithItem) and isinstance(node.item, cst.Name) and node.item.value == name:
+            return True
+    return False
 
 
 def _is_polling(loop: cst.CSTNode) -> bool:
@@ -421,6 +469,18 @@ ClientPerCall.VALID = (
     """),
 )
 
+ClientPerCall.VALID += (
+    # a factory returning the client wrapped: the caller owns its lifetime
+    Valid("""
+        import instructor
+        from openai import OpenAI
+
+        def get_client(api_key):
+            client = OpenAI(api_key=api_key)
+            return instructor.from_openai(client)
+    """),
+)
+
 ClientPerCall.INVALID = (
     Invalid("""
         import aiohttp
@@ -447,7 +507,7 @@ ClientPerCall.INVALID = (
             client = AsyncOpenAI()
             response = await client.responses.create(model="m", input=text)
             return response.output_text
-    """, line=4, column=14),
+    """, line=4, column=14, message_contains="created on every call of async `summarise()` and never closed"),
     Invalid("""
         import requests
 
@@ -508,4 +568,41 @@ ClientPerCall.INVALID = (
                 client = await stack.enter_async_context(httpx.AsyncClient())
                 return await client.get(url)
     """, line=6, column=50),
+    # never closed: worse than closed per call, and said so
+    Invalid("""
+        import httpx
+
+        def status(url):
+            return httpx.Client().get(url).status_code
+    """, line=4, column=12, message_contains="and never closed"),
+    # closed in a finally: created, used and closed
+    Invalid("""
+        import httpx
+
+        def status(url):
+            client = httpx.Client()
+            try:
+                return client.get(url).status_code
+            finally:
+                client.close()
+    """, line=4, column=14, message_contains="created, used and closed on every call of `status()`"),
+    # a retry closure: the function called per request is the one around it
+    Invalid("""
+        import aiohttp
+
+        async def fetch(url, retry):
+            async def run():
+                async with aiohttp.ClientSession() as session:
+                    async with session.get(url) as response:
+                        return await response.json()
+            return await retry(run)
+    """, line=5, column=20, message_contains="every call of async `fetch()`"),
+    Invalid("""
+        import httpx
+
+        async def fetch_all(urls):
+            for url in urls:
+                client = httpx.AsyncClient()
+                await client.get(url)
+    """, line=5, column=18, message_contains="created and never closed on every loop iteration"),
 )
