@@ -192,6 +192,41 @@ def _is_empty_container(ctx: FileContext, value: cst.BaseExpression) -> bool:
     return False
 
 
+def for_one_item(ctx: FileContext, loop: Loop, facts: LoopFacts) -> bool:
+    """The visited node runs only for the item the loop looks for: it sits under ``if tool.name
+    == name:`` or ``if item is target:`` (an equality or identity test of the item against a
+    loop-invariant variable), so it runs once, not once per item. A test against a literal
+    (``if doc.status == "new":``) is a filter and still runs per matching item."""
+    ancestors = ctx.ancestors
+    start = next((i for i, node in enumerate(ancestors) if node is loop), None)
+    if start is None:
+        return False
+    per_item = facts.targets | facts.derived
+    for index in range(start + 1, len(ancestors) - 1):
+        node = ancestors[index]
+        if isinstance(node, cst.If) and ancestors[index + 1] is node.body and _looks_up_one(node.test, per_item, facts):
+            return True
+    return False
+
+
+def _looks_up_one(test: cst.BaseExpression, per_item: frozenset[str] | set[str], facts: LoopFacts) -> bool:
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+        return _looks_up_one(test.left, per_item, facts) or _looks_up_one(test.right, per_item, facts)
+    if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1):
+        return False
+    comparison = test.comparisons[0]
+    if not isinstance(comparison.operator, (cst.Equal, cst.Is)):
+        return False
+    sides = (test.left, comparison.comparator)
+    item_sides = [side for side in sides if {p.split(".")[0] for p in read_paths(side)} & per_item]
+    if len(item_sides) != 1:
+        return False
+    other = sides[1] if item_sides[0] is sides[0] else sides[0]
+    heads = {p.split(".")[0] for p in read_paths(other)}
+    constants = {"None", "True", "False"}
+    return bool(heads - constants) and not heads & (set(per_item) | facts.carried | facts.from_await)
+
+
 def call_name(call: cst.Call) -> str:
     """The last name of the callee: ``self.llm.ainvoke`` -> ``ainvoke``."""
     func = call.func
@@ -912,7 +947,7 @@ class PerItemCallRule(Rule):
             return None
         if call_kind(ctx, call) == "sql" and (is_schema_statement(call) or _per_object_statement(call, facts)):
             return None
-        if shares_state(ctx, call, facts):
+        if shares_state(ctx, call, facts) or for_one_item(ctx, loop, facts):
             return None
         return loop if independent_call(ctx, facts, expr) else None
 

@@ -9,6 +9,7 @@ from ._loops import (
     PerItemCallRule,
     call_kind,
     facts_for,
+    for_one_item,
     in_test_code,
     independent_call,
     innermost_loop,
@@ -31,6 +32,9 @@ class SequentialAwaitInLoop(PerItemCallRule):
     ordered I/O (`send`, `write`, `put`, `drain`, queue and event waits), awaits that feed each
     other, awaits of tasks that already run (`for t in tasks: await t`, `as_completed`),
     `async for` streams, `while` loops, and calls that do not use the loop variable (APL305).
+    An await under `if tool.name == name:` or `if item is target:` (the item tested against a
+    variable the loop does not change) runs for the one item looked for, not per item: it is
+    not the site; the finding goes to an await that does run per item, if any.
     Database, LLM and driver calls have their own codes (APL202-APL204).
 
     Only calls that look like a round trip are reported: methods of HTTP clients (`httpx`,
@@ -94,6 +98,8 @@ class SequentialAwaitInLoop(PerItemCallRule):
         if loop is None or id(loop) in self._reported or in_test_code(ctx):
             return
         facts = facts_for(ctx, loop)
+        if for_one_item(ctx, loop, facts):
+            return
         for item in node.items:
             call = item.item
             if (isinstance(call, cst.Call) and call_kind(ctx, call) is None
@@ -308,6 +314,26 @@ class SequentialAwaitInLoop(PerItemCallRule):
                 async def abatch(self, inputs):
                     return [await self.ainvoke_http(i) for i in inputs]
         """),
+        # runs for the one item looked for, not per item
+        Valid("""
+            async def f(client, tools, name):
+                for tool in tools:
+                    if tool.name == name:
+                        await client.fetch(tool.url)
+        """),
+        Valid("""
+            async def f(client, items, target):
+                for item in items:
+                    if item is target and item.ready:
+                        await client.fetch(item.url)
+        """),
+        Valid("""
+            async def f(session, servers, wanted):
+                for server in servers:
+                    if server.id == wanted:
+                        async with session.get(server.url) as response:
+                            print(await response.text())
+        """),
         # tests that expect each call to fail
         Valid("""
             import pytest
@@ -318,6 +344,27 @@ class SequentialAwaitInLoop(PerItemCallRule):
         """),
     )
     INVALID = (
+        # the lookup runs for one tool; the post runs for every tool and is the finding
+        Invalid(
+            """
+            async def f(client, tools, name):
+                for tool in tools:
+                    if tool.name == name:
+                        await client.fetch(tool.url)
+                    await client.post(tool.url)
+            """,
+            line=5, column=9, message_contains="`await client.post(...)`",
+        ),
+        # a filter against a literal still runs per matching item
+        Invalid(
+            """
+            async def f(client, docs):
+                for doc in docs:
+                    if doc.status == "new":
+                        await client.fetch(doc.url)
+            """,
+            line=4, column=13,
+        ),
         Invalid(
             """
             async def f(session, urls):
