@@ -794,6 +794,8 @@ def _for_fix(ctx: FileContext, loop: cst.For, node: cst.Await, call: cst.Call) -
     body = _block(loop.body)
     if loop.orelse is not None or len(body) != 1 or "#" in ctx.module.code_for_node(loop):
         return None
+    if _target_read_elsewhere(ctx, loop):
+        return None  # a generator binds no name: ``return item`` after the loop would fail
     line = body[0]
     if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1 or not isinstance(line.body[0], cst.Expr):
         return None
@@ -857,7 +859,7 @@ def _comprehension_fix(ctx: FileContext, loop: Loop, node: cst.Await, call: cst.
     elif isinstance(loop, cst.SetComp) and loop.elt is node:
         replacement = cst.Call(func=cst.Name("set"), args=[cst.Arg(value=gathered)])
     elif (isinstance(loop, cst.DictComp) and loop.value is node and isinstance(for_in.iter, cst.Name)
-          and for_in.inner_for_in is None and not for_in.ifs and isinstance(for_in.target, cst.Name)
+          and _reiterable(ctx, for_in.iter) and for_in.inner_for_in is None and not for_in.ifs and isinstance(for_in.target, cst.Name)
           and isinstance(loop.key, cst.Name) and loop.key.value == for_in.target.value):
         zipped = cst.Call(func=cst.Name("zip"), args=[
             cst.Arg(value=for_in.iter, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
@@ -870,6 +872,33 @@ def _comprehension_fix(ctx: FileContext, loop: Loop, node: cst.Await, call: cst.
     replacement = replacement.with_changes(lpar=loop.lpar, rpar=loop.rpar) if loop.lpar else replacement
     return Fix.replace(loop, replacement, title="Await the calls together with `asyncio.gather`",
                        safe=False, imports=[ImportNeeded("asyncio")])
+
+
+def _target_read_elsewhere(ctx: FileContext, loop: cst.For) -> bool:
+    """A name the loop binds also appears in the function outside the loop (read after it,
+    or bound before it): the rewrite would leave it unbound or stale."""
+    names = set(target_names(loop.target))
+    inside = {id(node) for node in iter_tree(loop)}
+    function = ctx.function.node
+    return any(isinstance(node, cst.Name) and node.value in names and id(node) not in inside
+               for node in iter_tree(function))
+
+
+_REITERABLE_CALLS = frozenset({"builtins.list", "builtins.tuple", "builtins.set", "builtins.sorted", "builtins.dict", "builtins.frozenset"})
+
+
+def _reiterable(ctx: FileContext, name: cst.Name) -> bool:
+    """``keys`` is a collection built in this function (a display, a comprehension,
+    ``list(...)``/``sorted(...)``): reading it twice gives the same items. A parameter may be a
+    generator, which ``dict(zip(keys, ...))`` would find already consumed."""
+    binding = ctx.lookup(name.value)
+    if binding is None or binding.kind != "assign" or not binding.values:
+        return False
+    return all(
+        isinstance(value, (cst.List, cst.Tuple, cst.Set, cst.Dict, cst.ListComp, cst.SetComp, cst.DictComp))
+        or (isinstance(value, cst.Call) and ctx.qualified_name(value.func) in _REITERABLE_CALLS)
+        for value in binding.values
+    )
 
 
 def _binds_tighter(ctx: FileContext, loop: Loop) -> bool:
