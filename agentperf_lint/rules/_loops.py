@@ -222,9 +222,20 @@ def _looks_up_one(test: cst.BaseExpression, per_item: frozenset[str] | set[str],
     if len(item_sides) != 1:
         return False
     other = sides[1] if item_sides[0] is sides[0] else sides[0]
-    heads = {p.split(".")[0] for p in read_paths(other)}
-    constants = {"None", "True", "False"}
-    return bool(heads - constants) and not heads & (set(per_item) | facts.carried | facts.from_await)
+    dotted = _dotted(other)
+    if dotted is None or not _is_variable(dotted):
+        return False  # a literal, an enum member or a constant: a filter, not a lookup
+    return dotted.split(".")[0] not in set(per_item) | facts.carried | facts.from_await
+
+
+def _is_variable(dotted: str) -> bool:
+    """``name``, ``self.target``, ``request.user_id``: a value chosen at run time, not
+    ``MessageType.reply``, ``Status.DONE``, ``DEFAULT_MODEL``, ``None``."""
+    parts = dotted.split(".")
+    head = parts[0].lstrip("_")
+    if not head or not head[0].islower() or dotted in ("None", "True", "False"):
+        return False
+    return not any(part.isupper() for part in parts)
 
 
 def call_name(call: cst.Call) -> str:

@@ -358,6 +358,16 @@ class SequentialAwaitInLoop(PerItemCallRule):
             """,
             line=5, column=9, message_contains="`await client.post(...)`",
         ),
+        # a filter against an enum member still runs per matching item
+        Invalid(
+            """
+            async def f(client, messages, MessageType):
+                for msg in messages:
+                    if msg.type == MessageType.reply:
+                        await client.fetch_message(msg.reference_id)
+            """,
+            line=4, column=13,
+        ),
         # a filter against a literal still runs per matching item
         Invalid(
             """

@@ -130,30 +130,35 @@ class ClientPerCall(Rule):
         if _serves_many(scope if scope is not None else function, name):
             return
         caller = self._called_per_request(function)
-        kind = "async " if caller.asynchronous is not None else ""
         if closed:
-            what = f"`{client}` is created, used and closed on every call of {kind}`{caller.name.value}()`"
+            what = f"`{client}` is created, used and closed on every call of {caller}"
         else:
-            what = (f"`{client}` is created on every call of {kind}`{caller.name.value}()` and never "
+            what = (f"`{client}` is created on every call of {caller} and never "
                     "closed: each call leaves its connections open until garbage collection")
         self.report(node, what=what)
 
-    def _called_per_request(self, function: cst.FunctionDef) -> cst.FunctionDef:
-        """The function a caller calls: for a closure (``async def run(): ...`` handed to a retry
-        helper inside ``fetch()``), the enclosing function, unless that one runs once (a
-        constructor registering per-request callbacks)."""
+    def _called_per_request(self, function: cst.FunctionDef) -> str:
+        """The function a caller calls, as the message names it: for a closure (``async def
+        run(): ...`` handed to a retry helper inside ``fetch()``), the enclosing function,
+        unless that one runs once (a constructor registering per-request callbacks) or returns
+        the closure (a decorator's ``wrapper``, which is what callers then call)."""
         functions = [frame.node for frame in self.ctx.frames if frame.kind != "comprehension"]
         index = len(functions) - 1
         while index > 0 and functions[index] is not function:
             index -= 1
-        caller = function
+        caller, returned_by = function, None
         while index > 0:
             outer = functions[index - 1]
             if not isinstance(outer, cst.FunctionDef) or runs_once(outer):
                 break
+            if _returns_name(outer, caller.name.value):
+                returned_by = outer
+                break
             caller = outer
             index -= 1
-        return caller
+        kind = "async " if caller.asynchronous is not None else ""
+        named = f"{kind}`{caller.name.value}()`"
+        return named if returned_by is None else f"{named} (returned by `{returned_by.name.value}()`)"
 
     def _usage(self, call: cst.Call) -> tuple[str | None, str | None, cst.CSTNode | None]:
         """How the new client is used: ``("with", name, with_body)`` (closed when the block or
@@ -221,6 +226,20 @@ def _serves_many(scope: cst.CSTNode, name: str | None) -> bool:
 def _uses(node: cst.CSTNode, name: str) -> bool:
     inner = node.body if isinstance(node, (cst.For, cst.While)) else node
     return any(isinstance(child, cst.Name) and child.value == name for child in iter_tree(inner))
+
+
+def _returns_name(function: cst.FunctionDef, name: str) -> bool:
+    """``return wrapper`` (or ``return functools.wraps(f)(wrapper)``) in ``function``'s body;
+    ``return await retry(run)`` calls the closure and returns its result instead."""
+    for node in iter_tree(function.body):
+        if not isinstance(node, cst.Return):
+            continue
+        value = node.value
+        if isinstance(value, cst.Call) and isinstance(value.func, cst.Call) and len(value.args) == 1:
+            value = value.args[0].value
+        if isinstance(value, cst.Name) and value.value == name:
+            return True
+    return False
 
 
 def _closed_in(function: cst.CSTNode, name: str, scope: cst.CSTNode | None) -> bool:
@@ -586,6 +605,18 @@ ClientPerCall.INVALID = (
             finally:
                 client.close()
     """, line=4, column=14, message_contains="created, used and closed on every call of `status()`"),
+    # a decorator's wrapper: what callers call is the wrapper the decorator returns
+    Invalid("""
+        import functools
+        import aiohttp
+
+        def with_http(func):
+            @functools.wraps(func)
+            async def wrapper(*args, **kwargs):
+                async with aiohttp.ClientSession() as session:
+                    return await func(*args, session=session, **kwargs)
+            return wrapper
+    """, line=7, column=20, message_contains="every call of async `wrapper()` (returned by `with_http()`)"),
     # a retry closure: the function called per request is the one around it
     Invalid("""
         import aiohttp
