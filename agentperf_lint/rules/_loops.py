@@ -100,9 +100,12 @@ def innermost_loop(ctx: FileContext) -> Loop | None:
 def in_test_code(ctx: FileContext) -> bool:
     """Tests and test doubles (``test_*.py``, ``def test_...``, ``class FakeChatModel``) loop
     over a few cases on purpose, often to check each one in turn; N+1 costs nobody there."""
-    name = ctx.path.replace("\\", "/").rsplit("/", 1)[-1]
+    path = ctx.path.replace("\\", "/")
+    name = path.rsplit("/", 1)[-1]
     if name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py":
         return True
+    if any(part in path for part in _ONE_SHOT_DIRS):
+        return True  # a migration runs once per deployment, over a known set of rows
     for frame in ctx.frames:
         node_name = getattr(getattr(frame.node, "name", None), "value", "")
         if node_name.startswith(_TEST_PREFIXES):
@@ -111,6 +114,43 @@ def in_test_code(ctx: FileContext) -> bool:
 
 
 _TEST_PREFIXES = ("test", "Test", "Fake", "Mock", "Dummy", "Stub")
+_ONE_SHOT_DIRS = ("alembic/versions/", "/migrations/", "migrations/versions/")
+# callables that cut an iterable into batches: ``itertools.batched``, ``more_itertools.chunked``
+_BATCHING = frozenset({"batched", "chunked", "batch", "batches", "chunks", "grouper", "partition", "sliced"})
+
+
+def walks_batches(loop: Loop) -> bool:
+    """``for chunk in batched(items, 50)``, ``for i in range(0, len(items), 50)``: the author
+    already sends one batch per request; how many batches may run at once is another decision
+    (often a deliberate one: the server would not take them all)."""
+    if not isinstance(loop, cst.For) or not isinstance(loop.iter, cst.Call):
+        return False
+    source = loop.iter
+    name = call_name(source)
+    return bool(_words(name) & _BATCHING) or (name == "range" and len(source.args) == 3)
+
+
+def awaits_nothing(ctx: FileContext, call: cst.Call) -> bool:
+    """``await self.describe(x)`` where this module defines ``describe`` (a method of the
+    enclosing class, or a module-level function) as an ``async def`` that awaits nothing: the
+    coroutine runs straight through, in process, with no round trip to overlap."""
+    func = call.func
+    definition: cst.CSTNode | None = None
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+        info = ctx.function.class_info
+        if info is not None and func.value.value == ctx.function.self_name:
+            definition = info.methods.get(func.attr.value)
+    elif isinstance(func, cst.Name):
+        binding = ctx.frames[0].scope.bindings.get(func.value)
+        definition = binding.node if binding is not None and binding.kind == "def" else None
+    if not isinstance(definition, cst.FunctionDef) or definition.asynchronous is None:
+        return False
+    return not any(
+        isinstance(node, cst.Await)
+        or (isinstance(node, (cst.With, cst.For)) and node.asynchronous is not None)
+        or (isinstance(node, cst.CompFor) and node.asynchronous is not None)
+        for node in body_nodes(definition.body)
+    )
 
 
 def facts_for(ctx: FileContext, loop: Loop) -> LoopFacts:
@@ -711,6 +751,24 @@ def call_kind(ctx: FileContext, call: cst.Call) -> str | None:
     return None
 
 
+_MONGO_WORDS = frozenset({"collection", "coll", "col", "mongo", "motor", "mongodb", "beanie", "odm", "db", "database"})
+_GENERIC_BULK_HINT = "write or read them in one round trip (a bulk method of the store, or one query for all the keys)"
+
+
+def bulk_hint(ctx: FileContext, call: cst.Call, kind: str | None, hint: str) -> str:
+    """The MongoDB advice (``find({'_id': {'$in': ids}})``, ``bulk_write``) only where the
+    receiver is visibly a collection; ``self.repo.update_one(...)`` of an application
+    repository gets advice that holds for any store."""
+    if kind != "mongo" or not isinstance(call.func, cst.Attribute) or call_name(call) in ("find_one", "count_documents"):
+        return hint
+    owner = ctx.value_type(call.func.value) or ""
+    if owner.startswith(("pymongo", "motor", "mongomock", "beanie")):
+        return hint
+    receiver = _dotted(call.func.value) or ""
+    words = {word for part in receiver.split(".") for word in _words(part)}
+    return hint if words & _MONGO_WORDS or isinstance(call.func.value, cst.Subscript) else _GENERIC_BULK_HINT
+
+
 def _is_redis(owner: str) -> bool:
     return owner.startswith("redis") and owner.endswith(_REDIS_OWNERS)
 
@@ -983,7 +1041,10 @@ class PerItemCallRule(Rule):
             return None
         facts = facts_for(ctx, loop)
         if self.kinds == {None} and (
-                is_ordered_or_runtime(ctx, call, facts.targets | frozenset(facts.derived)) or not looks_like_io(ctx, call)):
+                is_ordered_or_runtime(ctx, call, facts.targets | frozenset(facts.derived)) or not looks_like_io(ctx, call)
+                or awaits_nothing(ctx, call)):
+            return None
+        if walks_batches(loop):
             return None
         if call_kind(ctx, call) == "sql" and (is_schema_statement(call) or _per_object_statement(call, facts)):
             return None

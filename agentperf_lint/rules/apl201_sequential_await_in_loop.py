@@ -31,7 +31,10 @@ class SequentialAwaitInLoop(PerItemCallRule):
     loops that pace themselves (a sleep, a lock, a semaphore or a rate limiter in the body),
     ordered I/O (`send`, `write`, `put`, `drain`, queue and event waits), awaits that feed each
     other, awaits of tasks that already run (`for t in tasks: await t`, `as_completed`),
-    `async for` streams, `while` loops, and calls that do not use the loop variable (APL305).
+    `async for` streams, `while` loops, loops over batches (`for chunk in batched(users,
+    1000)`, `range(0, n, 100)`: one request per batch already), coroutines of the same class
+    or module that await nothing, migrations (`alembic/versions/`, `migrations/`), and calls
+    that do not use the loop variable (APL305).
     An await under `if tool.name == name:` or `if item is target:` (the item tested against a
     variable the loop does not change) runs for the one item looked for, not per item: it is
     not the site; the finding goes to an await that does run per item, if any.
@@ -317,6 +320,27 @@ class SequentialAwaitInLoop(PerItemCallRule):
                 async def abatch(self, inputs):
                     return [await self.ainvoke_http(i) for i in inputs]
         """),
+        # one batch per request already: how many batches run at once is another decision
+        Valid("""
+            from itertools import batched
+            async def f(api, users):
+                for chunk in batched(users, 1000):
+                    await api.post("bot/users", json=chunk)
+        """),
+        Valid("""
+            async def f(api, users):
+                for i in range(0, len(users), 100):
+                    await api.post("bot/users", json=users[i:i + 100])
+        """),
+        # a coroutine of this class that awaits nothing: in-process work, no round trip
+        Valid("""
+            class Routes:
+                async def list_plugins(self, plugins):
+                    return [await self.get_handlers_info(p.names) for p in plugins]
+
+                async def get_handlers_info(self, names):
+                    return [name.upper() for name in names]
+        """),
         # runs for the one item looked for, not per item
         Valid("""
             async def f(client, tools, name):
@@ -357,6 +381,28 @@ class SequentialAwaitInLoop(PerItemCallRule):
                     await client.post(tool.url)
             """,
             line=5, column=9, message_contains="`await client.post(...)`",
+        ),
+        # this class's coroutine that does await something is still a candidate
+        Invalid(
+            """
+            class Routes:
+                async def list_plugins(self, plugins):
+                    return [await self.get_handlers_info(p.url) for p in plugins]
+
+                async def get_handlers_info(self, url):
+                    return await self.client.get(url)
+            """,
+            line=3, column=17,
+            fixed="""
+            import asyncio
+
+            class Routes:
+                async def list_plugins(self, plugins):
+                    return await asyncio.gather(*(self.get_handlers_info(p.url) for p in plugins))
+
+                async def get_handlers_info(self, url):
+                    return await self.client.get(url)
+            """,
         ),
         # a filter against an enum member still runs per matching item
         Invalid(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..rule import FixAvailability, Invalid, Valid
-from ._loops import PerItemCallRule, call_name
+from ._loops import PerItemCallRule, bulk_hint, call_name
 
 _HINTS = {
     "sql": "use `executemany` for writes, or one query with `IN (...)` / `= ANY(...)` for reads",
@@ -82,6 +82,7 @@ class QueryPerItem(PerItemCallRule):
 
     def describe(self, call: cst.Call, kind: str | None) -> str:
         hint = _DJANGO_HINTS.get(call_name(call), "") if kind == "orm" else _HINTS.get(kind or "", "")
+        hint = bulk_hint(self.ctx, call, kind, hint)
         return f"`{self.callee(call)}(...)` runs one query per item of the loop; {hint}"
 
     VALID = (
@@ -164,6 +165,11 @@ class QueryPerItem(PerItemCallRule):
         Valid("async def f(conn, ids):\n    for i in ids:\n        await conn.execute('DELETE FROM t WHERE id = $1', i)\n"),
     )
     INVALID = (
+        # an application repository's ``update_one``: advice that holds for any store
+        Invalid(
+            "def f(self, data):\n    for item in data:\n        self.mixins.update_one(item, item.id)\n",
+            line=3, column=9, message_contains="a bulk method of the store",
+        ),
         Invalid(
             "def f(cursor, rows):\n    for row in rows:\n        cursor.execute('INSERT INTO t VALUES (?, ?)', row)\n",
             line=3, column=9, message_contains="`executemany`",

@@ -11,8 +11,6 @@ from ._loops import Loop, PerItemCallRule, _words, call_name, dotted_callee, rea
 
 # keyword arguments through which model and embedding APIs take a list of inputs
 _LIST_PARAMETERS = frozenset({"input", "inputs", "texts", "documents", "contents", "prompts", "sentences", "queries"})
-# callables that cut an iterable into batches: ``itertools.batched``, ``more_itertools.chunked``
-_BATCHING = frozenset({"batched", "chunked", "batch", "batches", "chunks", "grouper", "partition", "sliced"})
 # sync method -> names its async twin is given in the same class
 _TWIN_PATTERNS = ("a{}", "{}_async", "async_{}", "{}async")
 
@@ -99,7 +97,7 @@ class LlmCallPerItem(PerItemCallRule):
 
     def _loop_for(self, call: cst.Call, expr: cst.BaseExpression) -> Loop | None:
         loop = super()._loop_for(call, expr)
-        if loop is None or _sends_a_batch(loop, call):
+        if loop is None or _sends_a_batch(call):
             return None
         return loop
 
@@ -296,17 +294,10 @@ def _async_twin_of_call(call: cst.Call) -> str | None:
     return None
 
 
-def _sends_a_batch(loop: Loop, call: cst.Call) -> bool:
-    """One request per batch, not per item: the loop walks batches (``for batch in
-    batched(texts, 32)``, ``for i in range(0, len(texts), 32)``) or the call is handed a list
-    (``input=[t.text for t in batch]``, ``input=texts[i:i + 32]``, ``embed_documents(batch)``)."""
-    if isinstance(loop, cst.For):
-        source = loop.iter
-        if isinstance(source, cst.Call):
-            if _words(call_name(source)) & _BATCHING:
-                return True
-            if call_name(source) == "range" and len(source.args) == 3:
-                return True
+def _sends_a_batch(call: cst.Call) -> bool:
+    """One request per batch, not per item: the call is handed a list (``input=[t.text for t
+    in batch]``, ``input=texts[i:i + 32]``, ``embed_documents(batch)``); loops over batches
+    (``batched(texts, 32)``) are left alone for every N+1 rule (``walks_batches``)."""
     embeds = "embed" in dotted_callee(call) or "embed" in call_name(call)
     for arg in call.args:
         keyword = arg.keyword.value if arg.keyword is not None else None
