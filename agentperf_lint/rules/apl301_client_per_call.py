@@ -18,6 +18,7 @@ from ._reuse import (
     runs_once,
 )
 
+_CLI_LIBRARIES = frozenset({"typer", "click", "argparse", "fire", "docopt"})
 _FAN_OUT = frozenset({"gather", "as_completed", "wait", "map", "starmap", "create_task", "start_soon"})
 
 
@@ -49,7 +50,8 @@ class ClientPerCall(Rule):
     `return instructor.from_openai(client)`; how often it runs is the caller's business), in
     `__init__`/`__aenter__`/
     `__enter__`, a lifespan or startup hook (`@asynccontextmanager`, `@app.on_event("startup")`,
-    `on_startup`), a `@pytest.fixture` or a test, `main()` and other entry points, at module
+    `on_startup`), a `@pytest.fixture` or a test, `main()` and other entry points, a
+    command-line module (it imports `typer`, `click` or `argparse`: one call per process), at module
     level, or when the client is stored for reuse (`self.client = ...`, a global, a container,
     passed to a constructor); a client that serves a loop of requests inside the same call (its
     set-up is amortised); and a client assigned to a parameter (`client = client or ...`
@@ -123,7 +125,7 @@ class ClientPerCall(Rule):
             fate = "created and discarded" if closed else "created and never closed"
             self.report(node, what=f"`{client}` is {fate} on every loop iteration")
             return
-        if function is None or runs_once(function):
+        if function is None or runs_once(function) or self._command_line_module():
             return
         if name is not None and (name_escapes(name, function) or _is_parameter(name, function)):
             return
@@ -136,6 +138,14 @@ class ClientPerCall(Rule):
             what = (f"`{client}` is created on every call of {caller} and never "
                     "closed: each call leaves its connections open until garbage collection")
         self.report(node, what=what)
+
+    def _command_line_module(self) -> bool:
+        """A module that imports ``typer``, ``click`` or ``argparse`` is a command-line tool:
+        its functions run once per invocation of the process, not per request."""
+        for binding in self.ctx.frames[0].scope.bindings.values():
+            if binding.kind == "import" and (binding.qualname or "").split(".")[0] in _CLI_LIBRARIES:
+                return True
+        return False
 
     def _called_per_request(self, function: cst.FunctionDef) -> str:
         """The function a caller calls, as the message names it: for a closure (``async def
@@ -229,14 +239,20 @@ def _uses(node: cst.CSTNode, name: str) -> bool:
 
 
 def _returns_name(function: cst.FunctionDef, name: str) -> bool:
-    """``return wrapper`` (or ``return functools.wraps(f)(wrapper)``) in ``function``'s body;
+    """``return wrapper`` (also through ``functools.wraps(f)(...)``, ``cast(..., wrapper)``,
+    ``update_wrapper(wrapper, f)``) in ``function``'s body;
     ``return await retry(run)`` calls the closure and returns its result instead."""
     for node in iter_tree(function.body):
         if not isinstance(node, cst.Return):
             continue
         value = node.value
-        if isinstance(value, cst.Call) and isinstance(value.func, cst.Call) and len(value.args) == 1:
-            value = value.args[0].value
+        if isinstance(value, cst.Call) and value.args:
+            if isinstance(value.func, cst.Call) and len(value.args) == 1:
+                value = value.args[0].value  # functools.wraps(func)(wrapper)
+            elif last_name(value.func) == "cast":
+                value = value.args[-1].value  # typing.cast(Callable[...], wrapper)
+            elif last_name(value.func) == "update_wrapper":
+                value = value.args[0].value  # functools.update_wrapper(wrapper, func)
         if isinstance(value, cst.Name) and value.value == name:
             return True
     return False
@@ -489,6 +505,15 @@ ClientPerCall.VALID = (
 )
 
 ClientPerCall.VALID += (
+    # a command-line tool: one call per invocation of the process
+    Valid("""
+        import httpx
+        import typer
+
+        def run_identify(name: str) -> None:
+            with httpx.Client(timeout=30.0) as client:
+                client.patch("https://api/agent", json={"name": name})
+    """),
     # a factory returning the client wrapped: the caller owns its lifetime
     Valid("""
         import instructor
