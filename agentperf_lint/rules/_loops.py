@@ -236,7 +236,9 @@ def for_one_item(ctx: FileContext, loop: Loop, facts: LoopFacts) -> bool:
     """The visited node runs only for the item the loop looks for: it sits under ``if tool.name
     == name:`` or ``if item is target:`` (an equality or identity test of the item against a
     loop-invariant variable), so it runs once, not once per item. A test against a literal
-    (``if doc.status == "new":``) is a filter and still runs per matching item."""
+    (``if doc.status == "new":``) is a filter and still runs per matching item. Also when
+    whether it runs depends on earlier items: a guard reading a name or container the body
+    writes (``if not image: image = await download(url)``, a memo checked before ``continue``)."""
     ancestors = ctx.ancestors
     start = next((i for i, node in enumerate(ancestors) if node is loop), None)
     if start is None:
@@ -246,7 +248,32 @@ def for_one_item(ctx: FileContext, loop: Loop, facts: LoopFacts) -> bool:
         node = ancestors[index]
         if isinstance(node, cst.If) and ancestors[index + 1] is node.body and _looks_up_one(node.test, per_item, facts):
             return True
-    return False
+        if isinstance(node, cst.If) and _reads_earlier_items(node.test, facts):
+            return True  # ``if not image: image = await download(...)``, ``if key not in seen:``
+    body = loop.body if isinstance(loop, cst.For) else None
+    return body is not None and any(
+        isinstance(node, cst.If) and _reads_earlier_items(node.test, facts)
+        and any(isinstance(inner, cst.Continue) for inner in body_nodes(node.body))
+        for node in _own_loop_nodes(body)
+    )  # ``if memo.get(key): continue``: a memo the body fills skips items seen before
+
+
+def _reads_earlier_items(test: cst.BaseExpression, facts: LoopFacts) -> bool:
+    """A test of state earlier iterations write: a carried name or a shared container."""
+    own = facts.targets | facts.derived
+    shared = [path for path in facts.written_paths if path.split(".")[0] not in own]
+    reads = read_paths(test)
+    return bool({path.split(".")[0] for path in reads} & facts.carried) or any(
+        _overlaps(read, written) for read in reads for written in shared)
+
+
+def cache_first(ctx: FileContext, call: cst.Call) -> bool:
+    """``get_or_fetch_member(guild, id)``, ``bot.get_user(id) or await bot.fetch_user(id)``:
+    a lookup answered from a local cache most of the time; the round trip is the exception."""
+    if call_name(call).startswith(("get_or_", "aget_or_")) or "_or_fetch" in call_name(call):
+        return True
+    node, parent = ctx.ancestors[-1], ctx.parent
+    return isinstance(parent, cst.BooleanOperation) and isinstance(parent.operator, cst.Or) and parent.right is node
 
 
 def _looks_up_one(test: cst.BaseExpression, per_item: frozenset[str] | set[str], facts: LoopFacts) -> bool:
@@ -1048,7 +1075,7 @@ class PerItemCallRule(Rule):
             return None
         if call_kind(ctx, call) == "sql" and (is_schema_statement(call) or _per_object_statement(call, facts)):
             return None
-        if shares_state(ctx, call, facts) or for_one_item(ctx, loop, facts):
+        if shares_state(ctx, call, facts) or for_one_item(ctx, loop, facts) or cache_first(ctx, call):
             return None
         return loop if independent_call(ctx, facts, expr) else None
 

@@ -33,8 +33,11 @@ class SequentialAwaitInLoop(PerItemCallRule):
     other, awaits of tasks that already run (`for t in tasks: await t`, `as_completed`),
     `async for` streams, `while` loops, loops over batches (`for chunk in batched(users,
     1000)`, `range(0, n, 100)`: one request per batch already), coroutines of the same class
-    or module that await nothing, migrations (`alembic/versions/`, `migrations/`), and calls
-    that do not use the loop variable (APL305).
+    or module that await nothing, awaits whose running depends on earlier items (`if not
+    image: image = await download(...)`, a memo checked before `continue`), cache-first
+    lookups (`get_or_fetch_member(...)`, `bot.get_user(i) or await bot.fetch_user(i)`),
+    migrations (`alembic/versions/`, `migrations/`), and calls that do not use the loop
+    variable (APL305).
     An await under `if tool.name == name:` or `if item is target:` (the item tested against a
     variable the loop does not change) runs for the one item looked for, not per item: it is
     not the site; the finding goes to an await that does run per item, if any.
@@ -319,6 +322,42 @@ class SequentialAwaitInLoop(PerItemCallRule):
             class FakeModel:
                 async def abatch(self, inputs):
                     return [await self.ainvoke_http(i) for i in inputs]
+        """),
+        # whether the call runs depends on earlier items: the first image only, a memo
+        Valid("""
+            async def f(client, parts):
+                image = None
+                for part in parts:
+                    if part.is_image and not image:
+                        image = await client.download(part.url)
+                return image
+        """),
+        Valid("""
+            async def f(client, repos):
+                topics = {}
+                for repo in repos:
+                    if topics.get(repo.owner):
+                        continue
+                    topics[repo.owner] = await client.fetch(repo.url)
+        """),
+        Valid("""
+            async def f(self, names):
+                for name in names:
+                    if name not in self.seen:
+                        await self.api.post("lists", json={"name": name})
+                        self.seen[name] = set()
+        """),
+        # answered from a cache most of the time
+        Valid("""
+            async def f(guild, ids):
+                for i in ids:
+                    member = await get_or_fetch_member(guild, i)
+                    print(member)
+        """),
+        Valid("""
+            async def f(bot, rows):
+                for row in rows:
+                    print((bot.get_user(row.author) or await bot.fetch_user(row.author)).name)
         """),
         # one batch per request already: how many batches run at once is another decision
         Valid("""
