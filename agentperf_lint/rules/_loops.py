@@ -248,7 +248,7 @@ def for_one_item(ctx: FileContext, loop: Loop, facts: LoopFacts) -> bool:
         node = ancestors[index]
         if isinstance(node, cst.If) and ancestors[index + 1] is node.body and _looks_up_one(node.test, per_item, facts):
             return True
-        if isinstance(node, cst.If) and _reads_earlier_items(node.test, facts):
+        if isinstance(node, cst.If) and ancestors[index + 1] is not node.test and _reads_earlier_items(node.test, facts):
             return True  # ``if not image: image = await download(...)``, ``if key not in seen:``
     body = loop.body if isinstance(loop, cst.For) else None
     return body is not None and any(
@@ -263,7 +263,9 @@ def _reads_earlier_items(test: cst.BaseExpression, facts: LoopFacts) -> bool:
     own = facts.targets | facts.derived
     shared = [path for path in facts.written_paths if path.split(".")[0] not in own]
     reads = read_paths(test)
-    return bool({path.split(".")[0] for path in reads} & facts.carried) or any(
+    bound_here = {name for node in iter_tree(test) if isinstance(node, (cst.NamedExpr, cst.CompFor))
+                  for name in target_names(node.target)}  # a walrus or a comprehension's own names
+    return bool({path.split(".")[0] for path in reads} & (facts.carried - bound_here)) or any(
         _overlaps(read, written) for read in reads for written in shared)
 
 

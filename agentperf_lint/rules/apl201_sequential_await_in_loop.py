@@ -443,6 +443,18 @@ class SequentialAwaitInLoop(PerItemCallRule):
                     return await self.client.get(url)
             """,
         ),
+        # a walrus in the test binds this item's own value: still per item
+        Invalid(
+            """
+            async def f(cache, members):
+                found = []
+                for member in members:
+                    if revoke := await cache.get(member.id):
+                        found.append(revoke)
+                return found
+            """,
+            line=4, column=22,
+        ),
         # a filter against an enum member still runs per matching item
         Invalid(
             """
