@@ -99,13 +99,15 @@ def innermost_loop(ctx: FileContext) -> Loop | None:
 
 def in_test_code(ctx: FileContext) -> bool:
     """Tests and test doubles (``test_*.py``, ``def test_...``, ``class FakeChatModel``) loop
-    over a few cases on purpose, often to check each one in turn; N+1 costs nobody there."""
+    over a few cases on purpose, often to check each one in turn; N+1 costs nobody there. The
+    same holds for one-shot code: migrations (``alembic/versions/``, ``migrations/``) and Home
+    Assistant's ``diagnostics.py`` (run when a user downloads a dump)."""
     path = ctx.path.replace("\\", "/")
     name = path.rsplit("/", 1)[-1]
     if name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py":
         return True
-    if any(part in path for part in _ONE_SHOT_DIRS):
-        return True  # a migration runs once per deployment, over a known set of rows
+    if any(part in path for part in _ONE_SHOT_DIRS) or name in _ONE_SHOT_MODULES:
+        return True  # a migration runs once per deployment; a diagnostics dump once per click
     for frame in ctx.frames:
         node_name = getattr(getattr(frame.node, "name", None), "value", "")
         if node_name.startswith(_TEST_PREFIXES):
@@ -115,6 +117,7 @@ def in_test_code(ctx: FileContext) -> bool:
 
 _TEST_PREFIXES = ("test", "Test", "Fake", "Mock", "Dummy", "Stub")
 _ONE_SHOT_DIRS = ("alembic/versions/", "/migrations/", "migrations/versions/")
+_ONE_SHOT_MODULES = frozenset({"diagnostics.py"})  # Home Assistant's user-requested diagnostics dump
 # callables that cut an iterable into batches: ``itertools.batched``, ``more_itertools.chunked``
 _BATCHING = frozenset({"batched", "chunked", "batch", "batches", "chunks", "grouper", "partition", "sliced"})
 
@@ -128,6 +131,18 @@ def walks_batches(loop: Loop) -> bool:
     source = loop.iter
     name = call_name(source)
     return bool(_words(name) & _BATCHING) or (name == "range" and len(source.args) == 3)
+
+
+def in_error_fallback(ctx: FileContext, loop: Loop) -> bool:
+    """The loop sits in an ``except`` block: the one-by-one fallback after a batch request
+    failed, a path that runs rarely and often on purpose item by item (to find the bad one)."""
+    function = ctx.function.node
+    for node in reversed(ctx.ancestors):
+        if node is function:
+            return False
+        if isinstance(node, (cst.ExceptHandler, cst.ExceptStarHandler)):
+            return True
+    return False
 
 
 def awaits_nothing(ctx: FileContext, call: cst.Call) -> bool:
@@ -270,11 +285,14 @@ def _reads_earlier_items(test: cst.BaseExpression, facts: LoopFacts) -> bool:
 
 
 def cache_first(ctx: FileContext, call: cst.Call) -> bool:
-    """``get_or_fetch_member(guild, id)``, ``bot.get_user(id) or await bot.fetch_user(id)``:
-    a lookup answered from a local cache most of the time; the round trip is the exception."""
+    """``get_or_fetch_member(guild, id)``, ``bot.get_user(id) or await bot.fetch_user(id)``,
+    ``totals[k] if k in totals else await last_sum(k)``: a lookup answered from a local
+    value most of the time; the round trip is the exception."""
     if call_name(call).startswith(("get_or_", "aget_or_")) or "_or_fetch" in call_name(call):
         return True
     node, parent = ctx.ancestors[-1], ctx.parent
+    if isinstance(parent, cst.IfExp):
+        return node is not parent.test  # ``cached[k] if k in cached else await fetch(k)``
     return isinstance(parent, cst.BooleanOperation) and isinstance(parent.operator, cst.Or) and parent.right is node
 
 
@@ -830,9 +848,16 @@ def _per_object_statement(call: cst.Call, facts: LoopFacts) -> bool:
     first = call.args[0].value if call.args and call.args[0].keyword is None and not call.args[0].star else None
     if isinstance(first, cst.Name) and first.value in facts.targets | facts.derived:
         return True  # another statement each time: a script, run in order
-    return (isinstance(first, cst.Call) and isinstance(first.func, cst.Attribute)
+    if (isinstance(first, cst.Call) and isinstance(first.func, cst.Attribute)
             and isinstance(first.func.value, cst.Name)
-            and first.func.value.value in facts.targets | facts.derived)
+            and first.func.value.value in facts.targets | facts.derived):
+        return True
+    # ``conn.execute(insert(table), rows)``: a statement per table, its rows already batched
+    return (isinstance(first, cst.Call) and call_name(first) in _TABLE_STATEMENTS and bool(first.args)
+            and isinstance(first.args[0].value, cst.Name) and first.args[0].value.value in facts.targets | facts.derived)
+
+
+_TABLE_STATEMENTS = frozenset({"insert", "update", "delete", "select", "Insert", "Update", "Delete"})
 
 
 _DDL_WORDS = frozenset({
@@ -1073,7 +1098,7 @@ class PerItemCallRule(Rule):
                 is_ordered_or_runtime(ctx, call, facts.targets | frozenset(facts.derived)) or not looks_like_io(ctx, call)
                 or awaits_nothing(ctx, call)):
             return None
-        if walks_batches(loop):
+        if walks_batches(loop) or in_error_fallback(ctx, loop):
             return None
         if call_kind(ctx, call) == "sql" and (is_schema_statement(call) or _per_object_statement(call, facts)):
             return None

@@ -10,12 +10,14 @@ from ._loops import (
     call_kind,
     facts_for,
     for_one_item,
+    in_error_fallback,
     in_test_code,
     independent_call,
     innermost_loop,
     is_ordered_or_runtime,
     looks_like_io,
     shares_state,
+    walks_batches,
 )
 
 
@@ -36,7 +38,8 @@ class SequentialAwaitInLoop(PerItemCallRule):
     or module that await nothing, awaits whose running depends on earlier items (`if not
     image: image = await download(...)`, a memo checked before `continue`), cache-first
     lookups (`get_or_fetch_member(...)`, `bot.get_user(i) or await bot.fetch_user(i)`),
-    migrations (`alembic/versions/`, `migrations/`), and calls that do not use the loop
+    one-by-one fallbacks in an `except` block, migrations (`alembic/versions/`, `migrations/`)
+    and Home Assistant `diagnostics.py` (one-shot), and calls that do not use the loop
     variable (APL305).
     An await under `if tool.name == name:` or `if item is target:` (the item tested against a
     variable the loop does not change) runs for the one item looked for, not per item: it is
@@ -107,7 +110,7 @@ class SequentialAwaitInLoop(PerItemCallRule):
         if loop is None or id(loop) in self._reported or in_test_code(ctx):
             return
         facts = facts_for(ctx, loop)
-        if for_one_item(ctx, loop, facts):
+        if for_one_item(ctx, loop, facts) or walks_batches(loop) or in_error_fallback(ctx, loop):
             return
         for item in node.items:
             call = item.item
@@ -358,6 +361,22 @@ class SequentialAwaitInLoop(PerItemCallRule):
             async def f(bot, rows):
                 for row in rows:
                     print((bot.get_user(row.author) or await bot.fetch_user(row.author)).name)
+        """),
+        # the one-by-one fallback after a failed batch request
+        Valid("""
+            async def f(container, chunk):
+                try:
+                    await container.execute_batch([("delete", i) for i in chunk])
+                except BatchError:
+                    for item_id in chunk:
+                        await container.delete_item(item=item_id)
+        """),
+        # answered from a local value unless missing
+        Valid("""
+            async def f(hass, kinds, totals):
+                for kind in kinds:
+                    last = totals[kind] if kind in totals else await get_last_sum(hass, kind)
+                    print(last)
         """),
         # one batch per request already: how many batches run at once is another decision
         Valid("""

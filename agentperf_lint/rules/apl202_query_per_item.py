@@ -86,6 +86,13 @@ class QueryPerItem(PerItemCallRule):
         return f"`{self.callee(call)}(...)` runs one query per item of the loop; {hint}"
 
     VALID = (
+        # a statement per table, its rows already sent as one batch (executemany)
+        Valid("""
+            def f(connection, meta, data):
+                for table_name, rows in data.items():
+                    table = meta.tables[table_name]
+                    connection.execute(insert(table), rows)
+        """),
         Valid("def f(cursor, rows):\n    cursor.executemany('INSERT INTO t VALUES (?, ?)', rows)\n"),
         Valid("def f(Customer, ids):\n    return Customer.objects.in_bulk(ids)\n"),
         Valid("def f(Customer, ids):\n    return list(Customer.objects.filter(pk__in=ids))\n"),
