@@ -61,6 +61,7 @@ _HOOKS = frozenset({
     "dispose", "cleanup", "dispatch", "call", "callback", "middleware", "hook", "run_hook",
     "trigger", "fire", "signal", "process_event", "apply", "migrate", "upgrade", "downgrade",
 })
+_INPUT_EVENTS = frozenset({"dispatch", "press", "click", "keypress", "keydown", "keyup", "scroll", "tap", "hover", "drag"})
 _PER_ROW_RESULTS = frozenset({"rowcount", "lastrowid", "inserted_primary_key", "returned_defaults", "inserted_id", "upserted_id"})
 _EXPECTATIONS = frozenset({
     "assertRaises", "assertRaisesRegex", "assertWarns", "assertWarnsRegex", "raises", "warns",
@@ -100,13 +101,14 @@ def innermost_loop(ctx: FileContext) -> Loop | None:
 def in_test_code(ctx: FileContext) -> bool:
     """Tests and test doubles (``test_*.py``, ``def test_...``, ``class FakeChatModel``) loop
     over a few cases on purpose, often to check each one in turn; N+1 costs nobody there. The
-    same holds for one-shot code: migrations (``alembic/versions/``, ``migrations/``) and Home
+    same holds for one-shot code: migrations (``alembic/versions/``, ``migrations/``,
+    ``migrate_*.py``) and Home
     Assistant's ``diagnostics.py`` (run when a user downloads a dump)."""
     path = ctx.path.replace("\\", "/")
     name = path.rsplit("/", 1)[-1]
     if name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py":
         return True
-    if any(part in path for part in _ONE_SHOT_DIRS) or name in _ONE_SHOT_MODULES:
+    if any(part in path for part in _ONE_SHOT_DIRS) or name in _ONE_SHOT_MODULES or name.startswith("migrate"):
         return True  # a migration runs once per deployment; a diagnostics dump once per click
     for frame in ctx.frames:
         node_name = getattr(getattr(frame.node, "name", None), "value", "")
@@ -263,8 +265,10 @@ def for_one_item(ctx: FileContext, loop: Loop, facts: LoopFacts) -> bool:
         node = ancestors[index]
         if isinstance(node, cst.If) and ancestors[index + 1] is node.body and _looks_up_one(node.test, per_item, facts):
             return True
-        if isinstance(node, cst.If) and ancestors[index + 1] is not node.test and _reads_earlier_items(node.test, facts):
-            return True  # ``if not image: image = await download(...)``, ``if key not in seen:``
+        if isinstance(node, cst.If) and ancestors[index + 1] is not node.test and (
+                _reads_earlier_items(node.test, facts) or _heads(node.test) & facts.from_await):
+            return True  # ``if not image: image = await download(...)``, ``if key not in seen:``,
+            # ``if not member: await cache.delete(key)`` (runs on what an earlier await found)
     body = loop.body if isinstance(loop, cst.For) else None
     return body is not None and any(
         isinstance(node, cst.If) and _reads_earlier_items(node.test, facts)
@@ -354,6 +358,8 @@ def is_ordered_or_runtime(ctx: FileContext, call: cst.Call, targets: frozenset[s
     name = call_name(call)
     if name in ORDERED_IO or name in _HOOKS or name.startswith(("on_", "handle", "__")):
         return True
+    if _words(name) & _INPUT_EVENTS:
+        return True  # ``Input.dispatchKeyEvent``, ``page.click``: user input replayed in order
     if isinstance(call.func, cst.Name) and call.func.value in targets:
         return True
     target = ctx.call_target(call) or ""

@@ -27,23 +27,30 @@ class SequentialAwaitInLoop(PerItemCallRule):
     (`await fetch(url)`, `async with session.get(url)`) when the iterations do not depend on
     each other: the call reads the loop variable, and nothing an earlier iteration wrote.
 
-    It stays silent where the order is the point: loops that carry a value from one iteration to
-    the next (`message = await agent.reply(message)`, pagination cursors, accumulators the call
-    reads), loops that leave early (`break`, `return`, `raise`, `yield`: retries, searches),
-    loops that pace themselves (a sleep, a lock, a semaphore or a rate limiter in the body),
-    ordered I/O (`send`, `write`, `put`, `drain`, queue and event waits), awaits that feed each
-    other, awaits of tasks that already run (`for t in tasks: await t`, `as_completed`),
-    `async for` streams, `while` loops, loops over batches (`for chunk in batched(users,
-    1000)`, `range(0, n, 100)`: one request per batch already), coroutines of the same class
-    or module that await nothing, awaits whose running depends on earlier items (`if not
-    image: image = await download(...)`, a memo checked before `continue`), cache-first
-    lookups (`get_or_fetch_member(...)`, `bot.get_user(i) or await bot.fetch_user(i)`),
-    one-by-one fallbacks in an `except` block, migrations (`alembic/versions/`, `migrations/`)
-    and Home Assistant `diagnostics.py` (one-shot), and calls that do not use the loop
-    variable (APL305).
-    An await under `if tool.name == name:` or `if item is target:` (the item tested against a
-    variable the loop does not change) runs for the one item looked for, not per item: it is
-    not the site; the finding goes to an await that does run per item, if any.
+    It stays silent where the order is the point, or where the await does not really run once
+    per item:
+
+    - loops that carry a value from one iteration to the next (`message = await
+      agent.reply(message)`, pagination cursors, accumulators the call reads), leave early
+      (`break`, `return`, `raise`, `yield`: retries, searches), or pace themselves (a sleep, a
+      lock, a semaphore or a rate limiter in the body);
+    - ordered I/O (`send`, `write`, `put`, `drain`, queue and event waits), replayed input
+      events (`dispatchKeyEvent`, `click`, `press`), awaits that feed each other, awaits of
+      tasks that already run (`for t in tasks: await t`, `as_completed`), `async for` streams
+      and `while` loops;
+    - loops over batches (`for chunk in batched(users, 1000)`, `range(0, n, 100)`: one request
+      per batch already) and one-by-one fallbacks in an `except` block;
+    - awaits that run for one item or depending on earlier ones: under `if tool.name == name:`
+      or `if item is target:` (the item against a variable the loop does not change; the
+      finding then goes to an await that does run per item, if any), under a test of what
+      earlier iterations wrote (`if not image: image = await download(...)`, a memo checked
+      before `continue`) or of what an earlier await of the iteration found (`if not member:
+      await cache.delete(key)`); cache-first lookups (`get_or_fetch_member(...)`,
+      `bot.get_user(i) or await bot.fetch_user(i)`);
+    - coroutines of the same class or module that await nothing, calls that do not use the
+      loop variable (APL305), and one-shot code: migrations (`alembic/versions/`,
+      `migrations/`, `migrate_*.py`) and Home Assistant `diagnostics.py`.
+
     Database, LLM and driver calls have their own codes (APL202-APL204).
 
     Only calls that look like a round trip are reported: methods of HTTP clients (`httpx`,
@@ -349,6 +356,22 @@ class SequentialAwaitInLoop(PerItemCallRule):
                     if name not in self.seen:
                         await self.api.post("lists", json={"name": name})
                         self.seen[name] = set()
+        """),
+        # runs on what an earlier await of the same iteration found (cleanup of stale entries)
+        Valid("""
+            async def f(guild, cache, items):
+                for key, value in items:
+                    member = await load_member(guild, key)
+                    if not member:
+                        await cache.delete(key)
+                        continue
+                    print(member, value)
+        """),
+        # replayed user input: the order is the point
+        Valid("""
+            async def f(cdp, keys):
+                for k in keys:
+                    await cdp.send.Input.dispatchKeyEvent(params={'type': 'keyDown', 'key': k})
         """),
         # answered from a cache most of the time
         Valid("""
