@@ -135,6 +135,24 @@ def _requests(fake: Any) -> list[object]:
             keys = sorted(items)
             return {k: await client.download(k) for k in keys}
     """),
+    ("nested comprehension", """
+        async def visit(client, items):
+            return [await client.fetch((a, b)) for a in items[:3] for b in items[3:]]
+    """),
+    ("method on self", """
+        class Crawler:
+            def __init__(self, client):
+                self.client = client
+
+            async def crawl(self, items):
+                pages = []
+                for item in items:
+                    pages.append(await self.client.fetch(item))
+                return pages
+
+        async def visit(client, items):
+            return await Crawler(client).crawl(items)
+    """),
     ("enumerate", """
         async def visit(client, items):
             out = []
@@ -261,3 +279,28 @@ def test_cache_fix_works_on_a_method(name: str, imports: str, decorator: str) ->
         return results, one.calls, two.calls
 
     assert asyncio.run(use()) == ([2, 2, 20], 1, 1)
+
+
+class FailingClient(FakeClient):
+    async def fetch(self, item: object) -> str:
+        if item == "ccc":
+            raise ValueError(item)
+        return await super().fetch(item)
+
+
+def test_gather_fix_raises_the_same_error_to_the_caller() -> None:
+    """What "unsafe" means here: after the fix the other requests still run (and are not
+    cancelled), but the caller sees the same exception as before."""
+    source = textwrap.dedent("""
+        async def visit(client, items):
+            pages = []
+            for item in items:
+                pages.append(await client.fetch(item))
+            return pages
+    """).lstrip()
+    fixed = _fixed(source, APL201)
+    for module in (source, fixed):
+        client = FailingClient()
+        with pytest.raises(ValueError, match="ccc"):
+            asyncio.run(_load(module)["visit"](client, list(ITEMS)))
+    assert set(map(str, client.requests)) == set(ITEMS) - {"ccc"}
