@@ -7,7 +7,7 @@ import re
 import libcst as cst
 
 from ..rule import FixAvailability, Invalid, Valid
-from ._loops import Loop, PerItemCallRule, _words, call_name, dotted_callee, read_paths
+from ._loops import Loop, PerItemCallRule, call_name, dotted_callee
 
 # keyword arguments through which model and embedding APIs take a list of inputs
 _LIST_PARAMETERS = frozenset({"input", "inputs", "texts", "documents", "contents", "prompts", "sentences", "queries"})
@@ -315,5 +315,5 @@ def _is_list_value(value: cst.BaseExpression) -> bool:
     if isinstance(value, cst.Subscript):
         return any(isinstance(element.slice, cst.Slice) for element in value.slice)
     if isinstance(value, cst.Name):
-        return "batch" in _words(value.value)
+        return "batch" in value.value.lower()  # ``batch``, ``text_batch``, ``batched_texts``
     return False

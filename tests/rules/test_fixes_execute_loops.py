@@ -86,7 +86,10 @@ def _load(source: str) -> dict[str, Any]:
     return namespace
 
 
-def _run_both(source: str, codes: list[str], call: Callable[[dict[str, Any], Any], Any], make: Callable[[], Any]) -> tuple[Any, Any, Any, Any]:
+Run = Callable[[dict[str, Any], Any], Any]
+
+
+def _run_both(source: str, codes: list[str], call: Run, make: Callable[[], Any]) -> tuple[Any, Any, Any, Any]:
     """Run ``call(namespace, fake)`` on the original and on the fixed module."""
     source = textwrap.dedent(source).lstrip()
     fixed = _fixed(source, codes)
