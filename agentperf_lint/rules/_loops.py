@@ -61,6 +61,7 @@ _HOOKS = frozenset({
     "dispose", "cleanup", "dispatch", "call", "callback", "middleware", "hook", "run_hook",
     "trigger", "fire", "signal", "process_event", "apply", "migrate", "upgrade", "downgrade",
 })
+_INPUT_EVENTS = frozenset({"dispatch", "press", "click", "keypress", "keydown", "keyup", "scroll", "tap", "hover", "drag"})
 _PER_ROW_RESULTS = frozenset({"rowcount", "lastrowid", "inserted_primary_key", "returned_defaults", "inserted_id", "upserted_id"})
 _EXPECTATIONS = frozenset({
     "assertRaises", "assertRaisesRegex", "assertWarns", "assertWarnsRegex", "raises", "warns",
@@ -99,10 +100,16 @@ def innermost_loop(ctx: FileContext) -> Loop | None:
 
 def in_test_code(ctx: FileContext) -> bool:
     """Tests and test doubles (``test_*.py``, ``def test_...``, ``class FakeChatModel``) loop
-    over a few cases on purpose, often to check each one in turn; N+1 costs nobody there."""
-    name = ctx.path.replace("\\", "/").rsplit("/", 1)[-1]
+    over a few cases on purpose, often to check each one in turn; N+1 costs nobody there. The
+    same holds for one-shot code: migrations (``alembic/versions/``, ``migrations/``,
+    ``migrate_*.py``) and Home
+    Assistant's ``diagnostics.py`` (run when a user downloads a dump)."""
+    path = ctx.path.replace("\\", "/")
+    name = path.rsplit("/", 1)[-1]
     if name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py":
         return True
+    if any(part in path for part in _ONE_SHOT_DIRS) or name in _ONE_SHOT_MODULES or name.startswith("migrate"):
+        return True  # a migration runs once per deployment; a diagnostics dump once per click
     for frame in ctx.frames:
         node_name = getattr(getattr(frame.node, "name", None), "value", "")
         if node_name.startswith(_TEST_PREFIXES):
@@ -111,6 +118,56 @@ def in_test_code(ctx: FileContext) -> bool:
 
 
 _TEST_PREFIXES = ("test", "Test", "Fake", "Mock", "Dummy", "Stub")
+_ONE_SHOT_DIRS = ("alembic/versions/", "/migrations/", "migrations/versions/")
+_ONE_SHOT_MODULES = frozenset({"diagnostics.py"})  # Home Assistant's user-requested diagnostics dump
+# callables that cut an iterable into batches: ``itertools.batched``, ``more_itertools.chunked``
+_BATCHING = frozenset({"batched", "chunked", "batch", "batches", "chunks", "grouper", "partition", "sliced"})
+
+
+def walks_batches(loop: Loop) -> bool:
+    """``for chunk in batched(items, 50)``, ``for i in range(0, len(items), 50)``: the author
+    already sends one batch per request; how many batches may run at once is another decision
+    (often a deliberate one: the server would not take them all)."""
+    if not isinstance(loop, cst.For) or not isinstance(loop.iter, cst.Call):
+        return False
+    source = loop.iter
+    name = call_name(source)
+    return bool(_words(name) & _BATCHING) or (name == "range" and len(source.args) == 3)
+
+
+def in_error_fallback(ctx: FileContext, loop: Loop) -> bool:
+    """The loop sits in an ``except`` block: the one-by-one fallback after a batch request
+    failed, a path that runs rarely and often on purpose item by item (to find the bad one)."""
+    function = ctx.function.node
+    for node in reversed(ctx.ancestors):
+        if node is function:
+            return False
+        if isinstance(node, (cst.ExceptHandler, cst.ExceptStarHandler)):
+            return True
+    return False
+
+
+def awaits_nothing(ctx: FileContext, call: cst.Call) -> bool:
+    """``await self.describe(x)`` where this module defines ``describe`` (a method of the
+    enclosing class, or a module-level function) as an ``async def`` that awaits nothing: the
+    coroutine runs straight through, in process, with no round trip to overlap."""
+    func = call.func
+    definition: cst.CSTNode | None = None
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+        info = ctx.function.class_info
+        if info is not None and func.value.value == ctx.function.self_name:
+            definition = info.methods.get(func.attr.value)
+    elif isinstance(func, cst.Name):
+        binding = ctx.frames[0].scope.bindings.get(func.value)
+        definition = binding.node if binding is not None and binding.kind == "def" else None
+    if not isinstance(definition, cst.FunctionDef) or definition.asynchronous is None:
+        return False
+    return not any(
+        isinstance(node, cst.Await)
+        or (isinstance(node, (cst.With, cst.For)) and node.asynchronous is not None)
+        or (isinstance(node, cst.CompFor) and node.asynchronous is not None)
+        for node in body_nodes(definition.body)
+    )
 
 
 def facts_for(ctx: FileContext, loop: Loop) -> LoopFacts:
@@ -192,6 +249,86 @@ def _is_empty_container(ctx: FileContext, value: cst.BaseExpression) -> bool:
     return False
 
 
+def for_one_item(ctx: FileContext, loop: Loop, facts: LoopFacts) -> bool:
+    """The visited node runs only for the item the loop looks for: it sits under ``if tool.name
+    == name:`` or ``if item is target:`` (an equality or identity test of the item against a
+    loop-invariant variable), so it runs once, not once per item. A test against a literal
+    (``if doc.status == "new":``) is a filter and still runs per matching item. Also when
+    whether it runs depends on earlier items: a guard reading a name or container the body
+    writes (``if not image: image = await download(url)``, a memo checked before ``continue``)."""
+    ancestors = ctx.ancestors
+    start = next((i for i, node in enumerate(ancestors) if node is loop), None)
+    if start is None:
+        return False
+    per_item = facts.targets | facts.derived
+    for index in range(start + 1, len(ancestors) - 1):
+        node = ancestors[index]
+        if isinstance(node, cst.If) and ancestors[index + 1] is node.body and _looks_up_one(node.test, per_item, facts):
+            return True
+        if isinstance(node, cst.If) and ancestors[index + 1] is not node.test and (
+                _reads_earlier_items(node.test, facts) or _heads(node.test) & facts.from_await):
+            return True  # ``if not image: image = await download(...)``, ``if key not in seen:``,
+            # ``if not member: await cache.delete(key)`` (runs on what an earlier await found)
+    body = loop.body if isinstance(loop, cst.For) else None
+    return body is not None and any(
+        isinstance(node, cst.If) and _reads_earlier_items(node.test, facts)
+        and any(isinstance(inner, cst.Continue) for inner in body_nodes(node.body))
+        for node in _own_loop_nodes(body)
+    )  # ``if memo.get(key): continue``: a memo the body fills skips items seen before
+
+
+def _reads_earlier_items(test: cst.BaseExpression, facts: LoopFacts) -> bool:
+    """A test of state earlier iterations write: a carried name or a shared container."""
+    own = facts.targets | facts.derived
+    shared = [path for path in facts.written_paths if path.split(".")[0] not in own]
+    reads = read_paths(test)
+    bound_here = {name for node in iter_tree(test) if isinstance(node, (cst.NamedExpr, cst.CompFor))
+                  for name in target_names(node.target)}  # a walrus or a comprehension's own names
+    return bool({path.split(".")[0] for path in reads} & (facts.carried - bound_here)) or any(
+        _overlaps(read, written) for read in reads for written in shared)
+
+
+def cache_first(ctx: FileContext, call: cst.Call) -> bool:
+    """``get_or_fetch_member(guild, id)``, ``bot.get_user(id) or await bot.fetch_user(id)``,
+    ``totals[k] if k in totals else await last_sum(k)``: a lookup answered from a local
+    value most of the time; the round trip is the exception."""
+    if call_name(call).startswith(("get_or_", "aget_or_")) or "_or_fetch" in call_name(call):
+        return True
+    node, parent = ctx.ancestors[-1], ctx.parent
+    if isinstance(parent, cst.IfExp):
+        return node is not parent.test  # ``cached[k] if k in cached else await fetch(k)``
+    return isinstance(parent, cst.BooleanOperation) and isinstance(parent.operator, cst.Or) and parent.right is node
+
+
+def _looks_up_one(test: cst.BaseExpression, per_item: frozenset[str] | set[str], facts: LoopFacts) -> bool:
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+        return _looks_up_one(test.left, per_item, facts) or _looks_up_one(test.right, per_item, facts)
+    if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1):
+        return False
+    comparison = test.comparisons[0]
+    if not isinstance(comparison.operator, (cst.Equal, cst.Is)):
+        return False
+    sides = (test.left, comparison.comparator)
+    item_sides = [side for side in sides if {p.split(".")[0] for p in read_paths(side)} & per_item]
+    if len(item_sides) != 1:
+        return False
+    other = sides[1] if item_sides[0] is sides[0] else sides[0]
+    dotted = _dotted(other)
+    if dotted is None or not _is_variable(dotted):
+        return False  # a literal, an enum member or a constant: a filter, not a lookup
+    return dotted.split(".")[0] not in set(per_item) | facts.carried | facts.from_await
+
+
+def _is_variable(dotted: str) -> bool:
+    """``name``, ``self.target``, ``request.user_id``: a value chosen at run time, not
+    ``MessageType.reply``, ``Status.DONE``, ``DEFAULT_MODEL``, ``None``."""
+    parts = dotted.split(".")
+    head = parts[0].lstrip("_")
+    if not head or not head[0].islower() or dotted in ("None", "True", "False"):
+        return False
+    return not any(part.isupper() for part in parts)
+
+
 def call_name(call: cst.Call) -> str:
     """The last name of the callee: ``self.llm.ainvoke`` -> ``ainvoke``."""
     func = call.func
@@ -221,6 +358,8 @@ def is_ordered_or_runtime(ctx: FileContext, call: cst.Call, targets: frozenset[s
     name = call_name(call)
     if name in ORDERED_IO or name in _HOOKS or name.startswith(("on_", "handle", "__")):
         return True
+    if _words(name) & _INPUT_EVENTS:
+        return True  # ``Input.dispatchKeyEvent``, ``page.click``: user input replayed in order
     if isinstance(call.func, cst.Name) and call.func.value in targets:
         return True
     target = ctx.call_target(call) or ""
@@ -665,6 +804,24 @@ def call_kind(ctx: FileContext, call: cst.Call) -> str | None:
     return None
 
 
+_MONGO_WORDS = frozenset({"collection", "coll", "col", "mongo", "motor", "mongodb", "beanie", "odm", "db", "database"})
+_GENERIC_BULK_HINT = "write or read them in one round trip (a bulk method of the store, or one query for all the keys)"
+
+
+def bulk_hint(ctx: FileContext, call: cst.Call, kind: str | None, hint: str) -> str:
+    """The MongoDB advice (``find({'_id': {'$in': ids}})``, ``bulk_write``) only where the
+    receiver is visibly a collection; ``self.repo.update_one(...)`` of an application
+    repository gets advice that holds for any store."""
+    if kind != "mongo" or not isinstance(call.func, cst.Attribute) or call_name(call) in ("find_one", "count_documents"):
+        return hint
+    owner = ctx.value_type(call.func.value) or ""
+    if owner.startswith(("pymongo", "motor", "mongomock", "beanie")):
+        return hint
+    receiver = _dotted(call.func.value) or ""
+    words = {word for part in receiver.split(".") for word in _words(part)}
+    return hint if words & _MONGO_WORDS or isinstance(call.func.value, cst.Subscript) else _GENERIC_BULK_HINT
+
+
 def _is_redis(owner: str) -> bool:
     return owner.startswith("redis") and owner.endswith(_REDIS_OWNERS)
 
@@ -697,9 +854,16 @@ def _per_object_statement(call: cst.Call, facts: LoopFacts) -> bool:
     first = call.args[0].value if call.args and call.args[0].keyword is None and not call.args[0].star else None
     if isinstance(first, cst.Name) and first.value in facts.targets | facts.derived:
         return True  # another statement each time: a script, run in order
-    return (isinstance(first, cst.Call) and isinstance(first.func, cst.Attribute)
+    if (isinstance(first, cst.Call) and isinstance(first.func, cst.Attribute)
             and isinstance(first.func.value, cst.Name)
-            and first.func.value.value in facts.targets | facts.derived)
+            and first.func.value.value in facts.targets | facts.derived):
+        return True
+    # ``conn.execute(insert(table), rows)``: a statement per table, its rows already batched
+    return (isinstance(first, cst.Call) and call_name(first) in _TABLE_STATEMENTS and bool(first.args)
+            and isinstance(first.args[0].value, cst.Name) and first.args[0].value.value in facts.targets | facts.derived)
+
+
+_TABLE_STATEMENTS = frozenset({"insert", "update", "delete", "select", "Insert", "Update", "Delete"})
 
 
 _DDL_WORDS = frozenset({
@@ -759,6 +923,8 @@ def _for_fix(ctx: FileContext, loop: cst.For, node: cst.Await, call: cst.Call) -
     body = _block(loop.body)
     if loop.orelse is not None or len(body) != 1 or "#" in ctx.module.code_for_node(loop):
         return None
+    if _target_read_elsewhere(ctx, loop):
+        return None  # a generator binds no name: ``return item`` after the loop would fail
     line = body[0]
     if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1 or not isinstance(line.body[0], cst.Expr):
         return None
@@ -822,7 +988,7 @@ def _comprehension_fix(ctx: FileContext, loop: Loop, node: cst.Await, call: cst.
     elif isinstance(loop, cst.SetComp) and loop.elt is node:
         replacement = cst.Call(func=cst.Name("set"), args=[cst.Arg(value=gathered)])
     elif (isinstance(loop, cst.DictComp) and loop.value is node and isinstance(for_in.iter, cst.Name)
-          and for_in.inner_for_in is None and not for_in.ifs and isinstance(for_in.target, cst.Name)
+          and _reiterable(ctx, for_in.iter) and for_in.inner_for_in is None and not for_in.ifs and isinstance(for_in.target, cst.Name)
           and isinstance(loop.key, cst.Name) and loop.key.value == for_in.target.value):
         zipped = cst.Call(func=cst.Name("zip"), args=[
             cst.Arg(value=for_in.iter, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
@@ -835,6 +1001,33 @@ def _comprehension_fix(ctx: FileContext, loop: Loop, node: cst.Await, call: cst.
     replacement = replacement.with_changes(lpar=loop.lpar, rpar=loop.rpar) if loop.lpar else replacement
     return Fix.replace(loop, replacement, title="Await the calls together with `asyncio.gather`",
                        safe=False, imports=[ImportNeeded("asyncio")])
+
+
+def _target_read_elsewhere(ctx: FileContext, loop: cst.For) -> bool:
+    """A name the loop binds also appears in the function outside the loop (read after it,
+    or bound before it): the rewrite would leave it unbound or stale."""
+    names = set(target_names(loop.target))
+    inside = {id(node) for node in iter_tree(loop)}
+    function = ctx.function.node
+    return any(isinstance(node, cst.Name) and node.value in names and id(node) not in inside
+               for node in iter_tree(function))
+
+
+_REITERABLE_CALLS = frozenset({"builtins.list", "builtins.tuple", "builtins.set", "builtins.sorted", "builtins.dict", "builtins.frozenset"})
+
+
+def _reiterable(ctx: FileContext, name: cst.Name) -> bool:
+    """``keys`` is a collection built in this function (a display, a comprehension,
+    ``list(...)``/``sorted(...)``): reading it twice gives the same items. A parameter may be a
+    generator, which ``dict(zip(keys, ...))`` would find already consumed."""
+    binding = ctx.lookup(name.value)
+    if binding is None or binding.kind != "assign" or not binding.values:
+        return False
+    return all(
+        isinstance(value, (cst.List, cst.Tuple, cst.Set, cst.Dict, cst.ListComp, cst.SetComp, cst.DictComp))
+        or (isinstance(value, cst.Call) and ctx.qualified_name(value.func) in _REITERABLE_CALLS)
+        for value in binding.values
+    )
 
 
 def _binds_tighter(ctx: FileContext, loop: Loop) -> bool:
@@ -908,11 +1101,14 @@ class PerItemCallRule(Rule):
             return None
         facts = facts_for(ctx, loop)
         if self.kinds == {None} and (
-                is_ordered_or_runtime(ctx, call, facts.targets | frozenset(facts.derived)) or not looks_like_io(ctx, call)):
+                is_ordered_or_runtime(ctx, call, facts.targets | frozenset(facts.derived)) or not looks_like_io(ctx, call)
+                or awaits_nothing(ctx, call)):
+            return None
+        if walks_batches(loop) or in_error_fallback(ctx, loop):
             return None
         if call_kind(ctx, call) == "sql" and (is_schema_statement(call) or _per_object_statement(call, facts)):
             return None
-        if shares_state(ctx, call, facts):
+        if shares_state(ctx, call, facts) or for_one_item(ctx, loop, facts) or cache_first(ctx, call):
             return None
         return loop if independent_call(ctx, facts, expr) else None
 

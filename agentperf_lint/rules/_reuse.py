@@ -135,13 +135,14 @@ def is_constructor_name(expr: cst.BaseExpression) -> bool:
 def name_escapes(name: str, function: cst.CSTNode) -> bool:
     """Whether the value bound to ``name`` outlives one call of ``function``.
 
-    It does when it is returned or yielded (a factory, a lifespan, a fixture), stored in an
-    attribute, a subscript, a global or a container, or handed to a constructor. Using it
-    (``return await client.get(url)``) is not keeping it.
+    It does when it is returned or yielded (a factory, a lifespan, a fixture), also wrapped
+    (``return instructor.from_openai(client)``), stored in an attribute, a subscript, a global
+    or a container, or handed to a constructor. Using it (``return await client.get(url)``)
+    is not keeping it.
     """
     for node in iter_tree(function):
         if isinstance(node, (cst.Return, cst.Yield)) and node.value is not None:
-            if _holds(node.value, name):
+            if _holds(node.value, name) or _wraps(node.value, name):
                 return True
         elif isinstance(node, (cst.Global, cst.Nonlocal)):
             if any(item.name.value == name for item in node.names):
@@ -163,6 +164,14 @@ def _keeps(call: cst.Call, name: str) -> bool:
     """``Agent(client)``, ``clients.append(client)``: a constructor or container takes it."""
     keeper = is_constructor_name(call.func) or last_name(call.func) in _STORING_METHODS
     return keeper and any(_holds(arg.value, name) for arg in call.args)
+
+
+def _wraps(expr: cst.BaseExpression, name: str) -> bool:
+    """``wrap(client)`` returned without ``await``: the caller gets an object built around the
+    client (``instructor.from_openai(client)``), so the client lives as long as the caller wants."""
+    return isinstance(expr, cst.Call) and any(
+        isinstance(arg.value, cst.Name) and arg.value.value == name for arg in expr.args
+    )
 
 
 def _holds(expr: cst.BaseExpression, name: str) -> bool:

@@ -9,12 +9,15 @@ from ._loops import (
     PerItemCallRule,
     call_kind,
     facts_for,
+    for_one_item,
+    in_error_fallback,
     in_test_code,
     independent_call,
     innermost_loop,
     is_ordered_or_runtime,
     looks_like_io,
     shares_state,
+    walks_batches,
 )
 
 
@@ -24,13 +27,30 @@ class SequentialAwaitInLoop(PerItemCallRule):
     (`await fetch(url)`, `async with session.get(url)`) when the iterations do not depend on
     each other: the call reads the loop variable, and nothing an earlier iteration wrote.
 
-    It stays silent where the order is the point: loops that carry a value from one iteration to
-    the next (`message = await agent.reply(message)`, pagination cursors, accumulators the call
-    reads), loops that leave early (`break`, `return`, `raise`, `yield`: retries, searches),
-    loops that pace themselves (a sleep, a lock, a semaphore or a rate limiter in the body),
-    ordered I/O (`send`, `write`, `put`, `drain`, queue and event waits), awaits that feed each
-    other, awaits of tasks that already run (`for t in tasks: await t`, `as_completed`),
-    `async for` streams, `while` loops, and calls that do not use the loop variable (APL305).
+    It stays silent where the order is the point, or where the await does not really run once
+    per item:
+
+    - loops that carry a value from one iteration to the next (`message = await
+      agent.reply(message)`, pagination cursors, accumulators the call reads), leave early
+      (`break`, `return`, `raise`, `yield`: retries, searches), or pace themselves (a sleep, a
+      lock, a semaphore or a rate limiter in the body);
+    - ordered I/O (`send`, `write`, `put`, `drain`, queue and event waits), replayed input
+      events (`dispatchKeyEvent`, `click`, `press`), awaits that feed each other, awaits of
+      tasks that already run (`for t in tasks: await t`, `as_completed`), `async for` streams
+      and `while` loops;
+    - loops over batches (`for chunk in batched(users, 1000)`, `range(0, n, 100)`: one request
+      per batch already) and one-by-one fallbacks in an `except` block;
+    - awaits that run for one item or depending on earlier ones: under `if tool.name == name:`
+      or `if item is target:` (the item against a variable the loop does not change; the
+      finding then goes to an await that does run per item, if any), under a test of what
+      earlier iterations wrote (`if not image: image = await download(...)`, a memo checked
+      before `continue`) or of what an earlier await of the iteration found (`if not member:
+      await cache.delete(key)`); cache-first lookups (`get_or_fetch_member(...)`,
+      `bot.get_user(i) or await bot.fetch_user(i)`);
+    - coroutines of the same class or module that await nothing, calls that do not use the
+      loop variable (APL305), and one-shot code: migrations (`alembic/versions/`,
+      `migrations/`, `migrate_*.py`) and Home Assistant `diagnostics.py`.
+
     Database, LLM and driver calls have their own codes (APL202-APL204).
 
     Only calls that look like a round trip are reported: methods of HTTP clients (`httpx`,
@@ -70,8 +90,11 @@ class SequentialAwaitInLoop(PerItemCallRule):
     keep running. It is offered for four shapes only, where the results keep their order:
     `for x in xs: await f(x)` (the whole body), `out = []` directly followed by
     `for x in xs: out.append(await f(x))`, `[await f(x) for x in xs]` (and the set form), and
-    `{k: await f(k) for k in ks}` when `ks` is a plain name (it is read twice). It is not
-    offered in trio or anyio modules, where a nursery or task group is the idiom.
+    `{k: await f(k) for k in ks}` when `ks` names a collection built in the function (it is
+    read twice: a generator passed in would be consumed by the first read). It is not offered
+    when a name the `for` loop binds is used outside the loop (the generator in the fix binds
+    none), nor in trio or anyio modules, where a nursery or task group is the idiom. Each fix
+    shape is executed in the test suite against a fake network.
 
     ## Options
     None.
@@ -94,6 +117,8 @@ class SequentialAwaitInLoop(PerItemCallRule):
         if loop is None or id(loop) in self._reported or in_test_code(ctx):
             return
         facts = facts_for(ctx, loop)
+        if for_one_item(ctx, loop, facts) or walks_batches(loop) or in_error_fallback(ctx, loop):
+            return
         for item in node.items:
             call = item.item
             if (isinstance(call, cst.Call) and call_kind(ctx, call) is None
@@ -308,6 +333,115 @@ class SequentialAwaitInLoop(PerItemCallRule):
                 async def abatch(self, inputs):
                     return [await self.ainvoke_http(i) for i in inputs]
         """),
+        # whether the call runs depends on earlier items: the first image only, a memo
+        Valid("""
+            async def f(client, parts):
+                image = None
+                for part in parts:
+                    if part.is_image and not image:
+                        image = await client.download(part.url)
+                return image
+        """),
+        Valid("""
+            async def f(client, repos):
+                topics = {}
+                for repo in repos:
+                    if topics.get(repo.owner):
+                        continue
+                    topics[repo.owner] = await client.fetch(repo.url)
+        """),
+        Valid("""
+            async def f(self, names):
+                for name in names:
+                    if name not in self.seen:
+                        await self.api.post("lists", json={"name": name})
+                        self.seen[name] = set()
+        """),
+        # runs on what an earlier await of the same iteration found (cleanup of stale entries)
+        Valid("""
+            async def f(guild, cache, items):
+                for key, value in items:
+                    member = await load_member(guild, key)
+                    if not member:
+                        await cache.delete(key)
+                        continue
+                    print(member, value)
+        """),
+        # replayed user input: the order is the point
+        Valid("""
+            async def f(cdp, keys):
+                for k in keys:
+                    await cdp.send.Input.dispatchKeyEvent(params={'type': 'keyDown', 'key': k})
+        """),
+        # answered from a cache most of the time
+        Valid("""
+            async def f(guild, ids):
+                for i in ids:
+                    member = await get_or_fetch_member(guild, i)
+                    print(member)
+        """),
+        Valid("""
+            async def f(bot, rows):
+                for row in rows:
+                    print((bot.get_user(row.author) or await bot.fetch_user(row.author)).name)
+        """),
+        # the one-by-one fallback after a failed batch request
+        Valid("""
+            async def f(container, chunk):
+                try:
+                    await container.execute_batch([("delete", i) for i in chunk])
+                except BatchError:
+                    for item_id in chunk:
+                        await container.delete_item(item=item_id)
+        """),
+        # answered from a local value unless missing
+        Valid("""
+            async def f(hass, kinds, totals):
+                for kind in kinds:
+                    last = totals[kind] if kind in totals else await get_last_sum(hass, kind)
+                    print(last)
+        """),
+        # one batch per request already: how many batches run at once is another decision
+        Valid("""
+            from itertools import batched
+            async def f(api, users):
+                for chunk in batched(users, 1000):
+                    await api.post("bot/users", json=chunk)
+        """),
+        Valid("""
+            async def f(api, users):
+                for i in range(0, len(users), 100):
+                    await api.post("bot/users", json=users[i:i + 100])
+        """),
+        # a coroutine of this class that awaits nothing: in-process work, no round trip
+        Valid("""
+            class Routes:
+                async def list_plugins(self, plugins):
+                    return [await self.get_handlers_info(p.names) for p in plugins]
+
+                async def get_handlers_info(self, names):
+                    return [name.upper() for name in names]
+        """),
+        # runs for the one item looked for, not per item
+        Valid("""
+            async def f(client, tools, name):
+                for tool in tools:
+                    if tool.name == name:
+                        await client.fetch(tool.url)
+        """),
+        Valid("""
+            async def f(client, items, target):
+                for item in items:
+                    if item is target and item.ready:
+                        await client.fetch(item.url)
+        """),
+        Valid("""
+            async def f(session, servers, wanted):
+                for server in servers:
+                    if server.id == wanted:
+                        async with session.get(server.url) as response:
+                            print(await response.text())
+        """),
         # tests that expect each call to fail
         Valid("""
             import pytest
@@ -318,6 +452,71 @@ class SequentialAwaitInLoop(PerItemCallRule):
         """),
     )
     INVALID = (
+        # the lookup runs for one tool; the post runs for every tool and is the finding
+        Invalid(
+            """
+            async def f(client, tools, name):
+                for tool in tools:
+                    if tool.name == name:
+                        await client.fetch(tool.url)
+                    await client.post(tool.url)
+            """,
+            line=5, column=9, message_contains="`await client.post(...)`",
+        ),
+        # this class's coroutine that does await something is still a candidate
+        Invalid(
+            """
+            class Routes:
+                async def list_plugins(self, plugins):
+                    return [await self.get_handlers_info(p.url) for p in plugins]
+
+                async def get_handlers_info(self, url):
+                    return await self.client.get(url)
+            """,
+            line=3, column=17,
+            fixed="""
+            import asyncio
+
+            class Routes:
+                async def list_plugins(self, plugins):
+                    return await asyncio.gather(*(self.get_handlers_info(p.url) for p in plugins))
+
+                async def get_handlers_info(self, url):
+                    return await self.client.get(url)
+            """,
+        ),
+        # a walrus in the test binds this item's own value: still per item
+        Invalid(
+            """
+            async def f(cache, members):
+                found = []
+                for member in members:
+                    if revoke := await cache.get(member.id):
+                        found.append(revoke)
+                return found
+            """,
+            line=4, column=22,
+        ),
+        # a filter against an enum member still runs per matching item
+        Invalid(
+            """
+            async def f(client, messages, MessageType):
+                for msg in messages:
+                    if msg.type == MessageType.reply:
+                        await client.fetch_message(msg.reference_id)
+            """,
+            line=4, column=13,
+        ),
+        # a filter against a literal still runs per matching item
+        Invalid(
+            """
+            async def f(client, docs):
+                for doc in docs:
+                    if doc.status == "new":
+                        await client.fetch(doc.url)
+            """,
+            line=4, column=13,
+        ),
         Invalid(
             """
             async def f(session, urls):
@@ -368,10 +567,15 @@ class SequentialAwaitInLoop(PerItemCallRule):
             fixed="import asyncio\nasync def f(tool, docs):\n    return set(await asyncio.gather(*(tool.download(d) for d in docs)))\n",
         ),
         Invalid(
-            "import asyncio\nasync def f(tool, keys):\n    return {k: await tool.download(k) for k in keys}\n",
-            line=3, column=16,
-            fixed="import asyncio\nasync def f(tool, keys):\n    return dict(zip(keys, await asyncio.gather(*(tool.download(k) for k in keys))))\n",
+            "import asyncio\nasync def f(tool, names):\n    keys = sorted(names)\n    return {k: await tool.download(k) for k in keys}\n",
+            line=4, column=16,
+            fixed="import asyncio\nasync def f(tool, names):\n    keys = sorted(names)\n"
+                  "    return dict(zip(keys, await asyncio.gather(*(tool.download(k) for k in keys))))\n",
         ),
+        # a parameter may be a generator, which the dict form would read twice: message only
+        Invalid("async def f(tool, keys):\n    return {k: await tool.download(k) for k in keys}\n", line=2, column=16),
+        # the loop variable is read after the loop: a generator would not bind it (message only)
+        Invalid("async def f(s, urls):\n    for url in urls:\n        await s.fetch(url)\n    return url\n", line=3, column=9),
         # the dict form reads its input twice: only a plain name is fixed
         Invalid("async def f(tool, docs):\n    return {k: await tool.download(k) for k in docs.keys()}\n", line=2, column=16),
         Invalid(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..rule import FixAvailability, Invalid, Valid
-from ._loops import PerItemCallRule, call_name
+from ._loops import PerItemCallRule, bulk_hint, call_name
 
 _HINTS = {
     "sql": "use `executemany` for writes, or one query with `IN (...)` / `= ANY(...)` for reads",
@@ -82,9 +82,28 @@ class QueryPerItem(PerItemCallRule):
 
     def describe(self, call: cst.Call, kind: str | None) -> str:
         hint = _DJANGO_HINTS.get(call_name(call), "") if kind == "orm" else _HINTS.get(kind or "", "")
+        hint = bulk_hint(self.ctx, call, kind, hint)
+        if kind == "sql" and self._prepared_statement(call):
+            hint = ("run the prepared statement for all rows in one call (`executemany`, or the "
+                    "driver's concurrent helper such as Cassandra's `execute_concurrent_with_args`)")
         return f"`{self.callee(call)}(...)` runs one query per item of the loop; {hint}"
 
+    def _prepared_statement(self, call: cst.Call) -> bool:
+        """``session.execute(prepared, row)`` where ``prepared = session.prepare(...)``: drivers
+        without ``executemany`` (Cassandra) batch prepared statements their own way."""
+        first = call.args[0].value if call.args else None
+        binding = self.ctx.lookup(first.value) if isinstance(first, cst.Name) else None
+        return binding is not None and binding.kind == "assign" and any(
+            isinstance(value, cst.Call) and call_name(value) == "prepare" for value in binding.values)
+
     VALID = (
+        # a statement per table, its rows already sent as one batch (executemany)
+        Valid("""
+            def f(connection, meta, data):
+                for table_name, rows in data.items():
+                    table = meta.tables[table_name]
+                    connection.execute(insert(table), rows)
+        """),
         Valid("def f(cursor, rows):\n    cursor.executemany('INSERT INTO t VALUES (?, ?)', rows)\n"),
         Valid("def f(Customer, ids):\n    return Customer.objects.in_bulk(ids)\n"),
         Valid("def f(Customer, ids):\n    return list(Customer.objects.filter(pk__in=ids))\n"),
@@ -164,6 +183,20 @@ class QueryPerItem(PerItemCallRule):
         Valid("async def f(conn, ids):\n    for i in ids:\n        await conn.execute('DELETE FROM t WHERE id = $1', i)\n"),
     )
     INVALID = (
+        Invalid(
+            """
+            def f(session, rows):
+                prepared = session.prepare("INSERT INTO t (id, v) VALUES (?, ?)")
+                for row in rows:
+                    session.execute(prepared, (row.id, row.v))
+            """,
+            line=4, column=9, message_contains="execute_concurrent_with_args",
+        ),
+        # an application repository's ``update_one``: advice that holds for any store
+        Invalid(
+            "def f(self, data):\n    for item in data:\n        self.mixins.update_one(item, item.id)\n",
+            line=3, column=9, message_contains="a bulk method of the store",
+        ),
         Invalid(
             "def f(cursor, rows):\n    for row in rows:\n        cursor.execute('INSERT INTO t VALUES (?, ?)', row)\n",
             line=3, column=9, message_contains="`executemany`",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..rule import FixAvailability, Invalid, Valid
-from ._loops import PerItemCallRule, call_name
+from ._loops import PerItemCallRule, bulk_hint, call_name
 
 _HINTS = {
     "fetchrow": "fetch them in one query with `fetch(... WHERE id = ANY($1), ids)`",
@@ -63,8 +63,8 @@ class DriverCallPerItem(PerItemCallRule):
 
     def describe(self, call: cst.Call, kind: str | None) -> str:
         hint = _HINTS.get(call_name(call)) if kind == "sql" else None
-        return (f"`await {self.callee(call)}(...)` makes one database round trip per item of the loop; "
-                f"{hint or _KIND_HINTS.get(kind or '', '')}")
+        hint = bulk_hint(self.ctx, call, kind, hint or _KIND_HINTS.get(kind or "", ""))
+        return f"`await {self.callee(call)}(...)` makes one database round trip per item of the loop; {hint}"
 
     VALID = (
         Valid("async def f(conn, ids):\n    return await conn.fetch('SELECT * FROM t WHERE id = ANY($1)', ids)\n"),

@@ -7,7 +7,12 @@ import re
 import libcst as cst
 
 from ..rule import FixAvailability, Invalid, Valid
-from ._loops import PerItemCallRule, call_name, dotted_callee
+from ._loops import Loop, PerItemCallRule, call_name, dotted_callee
+
+# keyword arguments through which model and embedding APIs take a list of inputs
+_LIST_PARAMETERS = frozenset({"input", "inputs", "texts", "documents", "contents", "prompts", "sentences", "queries"})
+# sync method -> names its async twin is given in the same class
+_TWIN_PATTERNS = ("a{}", "{}_async", "async_{}", "{}async")
 
 
 class LlmCallPerItem(PerItemCallRule):
@@ -48,6 +53,13 @@ class LlmCallPerItem(PerItemCallRule):
     ```
     For embeddings, send the list: `client.embeddings.create(model=MODEL, input=texts)`.
 
+    A loop that already sends one batch per request (`for batch in batched(texts, 32)`,
+    `range(0, len(texts), 32)` with `texts[i:i + 32]`, a list passed as `input`/`texts`/
+    `documents`) is not reported. In a plain `def`, `asyncio.gather` cannot help: the message
+    advises a thread pool (`concurrent.futures.ThreadPoolExecutor.map`) or the call's async
+    twin (`ainvoke`), and when the method's class already has an async twin
+    (`kickoff_for_each` next to `kickoff_for_each_async`, `run`/`arun`), it names that twin.
+
     ## Fix safety
     The fix (for awaited calls, in the shapes APL201 fixes) is unsafe: the calls then run
     concurrently, with no bound, and may hit the provider's rate limit; add a semaphore for
@@ -83,14 +95,50 @@ class LlmCallPerItem(PerItemCallRule):
     plain = True
     offers_gather = True
 
+    def _loop_for(self, call: cst.Call, expr: cst.BaseExpression) -> Loop | None:
+        loop = super()._loop_for(call, expr)
+        if loop is None or _sends_a_batch(call):
+            return None
+        return loop
+
     def describe(self, call: cst.Call, kind: str | None) -> str:
         callee = self.callee(call)
         if "embed" in dotted_callee(call) or "embed" in call_name(call):
             return (f"`{callee}(...)` embeds one text per request, once per item of the loop; "
                     "send the whole list in one request (embedding endpoints accept a list)")
-        return (f"`{callee}(...)` calls the model once per item, each waiting for the previous one; "
-                "run the calls concurrently (`asyncio.gather` bounded by a semaphore, or "
-                "`BatchProcessor`) or use the provider's batch input")
+        waiting = f"`{callee}(...)` calls the model once per item, each waiting for the previous one; "
+        twin = self._class_twin()
+        if twin is not None:
+            return (waiting + f"this class already has an async twin, `{twin}()`, which can run the calls "
+                    "concurrently: call that from async code, or run these calls in a thread pool "
+                    "(`concurrent.futures.ThreadPoolExecutor.map`)")
+        if isinstance(self.ctx.ancestors[-1], cst.Await):
+            return (waiting + "run the calls concurrently (`asyncio.gather` bounded by a semaphore, or "
+                    "`BatchProcessor`) or use the provider's batch input")
+        own = _async_twin_of_call(call)
+        if self.ctx.in_async:  # a synchronous call in a coroutine: gather cannot overlap it
+            twin = f"`{own}()`" if own else "the async client"
+            return (waiting + f"await {twin} for all items together (`asyncio.gather` bounded by a "
+                    "semaphore) or use the provider's batch input")
+        async_way = f", or call the async twin `{own}()` from async code" if own else ""
+        return (waiting + "run them in a thread pool (`concurrent.futures.ThreadPoolExecutor(max_workers=...)"
+                f".map`){async_way}, or use the provider's batch input")
+
+    def _class_twin(self) -> str | None:
+        """``kickoff_for_each_async`` for a loop in ``kickoff_for_each`` (``arun`` for ``run``,
+        ``ainvoke`` for ``invoke``): the concurrent version the class already offers."""
+        frame = self.ctx.function
+        if frame.kind != "function" or frame.is_async or frame.class_info is None:
+            return None
+        name = getattr(getattr(frame.node, "name", None), "value", "")
+        private = "_" if name.startswith("_") and not name.startswith("__") else ""
+        bare = name[len(private):]
+        for pattern in _TWIN_PATTERNS:
+            twin = private + pattern.format(bare)
+            method = frame.class_info.methods.get(twin)
+            if method is not None and method.asynchronous is not None:
+                return twin
+        return None
 
     VALID = (
         Valid("async def f(client, texts):\n    return await client.embeddings.create(model='m', input=texts)\n"),
@@ -143,6 +191,22 @@ class LlmCallPerItem(PerItemCallRule):
         # coroutines collected for gather or asyncio.run, not calls made here
         Valid("def f(self, chunks):\n    tasks = [self._llm.apredict(p, context_str=c) for c in chunks]\n    return run_async_tasks(tasks)\n"),
         Valid("def f(runner, jobs):\n    for job in jobs:\n        runner.run(job)\n"),
+        # one batch per request: not one call per item
+        Valid("""
+            import itertools
+            def f(client, texts):
+                out = []
+                for batch in itertools.batched(texts, 32):
+                    out.extend(client.embeddings.create(model='m', input=[t.strip() for t in batch]).data)
+                return out
+        """),
+        Valid("""
+            def f(client, texts):
+                for i in range(0, len(texts), 64):
+                    client.embeddings.create(model='m', input=texts[i:i + 64])
+        """),
+        Valid("def f(embedder, batches):\n    return [embedder.embed_documents(text_batch) for text_batch in batches]\n"),
+        Valid("async def f(client, groups):\n    for g in groups:\n        await client.embeddings.create(model='m', input=[*g.texts])\n"),
     )
     INVALID = (
         Invalid(
@@ -192,4 +256,64 @@ class LlmCallPerItem(PerItemCallRule):
             "def f(embedder, docs):\n    return [embedder.embed_query(d.text) for d in docs]\n",
             line=2, column=13, message_contains="accept a list",
         ),
+        # a one-element list per item is still one text per request
+        Invalid(
+            "def f(client, texts):\n    return [client.embeddings.create(model='m', input=[t]) for t in texts]\n",
+            line=2, column=13, message_contains="accept a list",
+        ),
+        # a plain def: a thread pool or the async twin, never gather
+        Invalid(
+            "def f(chain, questions):\n    return [chain.invoke({'q': q}) for q in questions]\n",
+            line=2, column=13, message_contains="ThreadPoolExecutor(max_workers=...).map`), or call the async twin `ainvoke()`",
+        ),
+        # the class already offers the concurrent version: name it
+        Invalid(
+            """
+            class Crew:
+                def kickoff_for_each(self, inputs):
+                    results = []
+                    for item in inputs:
+                        results.append(self.agent_crew.kickoff(inputs=item))
+                    return results
+
+                async def kickoff_for_each_async(self, inputs):
+                    return inputs
+            """,
+            line=5, column=28, message_contains="async twin, `kickoff_for_each_async()`",
+        ),
     )
+
+
+def _async_twin_of_call(call: cst.Call) -> str | None:
+    """``invoke`` -> ``ainvoke``, ``kickoff`` -> ``kickoff_async``: the coroutine to gather."""
+    name = call_name(call)
+    if name == "kickoff":
+        return "kickoff_async"
+    if name in ("invoke", "run", "predict", "chat", "complete", "generate", "batch", "stream", "reply"):
+        return "a" + name
+    return None
+
+
+def _sends_a_batch(call: cst.Call) -> bool:
+    """One request per batch, not per item: the call is handed a list (``input=[t.text for t
+    in batch]``, ``input=texts[i:i + 32]``, ``embed_documents(batch)``); loops over batches
+    (``batched(texts, 32)``) are left alone for every N+1 rule (``walks_batches``)."""
+    embeds = "embed" in dotted_callee(call) or "embed" in call_name(call)
+    for arg in call.args:
+        keyword = arg.keyword.value if arg.keyword is not None else None
+        if keyword in _LIST_PARAMETERS or (keyword is None and embeds):
+            if _is_list_value(arg.value):
+                return True
+    return False
+
+
+def _is_list_value(value: cst.BaseExpression) -> bool:
+    if isinstance(value, (cst.ListComp, cst.GeneratorExp)):
+        return True
+    if isinstance(value, cst.List):
+        return len(value.elements) > 1 or any(isinstance(e, cst.StarredElement) for e in value.elements)
+    if isinstance(value, cst.Subscript):
+        return any(isinstance(element.slice, cst.Slice) for element in value.slice)
+    if isinstance(value, cst.Name):
+        return "batch" in value.value.lower()  # ``batch``, ``text_batch``, ``batched_texts``
+    return False

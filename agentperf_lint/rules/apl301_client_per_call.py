@@ -18,6 +18,7 @@ from ._reuse import (
     runs_once,
 )
 
+_CLI_LIBRARIES = frozenset({"typer", "click", "argparse", "fire", "docopt"})
 _FAN_OUT = frozenset({"gather", "as_completed", "wait", "map", "starmap", "create_task", "start_soon"})
 
 
@@ -27,8 +28,13 @@ class ClientPerCall(Rule):
     every call. The clients are those that own a connection pool (`aiohttp.ClientSession`,
     `httpx.AsyncClient`/`httpx.Client`, `requests.Session`, `openai.AsyncOpenAI`/`OpenAI`,
     `anthropic.AsyncAnthropic`/`Anthropic`, `redis.asyncio.Redis`, `asyncpg.connect`/
-    `create_pool`); "every call" means created, used and closed inside a function that runs per
-    request (`async with aiohttp.ClientSession() as s:` in a request handler or a tool).
+    `create_pool`); "every call" means created inside a function that runs per request
+    (`async with aiohttp.ClientSession() as s:` in a request handler or a tool). The message
+    says what the code does with it: closed on every call (`async with`, `close()`, an exit
+    stack), or never closed, the worse case: each call leaves a pool of open connections for
+    the garbage collector. When the client is made in a closure handed to a retry helper
+    (`async def run(): ...` inside `fetch()`), the message names `fetch()`, the function
+    called per request.
 
     ## Why is this bad?
     A client's set-up is the expensive part of a request: a new DNS lookup, TCP connection and
@@ -40,9 +46,12 @@ class ClientPerCall(Rule):
     `httpx.AsyncClient` per request at 0.03x. Over TLS to a remote host the handshake on every
     request makes it worse.
 
-    Not reported: creation in a factory (the client is returned), in `__init__`/`__aenter__`/
+    Not reported: creation in a factory (the client is returned, also wrapped:
+    `return instructor.from_openai(client)`; how often it runs is the caller's business), in
+    `__init__`/`__aenter__`/
     `__enter__`, a lifespan or startup hook (`@asynccontextmanager`, `@app.on_event("startup")`,
-    `on_startup`), a `@pytest.fixture` or a test, `main()` and other entry points, at module
+    `on_startup`), a `@pytest.fixture` or a test, `main()` and other entry points, a
+    command-line module (it imports `typer`, `click` or `argparse`: one call per process), at module
     level, or when the client is stored for reuse (`self.client = ...`, a global, a container,
     passed to a constructor); a client that serves a loop of requests inside the same call (its
     set-up is amortised); and a client assigned to a parameter (`client = client or ...`
@@ -103,6 +112,8 @@ class ClientPerCall(Rule):
         if usage is None:
             return
         function = enclosing_function(ctx)
+        closed = usage == "with" or (
+            usage == "local" and name is not None and _closed_in(function or ctx.module, name, scope))
         loops = loops_here(ctx) if ctx.loops else []
         if loops and not is_retry_loop(loops[-1]):
             if scope is not None and _serves_many(scope, name):
@@ -111,22 +122,57 @@ class ClientPerCall(Rule):
                 return
             if _is_polling(loops[-1]):
                 return
-            self.report(node, what=f"`{client}` is created and discarded on every loop iteration")
+            fate = "created and discarded" if closed else "created and never closed"
+            self.report(node, what=f"`{client}` is {fate} on every loop iteration")
             return
-        if function is None or runs_once(function):
+        if function is None or runs_once(function) or self._command_line_module():
             return
         if name is not None and (name_escapes(name, function) or _is_parameter(name, function)):
             return
         if _serves_many(scope if scope is not None else function, name):
             return
-        kind = "async " if function.asynchronous is not None else ""
-        self.report(
-            node,
-            what=f"`{client}` is created, used and closed on every call of {kind}`{function.name.value}()`",
-        )
+        caller = self._called_per_request(function)
+        if closed:
+            what = f"`{client}` is created, used and closed on every call of {caller}"
+        else:
+            what = (f"`{client}` is created on every call of {caller} and never "
+                    "closed: each call leaves its connections open until garbage collection")
+        self.report(node, what=what)
+
+    def _command_line_module(self) -> bool:
+        """A module that imports ``typer``, ``click`` or ``argparse`` is a command-line tool:
+        its functions run once per invocation of the process, not per request."""
+        for binding in self.ctx.frames[0].scope.bindings.values():
+            if binding.kind == "import" and (binding.qualname or "").split(".")[0] in _CLI_LIBRARIES:
+                return True
+        return False
+
+    def _called_per_request(self, function: cst.FunctionDef) -> str:
+        """The function a caller calls, as the message names it: for a closure (``async def
+        run(): ...`` handed to a retry helper inside ``fetch()``), the enclosing function,
+        unless that one runs once (a constructor registering per-request callbacks) or returns
+        the closure (a decorator's ``wrapper``, which is what callers then call)."""
+        functions = [frame.node for frame in self.ctx.frames if frame.kind != "comprehension"]
+        index = len(functions) - 1
+        while index > 0 and functions[index] is not function:
+            index -= 1
+        caller, returned_by = function, None
+        while index > 0:
+            outer = functions[index - 1]
+            if not isinstance(outer, cst.FunctionDef) or runs_once(outer):
+                break
+            if _returns_name(outer, caller.name.value):
+                returned_by = outer
+                break
+            caller = outer
+            index -= 1
+        kind = "async " if caller.asynchronous is not None else ""
+        named = f"{kind}`{caller.name.value}()`"
+        return named if returned_by is None else f"{named} (returned by `{returned_by.name.value}()`)"
 
     def _usage(self, call: cst.Call) -> tuple[str | None, str | None, cst.CSTNode | None]:
-        """How the new client is used: ``("with", name, with_body)``, ``("local", name, None)``,
+        """How the new client is used: ``("with", name, with_body)`` (closed when the block or
+        exit stack ends), ``("local", name, None)``,
         ``("direct", None, None)``; ``(None, ...)`` when it is kept or its fate is unclear."""
         ancestors = self.ctx.ancestors
         index = len(ancestors) - 2
@@ -166,7 +212,7 @@ class ClientPerCall(Rule):
             index -= 1
         parent = ancestors[index] if index >= 0 else None
         if isinstance(parent, cst.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0].target, cst.Name):
-            return "local", parent.targets[0].target.value, None
+            return "with", parent.targets[0].target.value, None  # closed with the stack
         return None, None, None
 
 
@@ -190,6 +236,43 @@ def _serves_many(scope: cst.CSTNode, name: str | None) -> bool:
 def _uses(node: cst.CSTNode, name: str) -> bool:
     inner = node.body if isinstance(node, (cst.For, cst.While)) else node
     return any(isinstance(child, cst.Name) and child.value == name for child in iter_tree(inner))
+
+
+def _returns_name(function: cst.FunctionDef, name: str) -> bool:
+    """``return wrapper`` (also through ``functools.wraps(f)(...)``, ``cast(..., wrapper)``,
+    ``update_wrapper(wrapper, f)``) in ``function``'s body;
+    ``return await retry(run)`` calls the closure and returns its result instead."""
+    for node in iter_tree(function.body):
+        if not isinstance(node, cst.Return):
+            continue
+        value = node.value
+        if isinstance(value, cst.Call) and value.args:
+            if isinstance(value.func, cst.Call) and len(value.args) == 1:
+                value = value.args[0].value  # functools.wraps(func)(wrapper)
+            elif last_name(value.func) == "cast":
+                value = value.args[-1].value  # typing.cast(Callable[...], wrapper)
+            elif last_name(value.func) == "update_wrapper":
+                value = value.args[0].value  # functools.update_wrapper(wrapper, func)
+        if isinstance(value, cst.Name) and value.value == name:
+            return True
+    return False
+
+
+def _closed_in(function: cst.CSTNode, name: str, scope: cst.CSTNode | None) -> bool:
+    """``client.close()``/``await client.aclose()`` (often in a ``finally``), ``async with
+    client:`` or ``contextlib.closing(client)`` somewhere in the function."""
+    for node in iter_tree(function):
+        if isinstance(node, cst.Call):
+            func = node.func
+            if (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == name
+                    and func.attr.value in ("close", "aclose", "__aexit__", "__exit__", "terminate")):
+                return True
+            if last_name(func) in ("closing", "aclosing") and any(
+                    isinstance(arg.value, cst.Name) and arg.value.value == name for arg in node.args):
+                return True
+        elif isinstance(node, cst.WithItem) and isinstance(node.item, cst.Name) and node.item.value == name:
+            return True
+    return False
 
 
 def _is_polling(loop: cst.CSTNode) -> bool:
@@ -421,6 +504,27 @@ ClientPerCall.VALID = (
     """),
 )
 
+ClientPerCall.VALID += (
+    # a command-line tool: one call per invocation of the process
+    Valid("""
+        import httpx
+        import typer
+
+        def run_identify(name: str) -> None:
+            with httpx.Client(timeout=30.0) as client:
+                client.patch("https://api/agent", json={"name": name})
+    """),
+    # a factory returning the client wrapped: the caller owns its lifetime
+    Valid("""
+        import instructor
+        from openai import OpenAI
+
+        def get_client(api_key):
+            client = OpenAI(api_key=api_key)
+            return instructor.from_openai(client)
+    """),
+)
+
 ClientPerCall.INVALID = (
     Invalid("""
         import aiohttp
@@ -447,7 +551,7 @@ ClientPerCall.INVALID = (
             client = AsyncOpenAI()
             response = await client.responses.create(model="m", input=text)
             return response.output_text
-    """, line=4, column=14),
+    """, line=4, column=14, message_contains="created on every call of async `summarise()` and never closed"),
     Invalid("""
         import requests
 
@@ -508,4 +612,53 @@ ClientPerCall.INVALID = (
                 client = await stack.enter_async_context(httpx.AsyncClient())
                 return await client.get(url)
     """, line=6, column=50),
+    # never closed: worse than closed per call, and said so
+    Invalid("""
+        import httpx
+
+        def status(url):
+            return httpx.Client().get(url).status_code
+    """, line=4, column=12, message_contains="and never closed"),
+    # closed in a finally: created, used and closed
+    Invalid("""
+        import httpx
+
+        def status(url):
+            client = httpx.Client()
+            try:
+                return client.get(url).status_code
+            finally:
+                client.close()
+    """, line=4, column=14, message_contains="created, used and closed on every call of `status()`"),
+    # a decorator's wrapper: what callers call is the wrapper the decorator returns
+    Invalid("""
+        import functools
+        import aiohttp
+
+        def with_http(func):
+            @functools.wraps(func)
+            async def wrapper(*args, **kwargs):
+                async with aiohttp.ClientSession() as session:
+                    return await func(*args, session=session, **kwargs)
+            return wrapper
+    """, line=7, column=20, message_contains="every call of async `wrapper()` (returned by `with_http()`)"),
+    # a retry closure: the function called per request is the one around it
+    Invalid("""
+        import aiohttp
+
+        async def fetch(url, retry):
+            async def run():
+                async with aiohttp.ClientSession() as session:
+                    async with session.get(url) as response:
+                        return await response.json()
+            return await retry(run)
+    """, line=5, column=20, message_contains="every call of async `fetch()`"),
+    Invalid("""
+        import httpx
+
+        async def fetch_all(urls):
+            for url in urls:
+                client = httpx.AsyncClient()
+                await client.get(url)
+    """, line=5, column=18, message_contains="created and never closed on every loop iteration"),
 )

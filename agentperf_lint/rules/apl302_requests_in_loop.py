@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..rule import Invalid, Rule, Valid
+from ..walker import iter_tree
 from ._reuse import contains_sleep, is_retry_loop, loops_here
 
 _VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request", "stream")
@@ -24,8 +25,11 @@ class RequestsInLoop(Rule):
     the connections alive; the iterations are independent, so they can usually also run
     concurrently (`httpx.AsyncClient` with `asyncio.gather` and a semaphore).
 
-    Retry loops (`for attempt in range(3)`) and `while` loops that sleep are not reported: a polling loop pays one request per round by
-    design.
+    Retry loops (`for attempt in range(3)`) and `while` loops that sleep are not reported: a
+    polling loop pays one request per round by design. Pagination (a `while` loop, a loop that
+    stops on an empty page, or a request reading the cursor, page token or next URL of the
+    previous response) is reported for the session only: each page needs the previous one, so
+    the message does not suggest running the requests concurrently.
 
     ## Example
     ```python
@@ -55,7 +59,7 @@ class RequestsInLoop(Rule):
     name = "requests-in-loop"
     message = (
         "`{call}()` in a loop opens a new connection every iteration; create a `{session}` "
-        "before the loop and reuse it (and consider running the requests concurrently)"
+        "before the loop and reuse it{concurrency}"
     )
     triggers = ("requests", "httpx")
 
@@ -75,7 +79,30 @@ class RequestsInLoop(Rule):
         loop = loops[-1]
         if (isinstance(loop, cst.While) and contains_sleep(loop.body)) or is_retry_loop(loop):
             return
-        self.report(node, call=target, session=_SESSIONS[library])
+        concurrency = "" if _sequential(loop, node) else " (and consider running the requests concurrently)"
+        self.report(node, call=target, session=_SESSIONS[library], concurrency=concurrency)
+
+
+def _sequential(loop: cst.CSTNode, call: cst.Call) -> bool:
+    """Each request needs the previous one: a ``while`` loop (pagination until the server says
+    stop), a loop that leaves early, or a request reading a name the body assigns after it
+    (``url = page["next"]``, a cursor or page token from the previous response)."""
+    if isinstance(loop, cst.While):
+        return True
+    if not isinstance(loop, cst.For):
+        return False
+    if any(isinstance(node, (cst.Break, cst.Return)) for node in iter_tree(loop.body)):
+        return True
+    read = {node.value for node in iter_tree(call) if isinstance(node, cst.Name)}
+    seen_call = False
+    for node in iter_tree(loop.body):
+        if node is call:
+            seen_call = True
+        elif seen_call and isinstance(node, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign)):
+            target = node.target
+            if isinstance(target, cst.Name) and target.value in read:
+                return True
+    return False
 
 
 RequestsInLoop.VALID = (
@@ -160,4 +187,21 @@ RequestsInLoop.INVALID = (
                 page = httpx.get(url).json()
                 url = page["next"]
     """, line=5, column=16, message_contains="httpx.Client"),
+    Invalid("""
+        import requests
+
+        def fetch(urls):
+            for url in urls:
+                requests.get(url, timeout=5)
+    """, line=5, column=9, message_contains="consider running the requests concurrently"),
+    # cursor pagination: each page needs the previous response, no concurrency advice
+    Invalid("""
+        import requests
+
+        def all_items(url, pages):
+            token = None
+            for _ in range(pages):
+                body = requests.get(url, params={"page_token": token}, timeout=5).json()
+                token = body["next_page_token"]
+    """, line=6, column=16, message_contains="requests.Session"),
 )

@@ -112,7 +112,8 @@ def test_fixing_a_module_with_every_shape_is_stable_and_parses() -> None:
 
 
         async def c(s, urls):
-            return [await s.fetch(u) for u in urls], {k: await s.fetch(k) for k in urls}
+            keys = list(urls)
+            return [await s.fetch(u) for u in urls], {k: await s.fetch(k) for k in keys}
     """).encode()
     linter = Linter(select(["APL201"]))
     fixed = fix_source(linter, "m.py", source, unsafe=True)

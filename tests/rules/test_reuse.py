@@ -122,3 +122,108 @@ def test_example_app_shows_each_mistake(name: str, expected: set[str]) -> None:
     for finding in findings:  # every finding sits on a line the file marks as a mistake
         window = " ".join(lines[max(finding.line - 3, 0): finding.line])
         assert finding.code in window, (finding.line, finding.code)
+
+
+def _messages(source: str, code: str) -> list[str]:
+    outcome = Linter(select([code])).lint("mod.py", textwrap.dedent(source).lstrip().encode())
+    return [f.message for f in outcome.result.findings if f.code == code]
+
+
+@pytest.mark.parametrize("source", [
+    """
+    import httpx
+
+    def crawl(url):
+        while url:
+            page = httpx.get(url, timeout=5).json()
+            url = page["next"]
+    """,
+    """
+    import requests
+
+    def all_items(url, pages):
+        token = None
+        for _ in range(pages):
+            body = requests.get(url, params={"page_token": token}, timeout=5).json()
+            token = body["next_page_token"]
+    """,
+    """
+    import requests
+
+    def pages(url, n):
+        for page in range(1, n):
+            rows = requests.get(url, params={"page": page}, timeout=5).json()
+            if not rows:
+                break
+    """,
+])
+def test_pagination_gets_the_session_advice_and_no_concurrency_advice(source: str) -> None:
+    [message] = _messages(source, "APL302")
+    assert "Session" in message or "Client" in message
+    assert "concurrent" not in message
+
+
+def test_independent_requests_still_get_the_concurrency_advice() -> None:
+    source = """
+        import requests
+
+        def fetch(urls):
+            return [requests.get(u, timeout=5).text for u in urls]
+    """
+    [message] = _messages(source, "APL302")
+    assert "concurrently" in message
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ("""
+        import httpx
+
+        async def fetch(url):
+            client = httpx.AsyncClient()
+            return (await client.get(url)).text
+    """, "created on every call of async `fetch()` and never closed"),
+    ("""
+        import httpx
+
+        async def fetch(url):
+            client = httpx.AsyncClient()
+            try:
+                return (await client.get(url)).text
+            finally:
+                await client.aclose()
+    """, "created, used and closed on every call of async `fetch()`"),
+    ("""
+        import httpx
+
+        async def fetch(url):
+            async with httpx.AsyncClient() as client:
+                return (await client.get(url)).text
+    """, "created, used and closed on every call of async `fetch()`"),
+    ("""
+        import httpx
+
+        async def fetch(url, retrying):
+            async def attempt():
+                async with httpx.AsyncClient() as client:
+                    return (await client.get(url)).text
+            return await retrying(attempt)
+    """, "every call of async `fetch()`"),
+])
+def test_client_per_call_message_says_what_the_code_does(source: str, expected: str) -> None:
+    [message] = _messages(source, "APL301")
+    assert expected in message
+
+
+def test_a_closure_registered_by_a_constructor_is_named_itself() -> None:
+    source = """
+        import httpx
+
+        class Bot:
+            def __init__(self, app):
+                async def on_message(text):
+                    async with httpx.AsyncClient() as client:
+                        await client.post("http://hook", json={"t": text})
+                app.add_handler(on_message)
+    """
+    [message] = _messages(source, "APL301")
+    assert "`on_message()`" in message
