@@ -267,7 +267,7 @@ def _report(args: argparse.Namespace, settings: Settings, options: RunOptions,
     else:
         report = render(
             fmt, findings, rules=rules or [], root=settings.project_root, color=_use_color(args),
-            read_lines=lambda path: _lines(sources_by_path.get(path)), tool_version=__version__,
+            read_lines=lambda where: _lines_at(sources_by_path, where), tool_version=__version__,
         )
     to_stderr = options.fix and stdin_mode
     if not options.diff:
@@ -340,6 +340,18 @@ def _decode(data: bytes) -> str:
 
 def _lines(source: Source | None) -> list[str]:
     return [] if source is None else _decode(source.data).splitlines()
+
+
+def _lines_at(sources: dict[str, Source], where: str) -> list[str]:
+    """The lines of a file, or of a notebook cell (``path:cell N``)."""
+    if where in sources:
+        return _lines(sources[where])
+    path, _, cell = where.rpartition(":cell ")
+    if path in sources and cell.isdigit():
+        from .notebook import cell_lines
+
+        return cell_lines(sources[path].data, int(cell))
+    return []
 
 
 def _use_color(args: argparse.Namespace) -> bool:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from .cache import cache_dir, prepare_cache_dir, tool_versions
 from .finding import FileResult, Finding, InternalError
+from .notebook import is_notebook
 
 if TYPE_CHECKING:
     from .config import Settings
@@ -159,6 +160,11 @@ def _lint_one(setup: RuleSetup, options: RunOptions, item: tuple[str, bytes, fro
     path, data, ignored = item
     linter = setup.linter()
     try:
+        if is_notebook(path):
+            from .notebook import lint_notebook
+
+            return lint_notebook(linter, path, data, ignored=ignored, fix=options.fix or options.diff,
+                                 unsafe=options.unsafe_fixes)
         if options.fix or options.diff:
             from .fixer import fix_source
 
@@ -188,7 +194,8 @@ def _summarise_on_demand(setup: RuleSetup, sources: Sequence[Source], results: l
 
     by_module: dict[str, list[int]] = {}
     for index, source in enumerate(sources):
-        by_module.setdefault(module_name_for(source.path), []).append(index)
+        if not is_notebook(source.path):  # a notebook is not importable: no chain leads into it
+            by_module.setdefault(module_name_for(source.path), []).append(index)
     for code in sorted(codes):
         rule = rule_by_code().get(code)
         if rule is None:
