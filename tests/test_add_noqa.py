@@ -114,3 +114,15 @@ def test_a_line_that_cannot_end_in_a_comment_passes_the_directive_down_its_state
     assert directives(lines, [("APL101", 1, (1, 3))]) == {3: '""")  # noqa: APL101\n'}
     continued = ["w = f() + \\\n", "    1\n"]
     assert directives(continued, [("APL101", 1, (1, 2))]) == {2: "    1  # noqa: APL101\n"}
+
+
+def test_cached_cross_file_findings_follow_noqa_edits(project: Path) -> None:
+    """The project-rule store is keyed by summaries, which a comment does not change: it must
+    still notice a ``# noqa`` added to (or removed from) a file it reported in."""
+    write(project, "helpers.py", "def load(path):\n    with open(path) as f:\n        return f.read()\n")
+    app = write(project, "app.py", "from helpers import load\n\n\nasync def main():\n    return load('x')\n")
+    assert run(".", cwd=project).stdout.startswith("app.py:5:12: APL114")
+    assert run("--add-noqa", ".", cwd=project).returncode == 0
+    assert run(".", cwd=project).stdout == ""
+    app.write_text(app.read_text(encoding="utf-8").replace("  # noqa: APL114", ""), encoding="utf-8")
+    assert run(".", cwd=project).stdout.startswith("app.py:5:12: APL114")
