@@ -17,10 +17,14 @@ import re
 import tokenize
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .finding import Finding
+from .finding import Finding, InternalError
 from .notebook import NotebookError, is_notebook, lint_python, load
 from .runner import RuleSetup, RunOptions, Source, run
+
+if TYPE_CHECKING:
+    from .config import Settings
 
 _LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n|$)")
 _NOQA = re.compile(r"#\s*noqa\s*:\s*", re.IGNORECASE)
@@ -39,14 +43,17 @@ class NoqaEdit:
     lines: int
 
 
-def add_noqa(sources: Sequence[Source], settings: object, options: RunOptions) -> list[NoqaEdit]:
-    """The files whose findings need a directive, with their new content (nothing written)."""
-    outcome = run(sources, settings, options)  # type: ignore[arg-type]
+def add_noqa(
+    sources: Sequence[Source], settings: Settings, options: RunOptions
+) -> tuple[list[NoqaEdit], list[InternalError]]:
+    """The files whose findings need a directive, with their new content (nothing written),
+    and the errors of the lint run (a file a rule crashed on gets no directives)."""
+    outcome = run(sources, settings, options)
     by_path: dict[str, list[Finding]] = {}
     for finding in outcome.findings:
         if finding.code not in _UNSUPPRESSIBLE:
             by_path.setdefault(finding.path, []).append(finding)
-    setup = RuleSetup(settings, ignore_noqa=False)  # type: ignore[arg-type]
+    setup = RuleSetup(settings, ignore_noqa=False)
     edits = []
     for source in sources:
         findings = by_path.get(source.path)
@@ -62,7 +69,7 @@ def add_noqa(sources: Sequence[Source], settings: object, options: RunOptions) -
             edit = _file_edit(source, placed)
         if edit is not None:
             edits.append(edit)
-    return edits
+    return edits, outcome.errors
 
 
 def _file_edit(source: Source, placed: Iterable[tuple[str, int, tuple[int, int]]]) -> NoqaEdit | None:

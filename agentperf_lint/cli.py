@@ -299,7 +299,7 @@ def _add_noqa(args: argparse.Namespace, settings: Settings, options: RunOptions,
         raise UsageError("--add-noqa cannot be combined with stdin, --fix, --diff or --ignore-noqa")
     from .add_noqa import add_noqa
 
-    edits = add_noqa(sources, settings, options)
+    edits, errors = add_noqa(sources, settings, options)
     for edit in edits:
         if edit.source.real_path is not None:
             try:
@@ -309,7 +309,9 @@ def _add_noqa(args: argparse.Namespace, settings: Settings, options: RunOptions,
     if not args.quiet:
         lines = sum(edit.lines for edit in edits)
         print(f"Added a noqa directive to {_count(lines, 'line')} in {_count(len(edits), 'file')}.", file=sys.stderr)
-    return EXIT_CLEAN
+    for error in errors:
+        _error(f"{error.path}: {error.message}")
+    return EXIT_ERROR if errors else EXIT_CLEAN
 
 
 def _count(number: int, noun: str) -> str:
