@@ -114,3 +114,12 @@ def test_stdin_with_a_notebook_name(project: Path) -> None:
     result = run("-", "--stdin-filename", "nb.ipynb", "--no-cache", cwd=project, stdin=NOTEBOOK)
     assert result.stdout.startswith("nb.ipynb:cell 3:3:1: APL101")
 
+
+
+def test_examples_notebook_is_linted() -> None:
+    result = run("examples/agent_notebook.ipynb", "--no-cache", cwd=ROOT)
+    assert result.returncode == 1
+    assert [line.split(" ", 3)[:3] for line in result.stdout.splitlines()] == [
+        ["examples/agent_notebook.ipynb:cell", "5:2:1:", "APL101"],
+        ["examples/agent_notebook.ipynb:cell", "7:4:22:", "APL201"],
+    ]
