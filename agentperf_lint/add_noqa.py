@@ -61,7 +61,7 @@ def add_noqa(
             continue
         ignored = setup.ignored_codes(source.real_path)
         if is_notebook(source.path):
-            edit = _notebook_edit(setup, source, ignored)
+            edit = _notebook_edit(setup, source, ignored, findings)
         else:
             linted = setup.linter().lint(source.path, source.data, ignored=ignored)
             spans = {(f.line, f.column, f.code): span for f, span in linted.noqa_lines.items()}
@@ -94,7 +94,8 @@ def _file_edit(source: Source, placed: Iterable[tuple[str, int, tuple[int, int]]
     return NoqaEdit(source, bom + b"".join(raw_lines), len(changed))
 
 
-def _notebook_edit(setup: RuleSetup, source: Source, ignored: frozenset[str]) -> NoqaEdit | None:
+def _notebook_edit(setup: RuleSetup, source: Source, ignored: frozenset[str], findings: Sequence[Finding]) -> NoqaEdit | None:
+    """As for a file, in the notebook's module: cell positions back to module lines."""
     try:
         notebook = load(source.data)
     except NotebookError:
@@ -102,7 +103,14 @@ def _notebook_edit(setup: RuleSetup, source: Source, ignored: frozenset[str]) ->
     if notebook is None:
         return None
     linted = lint_python(setup.linter(), source.path, notebook, ignored=ignored)
-    placed = [(f.code, f.line, span) for f, span in linted.outcome.noqa_lines.items() if f.code not in _UNSUPPRESSIBLE]
+    spans = {(f.line, f.column, f.code): span for f, span in linted.outcome.noqa_lines.items()}
+    module_line = {where: line for line, where in notebook.positions(notebook.python).items()}
+    placed = []
+    for finding in findings:
+        line = module_line.get((finding.cell, finding.line))
+        if line is not None:
+            span = spans.get((line, finding.column, finding.code), (line, line + finding.end_line - finding.line))
+            placed.append((finding.code, line, span))
     lines = notebook.python.splitlines(keepends=True)
     changed = directives(lines, placed)
     if not changed:

@@ -436,6 +436,17 @@ def to_cells(notebook: Notebook, python: str, findings: Sequence[Finding]) -> li
     return sorted(mapped)
 
 
+def locate(linter: Linter, rule: Any, path: str, data: bytes, reports: Sequence[Any]) -> list[Finding]:
+    """A project rule's reports in a notebook (``Linter.locate`` on its module), by cell."""
+    try:
+        notebook = load(data)
+    except NotebookError:
+        return []
+    if notebook is None:
+        return []
+    return to_cells(notebook, notebook.python, linter.locate(rule, path, notebook.python.encode("utf-8"), reports))
+
+
 def lint_notebook(
     linter: Linter, path: str, data: bytes, *, ignored: Collection[str] = (),
     fix: bool = False, unsafe: bool = False,
@@ -458,6 +469,7 @@ def lint_notebook(
     python = linted.python.decode("utf-8")
     outcome = linted.outcome.result
     result.errors.extend(outcome.errors)
+    result.summaries = outcome.summaries  # chains from the notebook into project modules
     try:
         result.findings = to_cells(notebook, python, outcome.findings)
         if linted.python != notebook.python.encode("utf-8"):

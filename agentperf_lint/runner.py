@@ -262,7 +262,13 @@ def _project_findings(
         for path, items in reports.items():
             source = by_path.get(path)
             if source is not None and code not in setup.ignored_codes(source.real_path):
-                found.setdefault(path, []).extend(linter.locate(rule, path, source.data, items))
+                if is_notebook(path):
+                    from .notebook import locate
+
+                    located = locate(linter, rule, path, source.data, items)
+                else:
+                    located = linter.locate(rule, path, source.data, items)
+                found.setdefault(path, []).extend(located)
     if store is not None:
         store.save(found, {path: by_path[path].data for path in reported if path in by_path})
     return found

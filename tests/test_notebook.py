@@ -123,3 +123,22 @@ def test_examples_notebook_is_linted() -> None:
         ["examples/agent_notebook.ipynb:cell", "5:2:1:", "APL101"],
         ["examples/agent_notebook.ipynb:cell", "7:4:22:", "APL201"],
     ]
+
+
+def test_a_chain_from_an_awaiting_cell_into_a_project_module(project: Path) -> None:
+    write(project, "app/__init__.py", "")
+    write(project, "app/report.py", "def build_report(path):\n    with open(path) as f:\n        return f.read()\n")
+    (project / "agent.ipynb").write_bytes(make(
+        "from app.report import build_report\n",
+        "plan = await agent.run('plan')\nreport = build_report('plan.md')\n",
+        "build_report('sync cells run synchronously')\n",
+    ))
+    for cache in (("--no-cache",), (), ()):  # cold, then the project store, then warm
+        result = run(".", *cache, cwd=project)
+        assert [line.split(" APL")[0] for line in result.stdout.splitlines()] == ["agent.ipynb:cell 2:2:10:"]
+        assert "build_report() -> open()" in result.stdout
+    adopted = run("--add-noqa", ".", cwd=project)
+    assert adopted.stderr == "Added a noqa directive to 1 line in 1 file.\n"
+    cell = "".join(json.loads((project / "agent.ipynb").read_bytes())["cells"][1]["source"])
+    assert cell == "plan = await agent.run('plan')\nreport = build_report('plan.md')  # noqa: APL114\n"
+    assert run(".", cwd=project).stdout == ""
