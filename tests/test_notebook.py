@@ -142,3 +142,12 @@ def test_a_chain_from_an_awaiting_cell_into_a_project_module(project: Path) -> N
     cell = "".join(json.loads((project / "agent.ipynb").read_bytes())["cells"][1]["source"])
     assert cell == "plan = await agent.run('plan')\nreport = build_report('plan.md')  # noqa: APL114\n"
     assert run(".", cwd=project).stdout == ""
+
+
+def test_a_syntax_error_is_reported_in_its_cell(project: Path) -> None:
+    (project / "syn.ipynb").write_bytes(make("import time\nawait x()\n", ("markdown", "x"), "def f(:\n    pass\n", "y = (1,\n"))
+    result = run("syn.ipynb", "--no-cache", cwd=project)
+    assert result.stdout == "syn.ipynb:cell 3:1:7: APL001 cannot parse file: invalid syntax\n"
+    (project / "syn.ipynb").write_bytes(make("import time\nawait x()\n", "y = (1,\n", "z = 2\n"))
+    result = run("syn.ipynb", "--no-cache", cwd=project)
+    assert result.stdout == "syn.ipynb:cell 2:1:5: APL001 cannot parse file: '(' was never closed\n"
