@@ -322,6 +322,11 @@ def _diffs(sources: Sequence[Source], changed: Sequence[FileResult]) -> str:
     by_path = {source.path: source for source in sources}
     chunks = []
     for result in changed:
+        if result.path.endswith(".ipynb"):
+            from .notebook import cell_diff
+
+            chunks.extend(cell_diff(result.path, by_path[result.path].data, result.new_source or b""))
+            continue
         before = _decode(by_path[result.path].data)
         after = _decode(result.new_source or b"")
         chunks.extend(difflib.unified_diff(

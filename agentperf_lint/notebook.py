@@ -222,6 +222,28 @@ def load(data: bytes) -> Notebook | None:
     return notebook
 
 
+def cell_diff(path: str, before: bytes, after: bytes) -> list[str]:
+    """A unified diff per changed cell (``a/nb.ipynb:cell 5``), as ruff's ``--diff`` shows a
+    notebook: the change to the code, not to its JSON."""
+    import difflib
+
+    old, new = (json.loads(data.decode("utf-8-sig"))["cells"] for data in (before, after))
+    chunks: list[str] = []
+    for number, (was, now) in enumerate(zip(old, new), start=1):
+        was_lines, now_lines = (_diff_lines(cell.get("source", "")) for cell in (was, now))
+        if was_lines != now_lines:
+            where = f"{path}:cell {number}"
+            chunks.extend(difflib.unified_diff(was_lines, now_lines, fromfile=f"a/{where}", tofile=f"b/{where}"))
+    return chunks
+
+
+def _diff_lines(source: str | list[str]) -> list[str]:
+    lines = ("".join(source) if isinstance(source, list) else source).splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"  # the cell's last line, shown as a line
+    return lines
+
+
 def cell_lines(data: bytes, cell: int) -> list[str]:
     """The lines of cell ``cell`` as the notebook holds them (for ``full`` output)."""
     try:

@@ -84,7 +84,12 @@ def test_fix_writes_into_the_cell_and_leaves_everything_else(project: Path) -> N
 def test_diff_shows_the_notebook_change_without_writing(project: Path) -> None:
     result = run("agent.ipynb", "--diff", "--no-cache", cwd=project)
     assert result.returncode == 1
-    assert '-    "time.sleep(1)\\n"\n+    "await asyncio.sleep(1)\\n"' in result.stdout
+    assert result.stdout == (
+        "--- a/agent.ipynb:cell 2\n+++ b/agent.ipynb:cell 2\n@@ -1,3 +1,5 @@\n"
+        "+import asyncio\n+\n %pip install httpx\n import time\n import httpx\n"
+        "--- a/agent.ipynb:cell 3\n+++ b/agent.ipynb:cell 3\n@@ -1,3 +1,3 @@\n"
+        " !ls\n reply = await agent.run('plan')\n-time.sleep(1)\n+await asyncio.sleep(1)\n"
+    )
     assert (project / "agent.ipynb").read_bytes() == NOTEBOOK
 
 
