@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .finding import Finding, InternalError
-from .notebook import NotebookError, is_notebook, lint_python, load
+from .notebook import NotebookError, is_notebook, lint_python, load, split_lines
 from .runner import RuleSetup, RunOptions, Source, run
 
 if TYPE_CHECKING:
@@ -111,7 +111,7 @@ def _notebook_edit(setup: RuleSetup, source: Source, ignored: frozenset[str], fi
         if line is not None:
             span = spans.get((line, finding.column, finding.code), (line, line + finding.end_line - finding.line))
             placed.append((finding.code, line, span))
-    lines = notebook.python.splitlines(keepends=True)
+    lines = split_lines(notebook.python)
     changed = directives(lines, placed)
     if not changed:
         return None

@@ -43,6 +43,7 @@ _ESCAPES = ("%", "!", "?", "/", ",", ";")  # IPython line escapes: magic, shell,
 _ASSIGN_MAGIC = re.compile(r"^(?P<indent>[ \t]*)(?P<targets>[\w.]+(?:[ \t]*,[ \t]*[\w.]+)*)[ \t]*=[ \t]*[!%]")
 _HELP = re.compile(r"^[\w.*\[\]]+\?\??$")
 _OPENERS, _CLOSERS = "([{", ")]}"
+_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
 class NotebookError(ValueError):
@@ -55,6 +56,13 @@ class NotebookError(ValueError):
 
 def is_notebook(path: str) -> bool:
     return path.endswith(NOTEBOOK_SUFFIX)
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines with their endings, broken where Python breaks them (``\\n``, ``\\r\\n``, ``\\r``):
+    ``str.splitlines`` also breaks at form feeds and U+2028, which would shift every position
+    after a string holding one."""
+    return _LINES.findall(text)
 
 
 @dataclass
@@ -118,7 +126,7 @@ class Notebook:
         by_cell: dict[int, list[tuple[int, str]]] = {}
         prefix: list[tuple[int, str]] = []
         current: list[tuple[int, str]] | None = None
-        for number, line in enumerate(python.splitlines(keepends=True), start=1):
+        for number, line in enumerate(split_lines(python), start=1):
             found = marker.match(line)
             if found:
                 current = by_cell.setdefault(int(found.group(1)), [])
@@ -238,7 +246,7 @@ def cell_diff(path: str, before: bytes, after: bytes) -> list[str]:
 
 
 def _diff_lines(source: str | list[str]) -> list[str]:
-    lines = ("".join(source) if isinstance(source, list) else source).splitlines(keepends=True)
+    lines = split_lines("".join(source) if isinstance(source, list) else source)
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n"  # the cell's last line, shown as a line
     return lines
@@ -251,7 +259,7 @@ def cell_lines(data: bytes, cell: int) -> list[str]:
         source = document["cells"][cell - 1].get("source", "")
     except (ValueError, LookupError, TypeError, AttributeError):
         return []
-    return ("".join(source) if isinstance(source, list) else str(source)).splitlines()
+    return [line.rstrip("\r\n") for line in split_lines("".join(source) if isinstance(source, list) else str(source))]
 
 
 def _language(document: dict[str, Any]) -> str | None:
@@ -305,7 +313,7 @@ def _python_lines(source: str, notebook: Notebook) -> Iterator[str]:
     scanner = _Scanner()
     in_magic = False  # a magic continues on the next line after a trailing backslash
     first_line = True  # a cell magic counts only on the cell's first non-blank line
-    for line in source.splitlines(keepends=True):
+    for line in split_lines(source):
         body = line.rstrip("\r\n")
         ending = line[len(body):]
         magic = in_magic or (scanner.at_statement_start and _is_magic(body, first_line))

@@ -177,3 +177,10 @@ def test_the_engine_treats_only_the_given_top_level_ranges_as_async() -> None:
     outcome = Linter(all_rules()).lint("n.py", source, async_top_level=[(2, 5)])
     assert [(f.line, f.code) for f in outcome.result.findings] == [(3, "APL101")]
     assert Linter(all_rules()).lint("n.py", source).result.findings == []
+
+
+def test_line_separators_python_does_not_break_at_keep_positions() -> None:
+    data = make("import time\n", "s = 'a\u2028b\x0cc'\nawait x()\ntime.sleep(1)\n")
+    result = notebook.lint_notebook(Linter(all_rules()), "n.ipynb", data)
+    assert [(f.cell, f.line, f.column) for f in result.findings] == [(2, 3, 1)]
+    assert notebook.cell_lines(data, 2)[2] == "time.sleep(1)"
