@@ -54,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="also apply (with --fix) or show (with --diff) unsafe fixes")
     fixes.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
     fixes.add_argument("--exit-non-zero-on-fix", action="store_true", help="exit 1 when --fix changed a file")
+    fixes.add_argument("--add-noqa", action="store_true",
+                       help="add `# noqa: CODES` to every line with a finding (adopting on an existing codebase)")
     out = parser.add_argument_group("output")
     out.add_argument("--output-format", "--format", dest="output_format", choices=FORMATS, help="default: text")
     out.add_argument("-o", "--output-file", metavar="FILE", help="write the report here instead of stdout")
@@ -136,6 +138,8 @@ def _main(argv: list[str]) -> int:
     )
     if options.jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    if args.add_noqa:
+        return _add_noqa(args, settings, options, sources)
     outcome = run(sources, settings, options)
     return _report(args, settings, options, sources, outcome)
 
@@ -267,7 +271,7 @@ def _report(args: argparse.Namespace, settings: Settings, options: RunOptions,
     else:
         report = render(
             fmt, findings, rules=rules or [], root=settings.project_root, color=_use_color(args),
-            read_lines=lambda path: _lines(sources_by_path.get(path)), tool_version=__version__,
+            read_lines=lambda where: _lines_at(sources_by_path, where), tool_version=__version__,
         )
     to_stderr = options.fix and stdin_mode
     if not options.diff:
@@ -289,10 +293,40 @@ def _report(args: argparse.Namespace, settings: Settings, options: RunOptions,
     return status
 
 
+def _add_noqa(args: argparse.Namespace, settings: Settings, options: RunOptions, sources: Sequence[Source]) -> int:
+    """Write the directives and say how many lines in how many files got one; exit 0."""
+    if args.paths == ["-"] or args.diff or options.fix or args.ignore_noqa:
+        raise UsageError("--add-noqa cannot be combined with stdin, --fix, --diff or --ignore-noqa")
+    from .add_noqa import add_noqa
+
+    edits, errors = add_noqa(sources, settings, options)
+    for edit in edits:
+        if edit.source.real_path is not None:
+            try:
+                write_atomically(edit.source.real_path, edit.data)
+            except OSError as error:
+                raise UsageError(f"{edit.source.path}: cannot write: {error.strerror or error}") from None
+    if not args.quiet:
+        lines = sum(edit.lines for edit in edits)
+        print(f"Added a noqa directive to {_count(lines, 'line')} in {_count(len(edits), 'file')}.", file=sys.stderr)
+    for error in errors:
+        _error(f"{error.path}: {error.message}")
+    return EXIT_ERROR if errors else EXIT_CLEAN
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def _diffs(sources: Sequence[Source], changed: Sequence[FileResult]) -> str:
     by_path = {source.path: source for source in sources}
     chunks = []
     for result in changed:
+        if result.path.endswith(".ipynb"):
+            from .notebook import cell_diff
+
+            chunks.extend(cell_diff(result.path, by_path[result.path].data, result.new_source or b""))
+            continue
         before = _decode(by_path[result.path].data)
         after = _decode(result.new_source or b"")
         chunks.extend(difflib.unified_diff(
@@ -340,6 +374,18 @@ def _decode(data: bytes) -> str:
 
 def _lines(source: Source | None) -> list[str]:
     return [] if source is None else _decode(source.data).splitlines()
+
+
+def _lines_at(sources: dict[str, Source], where: str) -> list[str]:
+    """The lines of a file, or of a notebook cell (``path:cell N``)."""
+    if where in sources:
+        return _lines(sources[where])
+    path, _, cell = where.rpartition(":cell ")
+    if path in sources and cell.isdigit():
+        from .notebook import cell_lines
+
+        return cell_lines(sources[path].data, int(cell))
+    return []
 
 
 def _use_color(args: argparse.Namespace) -> bool:

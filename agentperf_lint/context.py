@@ -102,7 +102,12 @@ class Frame:
 class FileContext:
     """Everything rules ask about the position of the node being visited."""
 
-    def __init__(self, path: str, source: str, module: cst.Module, module_name: str | None = None):
+    def __init__(
+        self, path: str, source: str, module: cst.Module, module_name: str | None = None,
+        async_top_level: Sequence[tuple[int, int]] = (),
+    ):
+        """``async_top_level``: inclusive line ranges whose top-level statements run on an
+        event loop (a notebook cell using top-level ``await``): they count as async code."""
         self.path = path
         self.source = source
         self.module = module
@@ -110,7 +115,7 @@ class FileContext:
         self.ancestors: list[cst.CSTNode] = []
         self.statements: list[cst.CSTNode] = []
         self.frames: list[Frame] = []
-        self._marks: dict[int, Frame | cst.CSTNode | _EvaluatedOnce] = {}  # node id -> what starts there
+        self._marks: dict[int, Frame | cst.CSTNode | _EvaluatedOnce | _AsyncTopLevel] = {}  # node id -> what starts there
         self._leave_actions: dict[int, list[int]] = {}  # node id -> what ends there
         self._functions: list[Frame] = []  # the non-comprehension frames of ``frames``
         self._resume: dict[int, cst.CSTNode] = {}  # node id -> loop to re-enter after it
@@ -119,6 +124,9 @@ class FileContext:
         module_scope = Scope("module", None)
         self._push_frame(Frame(module, "module", False, module_scope, []))
         _scan_block(module.body, module_scope, self.module_name, self)
+        if async_top_level:
+            for statement in _statements_in(module, async_top_level):
+                self._marks[id(statement)] = _ASYNC_TOP_LEVEL
         self.async_library = self._detect_async_library()
 
     # -- what rules ask -----------------------------------------------------------------
@@ -134,11 +142,13 @@ class FileContext:
 
     @property
     def in_async(self) -> bool:
-        """True when code here runs on the event loop: directly inside an ``async def`` body.
+        """True when code here runs on the event loop: directly inside an ``async def`` body (or
+        at the top level of a statement in an ``async_top_level`` range).
 
         A nested sync ``def``, a ``lambda`` or a class body ends the async context.
         """
-        return self.function.kind == "function" and self.function.is_async
+        function = self.function
+        return function.is_async and function.kind in ("function", "module")
 
     @property
     def loops(self) -> Sequence[cst.CSTNode]:
@@ -285,6 +295,9 @@ class FileContext:
             if isinstance(mark, Frame):
                 self._push_frame(mark)
                 self._on_leave(node, _POP_FRAME)
+            elif mark is _ASYNC_TOP_LEVEL:  # the module frame is async while this statement runs
+                self.frames[0].is_async = True
+                self._on_leave(node, _END_ASYNC_TOP_LEVEL)
             elif isinstance(mark, _EvaluatedOnce):  # a comprehension's first iterable
                 loops = self._functions[-1].loops
                 if loops and loops[-1] is mark.loop:
@@ -312,6 +325,8 @@ class FileContext:
                     self._functions.pop()
             elif action == _RESUME_LOOP:
                 self._functions[-1].loops.append(self._resume.pop(id(node)))
+            elif action == _END_ASYNC_TOP_LEVEL:
+                self.frames[0].is_async = False
             else:
                 self._functions[-1].loops.pop()
 
@@ -498,7 +513,25 @@ def compute_positions(module: cst.Module) -> dict[cst.CSTNode, object]:
         return dict(wrapper.resolve(PositionProvider))
 
 
-_POP_STATEMENT, _POP_FRAME, _POP_LOOP, _RESUME_LOOP = 1, 2, 3, 4
+_POP_STATEMENT, _POP_FRAME, _POP_LOOP, _RESUME_LOOP, _END_ASYNC_TOP_LEVEL = 1, 2, 3, 4, 5
+
+
+class _AsyncTopLevel:
+    """Marks a top-level statement that runs on an event loop (see ``async_top_level``)."""
+
+
+_ASYNC_TOP_LEVEL = _AsyncTopLevel()
+
+
+def _statements_in(module: cst.Module, ranges: Sequence[tuple[int, int]]) -> Iterator[cst.CSTNode]:
+    """Top-level statements whose first line lies in one of ``ranges``, found by counting the
+    lines each statement generates (one code generation: only files with ranges pay for it)."""
+    line = 1 + len(module.header)
+    for statement in module.body:
+        start = line + len(statement.leading_lines)
+        if any(first <= start <= last for first, last in ranges):
+            yield statement
+        line += module.code_for_node(statement).count("\n")
 
 
 @dataclass(frozen=True, eq=False)

@@ -24,7 +24,7 @@ import pathspec
 
 from .config import Settings, relative_posix
 
-PYTHON_SUFFIXES = (".py", ".pyi")
+PYTHON_SUFFIXES = (".py", ".pyi", ".ipynb")  # notebooks are linted by default, as ruff does
 
 
 class DiscoveryError(Exception):

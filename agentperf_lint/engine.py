@@ -35,6 +35,8 @@ class LintOutcome:
     result: FileResult
     module: cst.Module | None = None
     fixes: list[tuple[Finding, Fix]] = field(default_factory=list)
+    # the lines a ``# noqa`` for each finding may sit on (``--add-noqa`` writes there)
+    noqa_lines: dict[Finding, tuple[int, int]] = field(default_factory=dict)
 
 
 class Linter:
@@ -63,11 +65,15 @@ class Linter:
         """The rules whose trigger substrings occur in ``text`` (and not ignored for the file)."""
         return [rule for rule in self.instances if rule.code not in ignored and rule.applies(text)]
 
-    def lint(self, path: str, data: bytes, *, ignored: Collection[str] = (), force: bool = False) -> LintOutcome:
+    def lint(
+        self, path: str, data: bytes, *, ignored: Collection[str] = (), force: bool = False,
+        async_top_level: Sequence[tuple[int, int]] = (),
+    ) -> LintOutcome:
         """Lint the bytes of one file. Never raises for bad input: it becomes a finding.
 
         ``force`` runs every rule whatever its triggers (a project rule summarising a module
-        another file's chain leads into)."""
+        another file's chain leads into). ``async_top_level`` are line ranges whose top-level
+        statements run on an event loop (notebook cells with top-level ``await``)."""
         result = FileResult(path)
         try:
             text = _decode(data)
@@ -75,7 +81,9 @@ class Linter:
             if self.report_syntax_errors and SYNTAX_ERROR_CODE not in ignored:
                 result.findings.append(_syntax_finding(path, 1, 1, f"cannot decode file: {error}"))
             return LintOutcome(result)
-        rules = [rule for rule in self.instances if rule.code not in ignored] if force else self.applicable(text, ignored)
+        # an async top level is async code without the word: rules gated on "async" apply
+        gate = text + "\nasync def" if async_top_level else text
+        rules = [rule for rule in self.instances if rule.code not in ignored] if force else self.applicable(gate, ignored)
         syntax_only = self.report_syntax_errors and not self.instances  # --select APL001
         if not rules and not syntax_only:
             # a file no rule applies to is never parsed, so it cannot report APL001 either:
@@ -103,10 +111,13 @@ class Linter:
             if self.report_syntax_errors and SYNTAX_ERROR_CODE not in ignored:
                 result.findings.append(_syntax_finding(path, 1, 1, f"cannot parse file: {error}"))
             return LintOutcome(result)
-        return self._lint_module(path, text, module, rules, result)
+        return self._lint_module(path, text, module, rules, result, async_top_level)
 
-    def _lint_module(self, path: str, text: str, module: cst.Module, rules: list[Rule], result: FileResult) -> LintOutcome:
-        ctx = FileContext(path, text, module)
+    def _lint_module(
+        self, path: str, text: str, module: cst.Module, rules: list[Rule], result: FileResult,
+        async_top_level: Sequence[tuple[int, int]] = (),
+    ) -> LintOutcome:
+        ctx = FileContext(path, text, module, async_top_level=async_top_level)
         key = frozenset(rule.code for rule in rules)
         dispatch = self._dispatch.get(key)
         if dispatch is None:
@@ -161,8 +172,8 @@ class Linter:
             rule = report.rule
             if (line, column, rule.code) in seen:
                 continue
+            first, last = statement_lines(ctx, report.statement, rng)
             if noqa is not None:
-                first, last = statement_lines(ctx, report.statement, rng)
                 if noqa.suppresses(rule.code, rule.name, first, last):
                     continue
             seen.add((line, column, rule.code))
@@ -174,6 +185,7 @@ class Linter:
                 fix=None if fix is None else FixInfo(fix.applicability.value, fix.title),
             )
             outcome.result.findings.append(finding)
+            outcome.noqa_lines[finding] = (first, last)
             if fix is not None:
                 outcome.fixes.append((finding, fix))
         outcome.result.findings.sort()

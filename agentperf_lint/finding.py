@@ -2,11 +2,14 @@
 
 Positions are 1-based lines and columns; ``end_column`` is the column just past the last
 character (ruff's convention), so ``column == end_column`` never happens for a real range.
+In a Jupyter notebook the position is inside a cell: ``cell`` is the cell's 1-based index
+among all the notebook's cells, and ``line`` counts from the cell's first line.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from functools import total_ordering
 from typing import Any
 
 
@@ -16,7 +19,8 @@ class FixInfo:
     title: str
 
 
-@dataclass(frozen=True, order=True)
+@total_ordering
+@dataclass(frozen=True)
 class Finding:
     path: str
     line: int
@@ -28,6 +32,20 @@ class Finding:
     message: str = field(compare=False)
     url: str = field(compare=False, default="")
     fix: FixInfo | None = field(compare=False, default=None)
+    cell: int | None = None  # notebooks: the 1-based cell the position is in
+
+    def __lt__(self, other: Finding) -> bool:
+        """Path, then cell, line, column and code: a notebook's findings in reading order."""
+        return self._order() < other._order()
+
+    def _order(self) -> tuple[str, int, int, int, str]:
+        return (self.path, self.cell or 0, self.line, self.column, self.code)
+
+    @property
+    def location(self) -> str:
+        """Where the position counts from: the path, or ``path:cell N`` in a notebook (the
+        prefix text output shows, and the name ``read_lines`` callbacks are asked for)."""
+        return self.path if self.cell is None else f"{self.path}:cell {self.cell}"
 
     @property
     def fixable(self) -> bool:
@@ -47,10 +65,11 @@ class Finding:
             end_line=data["end_line"], end_column=data["end_column"], name=data["name"],
             message=data["message"], url=data.get("url", ""),
             fix=None if fix is None else FixInfo(fix["applicability"], fix["title"]),
+            cell=data.get("cell"),
         )
 
 
-JSON_KEYS = ("path", "line", "column", "end_line", "end_column", "code", "name", "message", "url", "fix")
+JSON_KEYS = ("path", "line", "column", "end_line", "end_column", "code", "name", "message", "url", "fix", "cell")
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ line endings outside the fixed ranges are preserved.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,12 +40,21 @@ def fix_source(
     unsafe: bool = False,
     ignored: Collection[str] = (),
     fixable: Collection[str] | None = None,
+    async_top_level: Callable[[bytes], Sequence[tuple[int, int]]] | None = None,
 ) -> FixResult:
-    """Apply safe (and with ``unsafe``, unsafe) fixes to ``data`` until nothing changes."""
+    """Apply safe (and with ``unsafe``, unsafe) fixes to ``data`` until nothing changes.
+
+    ``async_top_level(source)`` gives the async top-level line ranges of each version of the
+    source (a notebook's cells move when a fix adds an import)."""
     applied = 0
     current = data
+
+    def lint(source: bytes) -> LintOutcome:
+        ranges = async_top_level(source) if async_top_level is not None else ()
+        return linter.lint(path, source, ignored=ignored, async_top_level=ranges)
+
     for _ in range(MAX_PASSES):
-        outcome = linter.lint(path, current, ignored=ignored)
+        outcome = lint(current)
         chosen = [
             fix for finding, fix in outcome.fixes
             if (unsafe or fix.applicability is Applicability.SAFE)
@@ -64,7 +73,7 @@ def fix_source(
             return FixResult(outcome, current, applied)
         current = new
         applied += len(chosen)
-    outcome = linter.lint(path, current, ignored=ignored)
+    outcome = lint(current)
     return FixResult(outcome, current, applied, f"fixes did not converge after {MAX_PASSES} passes")
 
 

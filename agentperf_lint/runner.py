@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from .cache import cache_dir, prepare_cache_dir, tool_versions
 from .finding import FileResult, Finding, InternalError
+from .notebook import is_notebook
 
 if TYPE_CHECKING:
     from .config import Settings
@@ -159,6 +160,11 @@ def _lint_one(setup: RuleSetup, options: RunOptions, item: tuple[str, bytes, fro
     path, data, ignored = item
     linter = setup.linter()
     try:
+        if is_notebook(path):
+            from .notebook import lint_notebook
+
+            return lint_notebook(linter, path, data, ignored=ignored, fix=options.fix or options.diff,
+                                 unsafe=options.unsafe_fixes)
         if options.fix or options.diff:
             from .fixer import fix_source
 
@@ -188,7 +194,8 @@ def _summarise_on_demand(setup: RuleSetup, sources: Sequence[Source], results: l
 
     by_module: dict[str, list[int]] = {}
     for index, source in enumerate(sources):
-        by_module.setdefault(module_name_for(source.path), []).append(index)
+        if not is_notebook(source.path):  # a notebook is not importable: no chain leads into it
+            by_module.setdefault(module_name_for(source.path), []).append(index)
     for code in sorted(codes):
         rule = rule_by_code().get(code)
         if rule is None:
@@ -226,8 +233,9 @@ def _project_findings(
     if not any(result.summaries for result in results):
         return {}
     store = _ProjectStore(settings.project_root, _digest(results)) if cache is not None else None
+    by_path = {source.path: source for source in sources}
     if store is not None:
-        stored = store.load()
+        stored = store.load(by_path)
         if stored is not None:
             return stored
     _summarise_on_demand(setup, sources, results, cache)
@@ -239,8 +247,8 @@ def _project_findings(
         store = _ProjectStore(settings.project_root, _digest(results))
     from .registry import rule_by_code
 
-    by_path = {source.path: source for source in sources}
     found: dict[str, list[Finding]] = {}
+    reported: set[str] = set()  # files with reports: their noqa comments decide what is found
     by_code = rule_by_code()
     linter = setup.linter()
     for code, per_file in summaries.items():
@@ -250,13 +258,24 @@ def _project_findings(
         reports: dict[str, list[Any]] = {}
         for report in rule.finalize(per_file):
             reports.setdefault(report.path, []).append(report)
+        reported.update(reports)
         for path, items in reports.items():
             source = by_path.get(path)
             if source is not None and code not in setup.ignored_codes(source.real_path):
-                found.setdefault(path, []).extend(linter.locate(rule, path, source.data, items))
+                if is_notebook(path):
+                    from .notebook import locate
+
+                    located = locate(linter, rule, path, source.data, items)
+                else:
+                    located = linter.locate(rule, path, source.data, items)
+                found.setdefault(path, []).extend(located)
     if store is not None:
-        store.save(found)
+        store.save(found, {path: by_path[path].data for path in reported if path in by_path})
     return found
+
+
+def _content_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def _digest(results: Sequence[FileResult]) -> str:
@@ -266,27 +285,37 @@ def _digest(results: Sequence[FileResult]) -> str:
 
 
 class _ProjectStore:
-    """Project-rule findings cached by the digest of every file's summary."""
+    """Project-rule findings cached by the digest of every file's summary, valid while each
+    file the rules reported in has the same content (a ``# noqa`` added or removed there
+    changes the findings, not the summaries)."""
 
     def __init__(self, root: Path, digest: str):
         self.root = root
         self.file = cache_dir(root) / f"project-{digest}.json"
 
-    def load(self) -> dict[str, list[Finding]] | None:
+    def load(self, sources: dict[str, Source]) -> dict[str, list[Finding]] | None:
         try:
             raw = json.loads(self.file.read_text(encoding="utf-8"))
-            return {path: [Finding.from_dict(item) for item in items] for path, items in raw.items()}
-        except (OSError, ValueError, KeyError, TypeError):
+            for path, digest in raw["checked"].items():
+                source = sources.get(path)
+                if source is None or _content_digest(source.data) != digest:
+                    return None
+            return {path: [Finding.from_dict(item) for item in items] for path, items in raw["found"].items()}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
-    def save(self, found: dict[str, list[Finding]]) -> None:
+    def save(self, found: dict[str, list[Finding]], checked: dict[str, bytes]) -> None:
         if prepare_cache_dir(self.root) is None:
             return
         try:
             for old in self.file.parent.glob("project-*.json"):
                 old.unlink(missing_ok=True)
             tmp = self.file.with_suffix(".tmp")
-            tmp.write_text(json.dumps({p: [f.to_dict() for f in fs] for p, fs in found.items()}), encoding="utf-8")
+            document = {
+                "found": {p: [f.to_dict() for f in fs] for p, fs in found.items()},
+                "checked": {p: _content_digest(data) for p, data in checked.items()},
+            }
+            tmp.write_text(json.dumps(document), encoding="utf-8")
             os.replace(tmp, self.file)
         except OSError:
             pass

@@ -215,7 +215,8 @@ def test_json_output_contract(project: Path) -> None:
     assert result.returncode == 1
     data = json.loads(result.stdout)
     assert [item["path"] for item in data] == ["a.py", "b.py"]
-    assert list(data[0]) == ["path", "line", "column", "end_line", "end_column", "code", "name", "message", "url", "fix"]
+    assert list(data[0]) == ["path", "line", "column", "end_line", "end_column", "code", "name", "message", "url", "fix", "cell"]
+    assert data[0]["cell"] is None
     assert data[0]["fix"]["applicability"] == "safe" and "asyncio.sleep" in data[0]["fix"]["title"]
     assert (data[0]["line"], data[0]["column"], data[0]["end_line"], data[0]["end_column"]) == (5, 5, 5, 18)
     assert result.stderr == ""  # machine formats keep stderr quiet

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -165,8 +166,22 @@ def test_json_is_the_documented_sorted_list() -> None:
         "message": "`time.sleep` blocks the event loop",
         "url": URL,
         "fix": {"applicability": "safe", "title": "Replace with `await asyncio.sleep(...)`"},
+        "cell": None,
     }
     assert [Finding.from_dict(item) for item in data] == sorted(findings)
+
+
+def test_notebook_findings_name_their_cell_and_sort_by_it() -> None:
+    """``cell`` is the 1-based cell; ``line`` counts within it; order is cell before line."""
+    late = replace(finding("nb.ipynb", 1, 5), cell=7)
+    early = replace(finding("nb.ipynb", 9, 2), cell=3)
+    data = json.loads(out("json", [late, early]))
+    assert [(item["cell"], item["line"], item["column"]) for item in data] == [(3, 9, 2), (7, 1, 5)]
+    assert [Finding.from_dict(item) for item in data] == [early, late]
+    assert out("text", [late]).startswith("nb.ipynb:cell 7:1:5: APL999 ")
+    lines = {"nb.ipynb:cell 7": ["x = 1", "    time.sleep(1)"]}
+    assert "1 | x = 1\n" in out("full", [late], read_lines=lines.__getitem__)
+    assert "::cell 7: `time.sleep`" in out("github", [late])
 
 
 def test_json_without_findings_is_an_empty_list() -> None:

@@ -37,8 +37,9 @@ def render(
 
     ``rules`` are the enabled rules (SARIF describes each one); ``root`` is the directory that
     relative SARIF URIs and GitHub annotation paths are resolved against (the project root);
-    ``read_lines(path)`` returns the lines of a finding's file without line endings, for formats
-    that quote source (``full``) or fingerprint it (``sarif``).
+    ``read_lines(location)`` returns the lines of a finding's file (``location`` is its path, or
+    ``path:cell N`` for a notebook cell: :attr:`Finding.location`) without line endings, for
+    formats that quote source (``full``) or fingerprint it (``sarif``).
     """
     ordered = sorted(findings)
     if fmt == "text":

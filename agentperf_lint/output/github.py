@@ -37,7 +37,8 @@ def annotation(finding: Finding, root: Path) -> str:
         "title": f"{finding.code} ({finding.name})",
     }
     rendered = ",".join(f"{key}={escape_property(value)}" for key, value in props.items())
-    return f"::warning {rendered}::{escape_data(finding.message)}"
+    message = finding.message if finding.cell is None else f"cell {finding.cell}: {finding.message}"
+    return f"::warning {rendered}::{escape_data(message)}"
 
 
 def render_github(findings: Sequence[Finding], *, root: Path) -> str:

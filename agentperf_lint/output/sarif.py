@@ -103,12 +103,13 @@ def fingerprints(
     cache: dict[str, Sequence[str] | None] = {}
     out = []
     for finding, uri in zip(findings, uris, strict=True):
-        if finding.path not in cache:
+        where = finding.location
+        if where not in cache:
             try:
-                cache[finding.path] = read_lines(finding.path) if read_lines is not None else None
+                cache[where] = read_lines(where) if read_lines is not None else None
             except (OSError, UnicodeError):
-                cache[finding.path] = None
-        key = "\0".join((finding.code, uri, _line_text(finding, cache[finding.path])))
+                cache[where] = None
+        key = "\0".join((finding.code, uri, _line_text(finding, cache[where])))
         digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
         occurrence = seen.get(digest, 0)
         seen[digest] = occurrence + 1
@@ -156,9 +157,14 @@ def sarif_log(
             ],
             "partialFingerprints": {"primaryLocationLineHash": line_hash},
         }
+        properties: dict[str, Any] = {}
         if finding.fix is not None:
             # SARIF ``fixes`` need the replacement text; the title and safety are what we keep.
-            result["properties"] = {"fix": {"applicability": finding.fix.applicability, "title": finding.fix.title}}
+            properties["fix"] = {"applicability": finding.fix.applicability, "title": finding.fix.title}
+        if finding.cell is not None:  # a notebook: the region's lines count from this cell
+            properties["cell"] = finding.cell
+        if properties:
+            result["properties"] = properties
         results.append(result)
     return {
         "$schema": SCHEMA_URI,

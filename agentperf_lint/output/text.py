@@ -1,6 +1,6 @@
 """The formats for people: ``text`` (one line per finding) and ``full`` (with the source).
 
-``text`` is ``path:line:col: CODE [*] message``, the shape editors, ``grep`` and generic
+``text`` is ``path:line:col: CODE [*] message`` (``path:cell N:line:col: ...`` in a notebook), the shape editors, ``grep`` and generic
 problem matchers (``%f:%l:%c: %m``) parse; ``[*]`` marks findings ``--fix`` can fix (only safe
 fixes, as in ruff: an unsafe fix needs ``--unsafe-fixes`` and is not advertised by the mark).
 """
@@ -29,7 +29,7 @@ def fix_mark(finding: Finding) -> str:
 
 def format_line(finding: Finding, *, color: bool = False) -> str:
     """``path:line:col: CODE [*] message`` (1-based line and column)."""
-    location = f"{_paint(finding.path, _BOLD, color)}:{finding.line}:{finding.column}:"
+    location = f"{_paint(finding.location, _BOLD, color)}:{finding.line}:{finding.column}:"
     code = _paint(finding.code, _RED, color)
     message = " ".join(finding.message.splitlines())  # one finding, one line: problem matchers rely on it
     return f"{location} {code}{fix_mark(finding)} {message}"
@@ -88,12 +88,13 @@ def render_full(
     for finding in findings:
         block = [format_line(finding, color=color)]
         if read_lines is not None:
-            if finding.path not in cache:
+            where = finding.location  # a notebook cell has lines of its own
+            if where not in cache:
                 try:
-                    cache[finding.path] = read_lines(finding.path)
+                    cache[where] = read_lines(where)
                 except (OSError, UnicodeError):
-                    cache[finding.path] = ()  # the file vanished or changed: print the finding alone
-            block += _excerpt(finding, cache[finding.path], color)
+                    cache[where] = ()  # the file vanished or changed: print the finding alone
+            block += _excerpt(finding, cache[where], color)
         if finding.fix is not None:
             suffix = "" if finding.fix.applicability == "safe" else " (unsafe: needs `--unsafe-fixes`)"
             indent = " " * (len(str(finding.line)) + 1)

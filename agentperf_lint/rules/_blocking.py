@@ -361,13 +361,16 @@ def spelling(ctx: FileContext, call: cst.Call) -> str:
 def describe(ctx: FileContext, call: cst.Call, hit: Hit) -> str:
     function = ctx.function.node
     name = function.name.value if isinstance(function, cst.FunctionDef) else "<coroutine>"
+    where = f"inside `async def {name}`"
+    if isinstance(function, cst.Module):
+        where = "in a notebook cell that uses top-level `await`"
     receiver = hit.target.receiver
     on = ""
     if receiver and not receiver.startswith("builtins."):
         made_by_function = receiver.rpartition(".")[2][:1].islower()
         on = f" (on a value from `{receiver}(...)`)" if made_by_function else f" (a sync `{receiver}`)"
     advice = hit.entry.alternative.replace("{library}", ctx.async_library)
-    return f"`{spelling(ctx, call)}(...)`{on} blocks the event loop inside `async def {name}`; {advice}"
+    return f"`{spelling(ctx, call)}(...)`{on} blocks the event loop {where}; {advice}"
 
 
 # -- fixes --------------------------------------------------------------------------------

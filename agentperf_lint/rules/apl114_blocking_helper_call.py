@@ -202,7 +202,7 @@ class BlockingHelperCall(Rule):
     def visit_Call(self, node: cst.Call) -> None:
         ctx = self.ctx
         frame = ctx.function
-        if frame.kind != "function":
+        if frame.kind != "function" and not ctx.in_async:  # async top level: a notebook cell
             return
         own = function_qualname(ctx)
         record = own is not None and not frame.is_async
