@@ -24,7 +24,7 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..engine import Linter
+from ..engine import Linter, LintOutcome
 from ..finding import FileResult, Finding
 from ..modules import module_name_for
 
@@ -113,8 +113,10 @@ class ProjectIndex:
         return self._buffers.get(path, self._disk.get(path, {}))
 
     # -- cross-file findings ------------------------------------------------------------
-    def findings(self, path: str, data: bytes, linter: Linter, ignored: Collection[str]) -> list[Finding]:
-        """Project rules' findings in ``path`` (an open buffer), from every known summary."""
+    def findings(self, path: str, data: bytes, linter: Linter, ignored: Collection[str],
+                 parsed: LintOutcome | None = None) -> list[Finding]:
+        """Project rules' findings in ``path`` (an open buffer), from every known summary;
+        ``parsed`` is the buffer's own lint, whose tree and positions locating reuses."""
         from ..registry import rule_by_code
 
         combined = {**self._disk, **self._buffers}
@@ -128,7 +130,7 @@ class ProjectIndex:
             self._summarise_wanted(rule, per_file, linter)
             reports = [report for report in rule.finalize(per_file) if report.path == path]
             if reports:
-                found.extend(linter.locate(rule, path, data, reports))
+                found.extend(linter.locate(rule, path, data, reports, parsed=parsed))
         return found
 
     def _per_file(self, code: str) -> dict[str, Any]:

@@ -183,7 +183,7 @@ def _with_cross_file(linted: LintedText, profile: Profile, index: ProjectIndex) 
     assert linted.outcome is not None
     local = list(linted.outcome.result.findings)
     try:
-        cross = index.findings(linted.path, linted.data, profile.linter(), linted.ignored)
+        cross = index.findings(linted.path, linted.data, profile.linter(), linted.ignored, parsed=linted.outcome)
     except Exception:  # a project rule's crash must not cost the file its own diagnostics
         cross = []
     return sorted([*local, *cross])

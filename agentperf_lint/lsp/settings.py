@@ -31,6 +31,7 @@ class Profile:
     setup: RuleSetup
     error: str | None = None
     _linter: Linter | None = field(default=None, repr=False)
+    _excluded: dict[Path, bool] = field(default_factory=dict, repr=False)
 
     def linter(self) -> Linter:
         if self._linter is None:
@@ -44,7 +45,10 @@ class Profile:
         """Excluded files get no diagnostics, as ruff's server does (and as a directory run)."""
         from ..discovery import is_excluded
 
-        return is_excluded(path, self.settings)
+        excluded = self._excluded.get(path)
+        if excluded is None:
+            excluded = self._excluded[path] = is_excluded(path, self.settings)
+        return excluded
 
 
 def is_config_file(path: Path) -> bool:
@@ -57,6 +61,7 @@ class SettingsStore:
     def __init__(self) -> None:
         self.folders: list[Path] = []
         self._profiles: dict[tuple[Path | None, Path], Profile] = {}
+        self._configs: dict[Path, Path | None] = {}  # directory -> its nearest config file
 
     def set_folders(self, folders: list[Path]) -> None:
         self.folders = sorted({Path(os.path.abspath(folder)) for folder in folders}, key=lambda p: len(p.parts), reverse=True)
@@ -71,7 +76,7 @@ class SettingsStore:
     def for_path(self, path: Path) -> Profile:
         anchor = self.folder_of(path) or path.parent
         try:
-            config = find_config(path.parent)
+            config = self._config_for(path.parent)
         except ConfigError as error:
             return self._fallback(anchor, str(error))
         key = (config, anchor if config is None else config.parent)
@@ -86,6 +91,13 @@ class SettingsStore:
     def reload(self) -> None:
         """Forget every profile: the next lint reads the config files again."""
         self._profiles.clear()
+        self._configs.clear()
+
+    def _config_for(self, directory: Path) -> Path | None:
+        """``find_config`` once per directory (it parses TOML) until the next reload."""
+        if directory not in self._configs:
+            self._configs[directory] = find_config(directory)
+        return self._configs[directory]
 
     def _load(self, config: Path | None, anchor: Path) -> Profile:
         try:

@@ -32,6 +32,13 @@ def workspace(tmp_path: Path) -> Path:
     (root / "sample.py").write_text(SAMPLE, encoding="utf-8")
     (root / "helpers.py").write_text('def load():\n    return open("x").read()\n', encoding="utf-8")
     (root / "app.py").write_text("from helpers import load\n\n\nasync def handler():\n    return load()\n", encoding="utf-8")
+    # a second workspace folder (multi-root) with settings of its own
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "agentperf-lint.toml").write_text('ignore = ["APL104"]\nextend-exclude = ["generated"]\n', encoding="utf-8")
+    (other / "sample.py").write_text(SAMPLE, encoding="utf-8")
+    (other / "generated").mkdir()
+    (other / "generated" / "client.py").write_text(SAMPLE, encoding="utf-8")
     return root
 
 
@@ -46,7 +53,8 @@ async def client(lsp_client: LanguageClient, workspace: Path):
     params = types.InitializeParams(
         capabilities=client_capabilities("visual-studio-code"),
         root_uri=workspace.as_uri(),
-        workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="project")],
+        workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="project"),
+                           types.WorkspaceFolder(uri=(workspace.parent / "other").as_uri(), name="other")],
         initialization_options={"debounceMs": 50},
     )
     await lsp_client.initialize_session(params)

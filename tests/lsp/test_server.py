@@ -146,3 +146,33 @@ async def test_cross_file_chain_refreshes_when_the_helper_changes(client: Langua
         changes=[types.FileEvent(uri=helpers, type=types.FileChangeType.Changed)]))
     (chain,) = await wait_for_codes(client, app, ["APL114"])
     assert "load() -> time.sleep()" in chain.message
+
+
+async def test_each_workspace_folder_uses_its_own_settings(client: LanguageClient, workspace: Path):
+    other = workspace.parent / "other"
+    here = open_file(client, workspace / "sample.py")
+    there = open_file(client, other / "sample.py")
+    excluded = open_file(client, other / "generated" / "client.py")
+    await wait_for_codes(client, here, ["APL101", "APL104"])
+    await wait_for_codes(client, there, ["APL101"])  # agentperf-lint.toml ignores APL104 there
+    await wait_for_codes(client, excluded, [])  # extend-exclude: no diagnostics, as in a directory run
+
+
+async def test_saving_a_config_file_reloads_it(client: LanguageClient, workspace: Path):
+    uri = open_file(client, workspace / "sample.py")
+    await wait_for_codes(client, uri, ["APL101", "APL104"])
+    config = workspace.parent / "other" / "agentperf-lint.toml"
+    moved = workspace / "agentperf-lint.toml"  # a dedicated file wins over pyproject.toml
+    moved.write_text('select = ["APL104"]\n', encoding="utf-8")
+    config_uri = open_file(client, moved)
+    client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=config_uri)))
+    await wait_for_codes(client, uri, ["APL104"])
+    assert config.exists()
+
+
+async def test_a_broken_config_is_one_message_and_the_defaults_apply(client: LanguageClient, workspace: Path):
+    (workspace / "pyproject.toml").write_text('[tool.agentperf-lint]\nselect = "APL1"\n', encoding="utf-8")
+    uri = open_file(client, workspace / "sample.py")
+    await wait_for_codes(client, uri, ["APL101", "APL104"])
+    errors = [m.message for m in client.messages if m.type == types.MessageType.Error]
+    assert len(errors) == 1 and "'select' must be a list of strings" in errors[0]
