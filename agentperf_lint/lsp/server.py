@@ -82,6 +82,9 @@ class AgentperfServer(LanguageServer):
                 future.add_done_callback(lambda _: asyncio.ensure_future(self.refresh_cross_file(index)))
         return index
 
+    def log(self, kind: types.MessageType, message: str) -> None:
+        self.window_log_message(types.LogMessageParams(type=kind, message=f"agentperf-lint: {message}"))
+
     def report_config_error(self, profile: Profile) -> None:
         if profile.error and profile.error not in self.shown_errors:
             self.shown_errors.add(profile.error)
@@ -111,7 +114,14 @@ class AgentperfServer(LanguageServer):
         self.report_config_error(profile)
         index = self.index_for(path)
         loop = asyncio.get_running_loop()
-        linted, changed = await loop.run_in_executor(self.lint_pool, _lint, uri, path, text, version, profile, index)
+        try:
+            linted, changed = await loop.run_in_executor(self.lint_pool, _lint, uri, path, text, version, profile, index)
+        except Exception as error:  # a bug of ours: say so in the client's log, keep serving
+            self.log(types.MessageType.Error, f"{path}: internal error: {type(error).__name__}: {error}")
+            return None
+        if linted.outcome is not None:
+            for crash in linted.outcome.result.errors:
+                self.log(types.MessageType.Error, f"{crash.path}: {crash.message}")
         current = self.workspace.text_documents.get(uri)
         if current is None or current.version != version:
             return None  # edited or closed meanwhile: the newer lint publishes
@@ -147,9 +157,13 @@ class AgentperfServer(LanguageServer):
                 continue
             profile = self.store.for_path(Path(linted.path))
             findings = await loop.run_in_executor(self.lint_pool, _with_cross_file, linted, profile, index)
-            if self.linted.get(uri) is linted and findings != linted.findings:
+            if self.linted.get(uri) is linted and _shown(findings) != _shown(linted.findings):
                 linted.findings = findings
                 self.publish(linted)
+
+    async def forget_buffer(self, index: ProjectIndex, path: str) -> None:
+        await asyncio.get_running_loop().run_in_executor(self.lint_pool, index.closed, path)
+        await self.refresh_cross_file(index)
 
     async def reload_settings(self) -> None:
         """A config file changed: read settings again, rescan, re-lint every open document."""
@@ -187,6 +201,12 @@ def _with_cross_file(linted: LintedText, profile: Profile, index: ProjectIndex) 
     except Exception:  # a project rule's crash must not cost the file its own diagnostics
         cross = []
     return sorted([*local, *cross])
+
+
+def _shown(findings: list[Finding]) -> list[dict[str, Any]]:
+    """Everything a diagnostic shows (``Finding`` equality compares positions and codes only:
+    a chain's message changes when a module down the chain does)."""
+    return [finding.to_dict() for finding in findings]
 
 
 def _scan(index: ProjectIndex, profile: Profile) -> None:
@@ -239,8 +259,8 @@ def build_server() -> AgentperfServer:
         linted = await ls.current(uri)
         if linted is not None:
             index = ls.indexes.get(ls.store.folder_of(Path(linted.path)))
-            if index is not None:
-                index.saved(linted.path)
+            if index is not None:  # index state changes only on the lint thread
+                ls.lint_pool.submit(index.saved, linted.path)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: AgentperfServer, params: types.DidCloseTextDocumentParams) -> None:
@@ -251,8 +271,8 @@ def build_server() -> AgentperfServer:
         linted = ls.linted.pop(uri, None)
         if linted is not None:
             index = ls.indexes.get(ls.store.folder_of(Path(linted.path)))
-            if index is not None:
-                index.closed(linted.path)
+            if index is not None:  # the file on disk counts again, for the other open files
+                asyncio.ensure_future(ls.forget_buffer(index, linted.path))
         ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
