@@ -121,7 +121,9 @@ class Session:
         await self.client.start_io(*SERVER)
         options = {} if debounce_ms is None else {"debounceMs": debounce_ms}
         await self.client.initialize_async(types.InitializeParams(
-            capabilities=types.ClientCapabilities(),
+            capabilities=types.ClientCapabilities(text_document=types.TextDocumentClientCapabilities(
+                code_action=types.CodeActionClientCapabilities(
+                    resolve_support=types.ClientCodeActionResolveOptions(properties=["edit"])))),
             root_uri=workspace.as_uri(),
             workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name=workspace.name)],
             initialization_options=options,
@@ -210,6 +212,29 @@ async def burst(workspace: Path, uri: str, text: str, repeat: int) -> list[float
     return samples
 
 
+async def quick_fix(workspace: Path, uri: str, text: str, repeat: int) -> tuple[list[float], list[float]]:
+    """Code actions at a finding with a fix (the lightbulb), then resolving its edit (applying it)."""
+    session = Session()
+    await session.start(workspace, None)
+    session.open(uri, text)
+    await session.wait(uri, 1)
+    line = next(number for number, content in enumerate(text.splitlines()) if "time.sleep(" in content)
+    where = types.Range(start=types.Position(line=line, character=8), end=types.Position(line=line, character=8))
+    listing, resolving = [], []
+    for _ in range(repeat):
+        begin = time.perf_counter()
+        actions = await session.client.text_document_code_action_async(types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), range=where, context=types.CodeActionContext(diagnostics=[])))
+        listing.append(time.perf_counter() - begin)
+        fix = next(a for a in actions or [] if isinstance(a, types.CodeAction) and a.is_preferred)
+        begin = time.perf_counter()
+        resolved = await session.client.code_action_resolve_async(fix)
+        resolving.append(time.perf_counter() - begin)
+        assert resolved.edit is not None
+    await session.stop()
+    return listing, resolving
+
+
 def engine_alone(path: Path, text: str, repeat: int) -> float:
     from agentperf_lint.config import find_config, load_settings
     from agentperf_lint.runner import RuleSetup
@@ -259,6 +284,9 @@ async def main() -> None:
                   f"p90 {ms(p90(samples))} ({len(samples)} edits)")
         samples = await burst(workspace, uri, text, 5)
         print(f"burst of 10 keystrokes 30 ms apart, last keystroke -> diagnostics: median {ms(statistics.median(samples))}")
+        listing, resolving = await quick_fix(workspace, uri, text, 5)
+        print(f"code actions at a finding: median {ms(statistics.median(listing))}; "
+              f"resolving its fix's edit: median {ms(statistics.median(resolving))}")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,9 @@
 """Code actions: apply one fix, fix all safe fixes in the file, disable a rule for a line.
 
-Each action carries its edit. The fix of one finding is computed from the tree of the lint that
-reported it (a libcst transform of that tree, the fixer's own :func:`apply_fixes`), so offering
-the quick fixes under the cursor costs no new lint; "fix all" runs the fixer's loop
-(:func:`fix_source`), so it is computed only when asked for, or in ``codeAction/resolve`` when
-the client supports it.
+Each action carries its edit, inline or, when the client supports it, through
+``codeAction/resolve`` (so a cursor move costs no transform). The fix of one finding is computed
+from the tree of the lint that reported it (the fixer's own :func:`apply_fixes`), so it costs no
+new lint; "fix all" runs the fixer's loop (:func:`fix_source`) on the buffer.
 """
 
 from __future__ import annotations
@@ -41,8 +40,27 @@ class LintedText:
 
 
 def fix_action(linted: LintedText, finding: Finding, fix: Fix, units: UnitCounter,
-               diagnostic: types.Diagnostic | None) -> types.CodeAction | None:
-    """The quick fix of one finding; safe ones are preferred, unsafe ones say so."""
+               diagnostic: types.Diagnostic | None, *, lazy: bool) -> types.CodeAction | None:
+    """The quick fix of one finding; safe ones are preferred, unsafe ones say so. ``lazy``
+    leaves the edit to ``codeAction/resolve``: on a large file it costs a transform of the
+    whole tree (and the imports pass), too much for every cursor move."""
+    safe = fix.applicability is Applicability.SAFE
+    action = types.CodeAction(
+        title=f"{TITLE_PREFIX}{fix.title} ({finding.code})" + ("" if safe else " (unsafe)"),
+        kind=types.CodeActionKind.QuickFix,
+        is_preferred=safe,
+        diagnostics=[diagnostic] if diagnostic else None,
+    )
+    if lazy:
+        action.data = {"uri": linted.uri, "fix": [finding.code, finding.line, finding.column]}
+        return action
+    action.edit = fix_edit(linted, fix, units)
+    return action if action.edit is not None else None
+
+
+def fix_edit(linted: LintedText, fix: Fix, units: UnitCounter) -> types.WorkspaceEdit | None:
+    """The edit of one fix, from the tree of the lint that reported it; None if it would not
+    parse or changes nothing."""
     assert linted.outcome is not None and linted.outcome.module is not None
     from ..fixer import apply_fixes
 
@@ -53,15 +71,17 @@ def fix_action(linted: LintedText, finding: Finding, fix: Fix, units: UnitCounte
         return None
     if new == linted.text:
         return None
-    safe = fix.applicability is Applicability.SAFE
-    title = f"{TITLE_PREFIX}{fix.title} ({finding.code})" + ("" if safe else " (unsafe)")
-    return types.CodeAction(
-        title=title,
-        kind=types.CodeActionKind.QuickFix,
-        is_preferred=safe,
-        diagnostics=[diagnostic] if diagnostic else None,
-        edit=_workspace_edit(linted, line_edits(linted.text, new, units)),
-    )
+    return _workspace_edit(linted, line_edits(linted.text, new, units))
+
+
+def fix_for(linted: LintedText, key: object) -> Fix | None:
+    """The fix a lazily offered action named (``[code, line, column]``) in this lint."""
+    if linted.outcome is None or not isinstance(key, list):
+        return None
+    for finding, fix in linted.outcome.fixes:
+        if [finding.code, finding.line, finding.column] == key:
+            return fix
+    return None
 
 
 def noqa_action(linted: LintedText, finding: Finding, units: UnitCounter,
@@ -90,7 +110,7 @@ def fix_all_action(linted: LintedText, *, lazy: bool) -> types.CodeAction | None
     return types.CodeAction(
         title=f"{TITLE_PREFIX}Fix all safe fixes",
         kind=FIX_ALL_KIND,
-        data={"uri": linted.uri, "version": linted.version} if lazy else None,
+        data={"uri": linted.uri, "fixAll": True} if lazy else None,
     )
 
 
@@ -105,7 +125,7 @@ def fix_all_edit(linted: LintedText, linter: Linter, units: UnitCounter) -> type
 
 
 def quick_fixes(linted: LintedText, wanted: types.Range, diagnostics: Sequence[types.Diagnostic],
-                units: UnitCounter) -> list[types.CodeAction]:
+                units: UnitCounter, *, lazy: bool) -> list[types.CodeAction]:
     """Fixes, then "disable" actions, for the findings overlapping ``wanted``."""
     lines = split_lines(linted.text)
     fixes: list[types.CodeAction] = []
@@ -118,7 +138,7 @@ def quick_fixes(linted: LintedText, wanted: types.Range, diagnostics: Sequence[t
         diagnostic = next((d for d in diagnostics if d.code == finding.code and d.range == rng), None)
         fix = fix_of.get(id(finding))
         if fix is not None:
-            action = fix_action(linted, finding, fix, units, diagnostic)
+            action = fix_action(linted, finding, fix, units, diagnostic, lazy=lazy)
             if action is not None:
                 fixes.append(action)
         action = noqa_action(linted, finding, units, diagnostic)

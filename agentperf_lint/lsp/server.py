@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -310,11 +311,16 @@ def build_server() -> AgentperfServer:
         if linted is None or linted.outcome is None:
             return None
         only = params.context.only
+        lazy = _supports_resolve(ls)
+        loop = asyncio.get_running_loop()
         result: list[types.CodeAction] = []
         if actions.wants(only, types.CodeActionKind.QuickFix):
-            result += actions.quick_fixes(linted, params.range, params.context.diagnostics, ls.units)
-        if actions.wants(only, FIX_ALL_KIND):
-            lazy = _supports_resolve(ls)
+            result += await loop.run_in_executor(
+                ls.lint_pool, partial(actions.quick_fixes, lazy=lazy),
+                linted, params.range, params.context.diagnostics, ls.units)
+        automatic = params.context.trigger_kind == types.CodeActionTriggerKind.Automatic and not only
+        # without resolve, "fix all" costs its edit up front: not on every cursor move
+        if actions.wants(only, FIX_ALL_KIND) and (lazy or not automatic):
             action = actions.fix_all_action(linted, lazy=lazy)
             if action is not None:
                 if not lazy:
@@ -327,10 +333,14 @@ def build_server() -> AgentperfServer:
     async def resolve_code_action(ls: AgentperfServer, action: types.CodeAction) -> types.CodeAction:
         data = action.data if isinstance(action.data, dict) else {}
         uri = data.get("uri")
-        if action.kind == FIX_ALL_KIND and isinstance(uri, str):
-            linted = await ls.current(uri)
-            if linted is not None and linted.outcome is not None:
-                action.edit = await _fix_all_edit(ls, linted)
+        linted = await ls.current(uri) if isinstance(uri, str) else None
+        if linted is None or linted.outcome is None:
+            return action
+        if data.get("fixAll"):
+            action.edit = await _fix_all_edit(ls, linted)
+        elif (fix := actions.fix_for(linted, data.get("fix"))) is not None:
+            loop = asyncio.get_running_loop()
+            action.edit = await loop.run_in_executor(ls.lint_pool, actions.fix_edit, linted, fix, ls.units)
         return action
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)

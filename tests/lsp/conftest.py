@@ -62,6 +62,20 @@ async def client(lsp_client: LanguageClient, workspace: Path):
     await lsp_client.shutdown_session()
 
 
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
+async def plain_client(lsp_client: LanguageClient, workspace: Path):
+    """A client with no optional capabilities: no resolve, no dynamic registration."""
+    await lsp_client.initialize_session(types.InitializeParams(
+        capabilities=types.ClientCapabilities(), root_uri=workspace.as_uri()))
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def resolved(client: LanguageClient, action: types.CodeAction) -> types.CodeAction:
+    """The action with its edit (VS Code's capabilities: edits come through codeAction/resolve)."""
+    return action if action.edit is not None else await client.code_action_resolve_async(action)
+
+
 async def eventually(condition: Callable[[], bool], what: str) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + DEADLINE

@@ -10,7 +10,7 @@ pytest.importorskip("pytest_lsp")
 from lsprotocol import types  # noqa: E402
 from pytest_lsp import LanguageClient  # noqa: E402
 
-from .conftest import SAMPLE, apply, eventually, open_file, replace_all, wait_for_codes  # noqa: E402
+from .conftest import SAMPLE, apply, eventually, open_file, replace_all, resolved, wait_for_codes  # noqa: E402
 
 pytestmark = pytest.mark.asyncio
 
@@ -60,6 +60,8 @@ async def test_quick_fixes_carry_their_edits(client: LanguageClient, workspace: 
     fix = by_title["agentperf-lint: Replace with `await asyncio.sleep(...)` (APL101)"]
     assert fix.kind == types.CodeActionKind.QuickFix and fix.is_preferred
     assert list(fix.diagnostics or ()) == [sleep]
+    assert fix.edit is None  # a cursor move costs no transform: the edit comes on resolve
+    fix = await resolved(client, fix)
     fixed = apply(SAMPLE, fix.edit)
     assert fixed == SAMPLE.replace("import time\n", "import time\nimport asyncio\n").replace(
         "time.sleep(1)", "await asyncio.sleep(1)")
@@ -71,7 +73,7 @@ async def test_quick_fixes_carry_their_edits(client: LanguageClient, workspace: 
         context=types.CodeActionContext(diagnostics=[read])))
     unsafe = [a for a in actions or [] if isinstance(a, types.CodeAction) and a.title.endswith("(unsafe)")]
     assert len(unsafe) == 1 and not unsafe[0].is_preferred
-    assert "await asyncio.to_thread(open(path).read)" in apply(SAMPLE, unsafe[0].edit)
+    assert "await asyncio.to_thread(open(path).read)" in apply(SAMPLE, (await resolved(client, unsafe[0])).edit)
     # applying the fix in the editor clears the diagnostic
     replace_all(client, uri, fixed, 2)
     await wait_for_codes(client, uri, ["APL104"])
@@ -99,9 +101,7 @@ async def test_fix_all_applies_every_safe_fix(client: LanguageClient, workspace:
         context=types.CodeActionContext(diagnostics=[], only=["source.fixAll.agentperf-lint"])))
     (action,) = [a for a in actions or [] if isinstance(a, types.CodeAction)]
     assert action.kind == "source.fixAll.agentperf-lint"
-    if action.edit is None:  # VS Code's capabilities: the edit comes through codeAction/resolve
-        action = await client.code_action_resolve_async(action)
-    fixed = apply(SAMPLE, action.edit)
+    fixed = apply(SAMPLE, (await resolved(client, action)).edit)
     assert "await asyncio.sleep(1)" in fixed and "open(path).read()" in fixed  # the unsafe fix is left
     replace_all(client, uri, fixed, 2)
     await wait_for_codes(client, uri, ["APL104"])
@@ -177,3 +177,16 @@ async def test_a_broken_config_is_one_message_and_the_defaults_apply(client: Lan
     await wait_for_codes(client, uri, ["APL101", "APL104"])
     errors = [m.message for m in client.messages if m.type == types.MessageType.Error]
     assert len(errors) == 1 and "'select' must be a list of strings" in errors[0]
+
+
+async def test_a_client_without_resolve_gets_the_edits_inline(plain_client: LanguageClient, workspace: Path):
+    uri = open_file(plain_client, workspace / "sample.py")
+    sleep, _ = await wait_for_codes(plain_client, uri, ["APL101", "APL104"])
+    actions = await plain_client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), range=sleep.range,
+        context=types.CodeActionContext(diagnostics=[sleep], trigger_kind=types.CodeActionTriggerKind.Invoked)))
+    found = [action for action in actions or [] if isinstance(action, types.CodeAction)]
+    (fix,) = [action for action in found if action.is_preferred]
+    (fix_all,) = [action for action in found if action.kind == "source.fixAll.agentperf-lint"]
+    assert fix.edit is not None and "await asyncio.sleep(1)" in apply(SAMPLE, fix.edit)
+    assert fix_all.edit is not None and "await asyncio.sleep(1)" in apply(SAMPLE, fix_all.edit)
