@@ -70,7 +70,7 @@ async def handle_{n}(request, session, db):
 
 
 def generate_module(lines: int) -> str:
-    head = "import time\n\nfrom helpers import load_prompt\n"
+    head = "import asyncio\nimport time\n\nfrom helpers import load_prompt\n"
     parts = [head]
     count = head.count("\n")
     n = 0
@@ -103,6 +103,7 @@ class Session:
         self.client = LanguageClient("agentperf-lint-bench", "1")
         self.published: dict[tuple[str, int | None], float] = {}
         self.counts: dict[tuple[str, int | None], int] = {}
+        self.history: list[tuple[float, int]] = []  # (when, how many diagnostics), every publish
         self.event = asyncio.Event()
 
         @self.client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
@@ -110,6 +111,7 @@ class Session:
             key = (params.uri, params.version)
             self.published.setdefault(key, time.perf_counter())
             self.counts[key] = len(params.diagnostics)
+            self.history.append((time.perf_counter(), len(params.diagnostics)))
             self.event.set()
 
         @self.client.feature(types.CLIENT_REGISTER_CAPABILITY)
@@ -165,15 +167,21 @@ class Session:
         await self.client.stop()
 
 
-async def cold_start(workspace: Path, uri: str, text: str) -> tuple[float, float, int]:
+async def cold_start(workspace: Path, uri: str, text: str, expected: int) -> tuple[float, float, int, float]:
+    """Spawn -> initialized, -> first diagnostics (the buffer's own lint), and -> the complete
+    set (``expected`` findings: the cross-file ones need the folder's background scan)."""
     session = Session()
     begin = time.perf_counter()
     initialized = await session.start(workspace, None)
     session.open(uri, text)
     first = await session.wait(uri, 1) - begin
     count = session.counts[(uri, 1)]
+    deadline = time.perf_counter() + 300
+    while not any(n == expected for _, n in session.history) and time.perf_counter() < deadline:
+        await asyncio.sleep(0.01)
+    complete = next((when for when, n in session.history if n == expected), float("nan")) - begin
     await session.stop()
-    return initialized, first, count
+    return initialized, first, count, complete
 
 
 async def keystrokes(workspace: Path, uri: str, text: str, count: int, debounce_ms: float | None) -> list[float]:
@@ -235,9 +243,11 @@ async def quick_fix(workspace: Path, uri: str, text: str, repeat: int) -> tuple[
     return listing, resolving
 
 
-def engine_alone(path: Path, text: str, repeat: int) -> float:
+def engine_alone(path: Path, text: str, repeat: int) -> tuple[float, int]:
+    """The median in-process lint of the open file, and how many findings the command line
+    reports in it (cross-file ones included: the complete set the server should publish)."""
     from agentperf_lint.config import find_config, load_settings
-    from agentperf_lint.runner import RuleSetup
+    from agentperf_lint.runner import RuleSetup, RunOptions, Source, run
 
     settings = load_settings(find_config(path.parent), cwd=path.parent)
     linter = RuleSetup(settings, ignore_noqa=False).linter()
@@ -248,7 +258,10 @@ def engine_alone(path: Path, text: str, repeat: int) -> float:
         begin = time.perf_counter()
         linter.lint(str(path), data)
         times.append(time.perf_counter() - begin)
-    return statistics.median(times)
+    sources = [Source(str(file), file.read_bytes(), file) for file in sorted(path.parent.rglob("*.py"))]
+    result = run(sources, settings, RunOptions(use_cache=False))
+    expected = sum(1 for finding in result.findings if finding.path == str(path))
+    return statistics.median(times), expected
 
 
 def ms(seconds: float) -> str:
@@ -273,11 +286,15 @@ async def main() -> None:
         uri = big.as_uri()
         files = sum(1 for _ in workspace.rglob("*.py"))
         print(f"workspace: {files} Python files; open file: {text.count(chr(10))} lines")
-        print(f"engine alone (in-process Linter.lint of the open file): {ms(engine_alone(big, text, 5))}")
-        colds = [await cold_start(workspace, uri, text) for _ in range(args.cold)]
+        alone, expected = engine_alone(big, text, 5)
+        print(f"engine alone (in-process Linter.lint of the open file): {ms(alone)}; "
+              f"the CLI reports {expected} findings in it")
+        colds = [await cold_start(workspace, uri, text, expected) for _ in range(args.cold)]
         print(f"cold start, spawn -> initialize answered: median {ms(statistics.median(c[0] for c in colds))}")
-        print(f"cold start, spawn -> first diagnostics ({colds[0][2]} findings): "
+        print(f"cold start, spawn -> first diagnostics ({colds[0][2]} findings, the buffer alone): "
               f"median {ms(statistics.median(c[1] for c in colds))}")
+        print(f"cold start, spawn -> all {expected} diagnostics (cross-file ones after the folder scan): "
+              f"median {ms(statistics.median(c[3] for c in colds))}")
         for label, debounce in (("debounce 0 ms", 0.0), ("default debounce", None)):
             samples = await keystrokes(workspace, uri, text, args.keystrokes, debounce)
             print(f"keystroke -> diagnostics, {label}: median {ms(statistics.median(samples))}, "

@@ -65,13 +65,37 @@ def fix_edit(linted: LintedText, fix: Fix, units: UnitCounter) -> types.Workspac
     from ..fixer import apply_fixes
 
     try:
-        new = apply_fixes(linted.outcome.module, [fix]).code
+        new = apply_fixes(linted.outcome.module, [_without_present_imports(linted.outcome.module, fix)]).code
         cst.parse_module(new)
     except Exception:  # a broken fix is never offered
         return None
     if new == linted.text:
         return None
     return _workspace_edit(linted, line_edits(linted.text, new, units))
+
+
+def _without_present_imports(module: cst.Module, fix: Fix) -> Fix:
+    """The fix without the imports the module already has as top-level statements, verbatim.
+    libcst's import pass would add nothing for them, but it costs a transform of the whole
+    tree (a second on a 2,000-line file), so a fix needing no new import skips it."""
+    from dataclasses import replace
+
+    from libcst.helpers import get_full_name_for_node
+
+    present: set[tuple[str, str | None]] = set()
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.Import):
+                present.update((get_full_name_for_node(a.name) or "", None) for a in small.names if a.asname is None)
+            elif isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative \
+                    and not isinstance(small.names, cst.ImportStar):
+                module_name = get_full_name_for_node(small.module) or ""
+                present.update((module_name, a.name.value) for a in small.names
+                               if a.asname is None and isinstance(a.name, cst.Name))
+    needed = tuple(need for need in fix.imports if (need.module, need.name) not in present)
+    return fix if len(needed) == len(fix.imports) else replace(fix, imports=needed)
 
 
 def fix_for(linted: LintedText, key: object) -> Fix | None:

@@ -67,3 +67,19 @@ def test_noqa_skips_lines_ending_inside_a_string_or_with_a_backslash():
     assert noqa_line(text, 4) == 5
     line, _, new = noqa_edit(text, 1, "APL102")  # type: ignore[misc]
     assert (line, new) == (3, '    """)  # noqa: APL102')
+
+
+def test_a_fix_needing_an_import_already_there_gives_the_fixers_own_result():
+    from agentperf_lint.engine import Linter
+    from agentperf_lint.fixer import apply_fixes
+    from agentperf_lint.lsp.actions import _without_present_imports
+    from agentperf_lint.registry import all_rules
+
+    source = b"import asyncio\nimport time\n\n\nasync def f():\n    time.sleep(1)\n"
+    outcome = Linter(all_rules()).lint("x.py", source)
+    (_, fix), = outcome.fixes
+    assert outcome.module is not None and fix.imports
+    trimmed = _without_present_imports(outcome.module, fix)
+    assert trimmed.imports == ()
+    fixed = "import asyncio\nimport time\n\n\nasync def f():\n    await asyncio.sleep(1)\n"
+    assert apply_fixes(outcome.module, [trimmed]).code == apply_fixes(outcome.module, [fix]).code == fixed
