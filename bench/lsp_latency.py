@@ -272,7 +272,26 @@ def p90(samples: list[float]) -> float:
     return sorted(samples)[max(0, int(len(samples) * 0.9) - 1)]
 
 
-async def main() -> None:
+async def measure(workspace: Path, text: str, expected: int, args: argparse.Namespace) -> None:
+    uri = (workspace / "agent_big.py").as_uri()
+    colds = [await cold_start(workspace, uri, text, expected) for _ in range(args.cold)]
+    print(f"cold start, spawn -> initialize answered: median {ms(statistics.median(c[0] for c in colds))}")
+    print(f"cold start, spawn -> first diagnostics ({colds[0][2]} findings, the buffer alone): "
+          f"median {ms(statistics.median(c[1] for c in colds))}")
+    print(f"cold start, spawn -> all {expected} diagnostics (cross-file ones after the folder scan): "
+          f"median {ms(statistics.median(c[3] for c in colds))}")
+    for label, debounce in (("debounce 0 ms", 0.0), ("default debounce", None)):
+        samples = await keystrokes(workspace, uri, text, args.keystrokes, debounce)
+        print(f"keystroke -> diagnostics, {label}: median {ms(statistics.median(samples))}, "
+              f"p90 {ms(p90(samples))} ({len(samples)} edits)")
+    samples = await burst(workspace, uri, text, 5)
+    print(f"burst of 10 keystrokes 30 ms apart, last keystroke -> diagnostics: median {ms(statistics.median(samples))}")
+    listing, resolving = await quick_fix(workspace, uri, text, 5)
+    print(f"code actions at a finding: median {ms(statistics.median(listing))}; "
+          f"resolving its fix's edit: median {ms(statistics.median(resolving))}")
+
+
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--lines", type=int, default=2000)
     parser.add_argument("--keystrokes", type=int, default=30)
@@ -283,28 +302,13 @@ async def main() -> None:
         workspace = make_workspace(Path(tmp), args.lines, args.workspace)
         big = workspace / "agent_big.py"
         text = big.read_text(encoding="utf-8")
-        uri = big.as_uri()
         files = sum(1 for _ in workspace.rglob("*.py"))
         print(f"workspace: {files} Python files; open file: {text.count(chr(10))} lines")
         alone, expected = engine_alone(big, text, 5)
         print(f"engine alone (in-process Linter.lint of the open file): {ms(alone)}; "
               f"the CLI reports {expected} findings in it")
-        colds = [await cold_start(workspace, uri, text, expected) for _ in range(args.cold)]
-        print(f"cold start, spawn -> initialize answered: median {ms(statistics.median(c[0] for c in colds))}")
-        print(f"cold start, spawn -> first diagnostics ({colds[0][2]} findings, the buffer alone): "
-              f"median {ms(statistics.median(c[1] for c in colds))}")
-        print(f"cold start, spawn -> all {expected} diagnostics (cross-file ones after the folder scan): "
-              f"median {ms(statistics.median(c[3] for c in colds))}")
-        for label, debounce in (("debounce 0 ms", 0.0), ("default debounce", None)):
-            samples = await keystrokes(workspace, uri, text, args.keystrokes, debounce)
-            print(f"keystroke -> diagnostics, {label}: median {ms(statistics.median(samples))}, "
-                  f"p90 {ms(p90(samples))} ({len(samples)} edits)")
-        samples = await burst(workspace, uri, text, 5)
-        print(f"burst of 10 keystrokes 30 ms apart, last keystroke -> diagnostics: median {ms(statistics.median(samples))}")
-        listing, resolving = await quick_fix(workspace, uri, text, 5)
-        print(f"code actions at a finding: median {ms(statistics.median(listing))}; "
-              f"resolving its fix's edit: median {ms(statistics.median(resolving))}")
+        asyncio.run(measure(workspace, text, expected, args))
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()
