@@ -190,3 +190,12 @@ async def test_a_client_without_resolve_gets_the_edits_inline(plain_client: Lang
     (fix_all,) = [action for action in found if action.kind == "source.fixAll.agentperf-lint"]
     assert fix.edit is not None and "await asyncio.sleep(1)" in apply(SAMPLE, fix.edit)
     assert fix_all.edit is not None and "await asyncio.sleep(1)" in apply(SAMPLE, fix_all.edit)
+
+
+async def test_an_untitled_buffer_is_linted_too(client: LanguageClient):
+    uri = "untitled:Untitled-1"
+    client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(
+        uri=uri, language_id="python", version=1, text=SAMPLE)))
+    await wait_for_codes(client, uri, ["APL101", "APL104"])
+    client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    await wait_for_codes(client, uri, [])
