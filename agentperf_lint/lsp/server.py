@@ -22,13 +22,12 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from .. import __version__
-from ..finding import Finding
-from . import actions
+from . import actions, work
 from .actions import FIX_ALL_KIND, LintedText
 from .diagnostics import finding_range, to_diagnostics
 from .project import ProjectIndex
 from .settings import Profile, SettingsStore, is_config_file
-from .text import encode_buffer, split_lines
+from .text import split_lines
 
 DEFAULT_DEBOUNCE_SECONDS = 0.15
 PYTHON_SUFFIXES = (".py", ".pyi")
@@ -79,7 +78,7 @@ class AgentperfServer(LanguageServer):
             index = self.indexes[folder] = ProjectIndex(folder)
             if folder is not None:
                 profile = self.store.for_folder(folder)
-                future = asyncio.get_running_loop().run_in_executor(self.scan_pool, _scan, index, profile)
+                future = asyncio.get_running_loop().run_in_executor(self.scan_pool, work.scan, index, profile)
                 future.add_done_callback(lambda _: asyncio.ensure_future(self.refresh_cross_file(index)))
         return index
 
@@ -116,7 +115,8 @@ class AgentperfServer(LanguageServer):
         index = self.index_for(path)
         loop = asyncio.get_running_loop()
         try:
-            linted, changed = await loop.run_in_executor(self.lint_pool, _lint, uri, path, text, version, profile, index)
+            linted, changed = await loop.run_in_executor(
+                self.lint_pool, work.lint_buffer, uri, path, text, version, profile, index)
         except Exception as error:  # a bug of ours: say so in the client's log, keep serving
             self.log(types.MessageType.Error, f"{path}: internal error: {type(error).__name__}: {error}")
             return None
@@ -154,11 +154,12 @@ class AgentperfServer(LanguageServer):
         """Recompute the cross-file findings of the index's open documents; publish changes."""
         loop = asyncio.get_running_loop()
         for uri, linted in list(self.linted.items()):
-            if uri == skip or linted.outcome is None or self.indexes.get(self.store.folder_of(Path(linted.path))) is not index:
+            in_folder = self.indexes.get(self.store.folder_of(Path(linted.path))) is index
+            if uri == skip or linted.outcome is None or not in_folder:
                 continue
             profile = self.store.for_path(Path(linted.path))
-            findings = await loop.run_in_executor(self.lint_pool, _with_cross_file, linted, profile, index)
-            if self.linted.get(uri) is linted and _shown(findings) != _shown(linted.findings):
+            findings = await loop.run_in_executor(self.lint_pool, work.with_cross_file, linted, profile, index)
+            if self.linted.get(uri) is linted and work.shown(findings) != work.shown(linted.findings):
                 linted.findings = findings
                 self.publish(linted)
 
@@ -177,48 +178,6 @@ class AgentperfServer(LanguageServer):
     def shutdown_pools(self) -> None:
         for pool in (self.lint_pool, self.scan_pool):
             pool.shutdown(wait=False, cancel_futures=True)
-
-
-# -- work done in the lint thread ---------------------------------------------------------
-def _lint(uri: str, path: Path, text: str, version: int | None, profile: Profile,
-          index: ProjectIndex) -> tuple[LintedText, bool]:
-    data = encode_buffer(text)
-    if profile.excluded(path):
-        return LintedText(uri, str(path), version, text, data, None), False
-    ignored = profile.ignored(path)
-    linter = profile.linter()
-    outcome = linter.lint(str(path), data, ignored=ignored)
-    linted = LintedText(uri, str(path), version, text, data, outcome, ignored=ignored)
-    changed = index.update_buffer(str(path), data, outcome.result, linter)
-    linted.findings = _with_cross_file(linted, profile, index)
-    return linted, changed
-
-
-def _with_cross_file(linted: LintedText, profile: Profile, index: ProjectIndex) -> list[Finding]:
-    assert linted.outcome is not None
-    local = list(linted.outcome.result.findings)
-    try:
-        cross = index.findings(linted.path, linted.data, profile.linter(), linted.ignored, parsed=linted.outcome)
-    except Exception:  # a project rule's crash must not cost the file its own diagnostics
-        cross = []
-    return sorted([*local, *cross])
-
-
-def _shown(findings: list[Finding]) -> list[dict[str, Any]]:
-    """Everything a diagnostic shows (``Finding`` equality compares positions and codes only:
-    a chain's message changes when a module down the chain does)."""
-    return [finding.to_dict() for finding in findings]
-
-
-def _scan(index: ProjectIndex, profile: Profile) -> None:
-    try:
-        index.scan(profile)
-    except Exception:
-        index.ready.set()
-
-
-def _disk_changed(index: ProjectIndex, path: str, deleted: bool, profile: Profile) -> bool:
-    return index.disk_deleted(path) if deleted else index.disk_changed(path, profile.linter())
 
 
 # -- message handlers ---------------------------------------------------------------------
@@ -292,7 +251,7 @@ def build_server() -> AgentperfServer:
                 continue
             profile = ls.store.for_path(path)
             deleted = kind == types.FileChangeType.Deleted
-            if await loop.run_in_executor(ls.lint_pool, _disk_changed, index, str(path), deleted, profile):
+            if await loop.run_in_executor(ls.lint_pool, work.disk_changed, index, str(path), deleted, profile):
                 touched.add(id(index))
         for index in list(ls.indexes.values()):
             if id(index) in touched:
