@@ -107,6 +107,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: list[str]) -> int:
+    if argv[:1] == ["server"]:  # the language server (ruff's spelling); ./server lints a directory
+        from .lsp import main as server_main
+
+        return server_main(argv[1:])
     args = build_parser().parse_args(argv)
     if args.explain:
         return _explain(args.explain)

@@ -37,6 +37,7 @@ class LintOutcome:
     fixes: list[tuple[Finding, Fix]] = field(default_factory=list)
     # the lines a ``# noqa`` for each finding may sit on (``--add-noqa`` writes there)
     noqa_lines: dict[Finding, tuple[int, int]] = field(default_factory=dict)
+    context: FileContext | None = None  # the walk's context (its positions, once computed)
 
 
 class Linter:
@@ -141,16 +142,24 @@ class Linter:
                 result.findings.append(_syntax_finding(path, 1, 1, "file is too deeply nested to analyse"))
             return LintOutcome(result, module)
         reports = [report for rule in rules for report in rule.reports]
-        outcome = LintOutcome(result, module)
+        outcome = LintOutcome(result, module, context=ctx)
         if reports:
             self._position(ctx, reports, outcome)
         return outcome
 
-    def locate(self, rule: type[Rule], path: str, data: bytes, reports: Sequence[ProjectReport]) -> list[Finding]:
+    def locate(
+        self, rule: type[Rule], path: str, data: bytes, reports: Sequence[ProjectReport],
+        *, parsed: LintOutcome | None = None,
+    ) -> list[Finding]:
         """Position a project rule's reports by walking the file again (only files with
-        cross-file findings pay for it) and apply noqa as for any other finding."""
-        module = cst.parse_module(data)
+        cross-file findings pay for it) and apply noqa as for any other finding.
+
+        ``parsed``, a lint of these same bytes, lends its tree and positions (the language
+        server locates cross-file findings in the buffer it has just linted)."""
+        module = parsed.module if parsed is not None and parsed.module is not None else cst.parse_module(data)
         ctx = FileContext(path, _decode(data), module)
+        if parsed is not None and parsed.module is module and parsed.context is not None:
+            ctx._positions = parsed.context._positions  # same nodes, same ranges
         locator = _CallLocator({report.call_ordinal for report in reports})
         locator.ctx = ctx
         walk(module, ctx, Dispatch([locator]))
