@@ -6,9 +6,10 @@ the next beat about 0.2 s late, less up to one interval (the beat resolution). A
 ``stall_threshold`` counts as a stall. It costs one callback per interval per loop, and runs only
 while someone holds it (``AsyncPerformanceMonitor`` holds it while an operation is monitored).
 
-When the last holder lets go, a beat that is already overdue is recorded before the beat is
-cancelled: otherwise a block inside the last monitored operation, right before it ends, would
-never be seen, because the beat it delayed is cancelled before it can run.
+When the last holder lets go, a beat that is already overdue is recorded at once, so a block
+inside the last monitored operation, right before it ends, is in the report without waiting for
+the loop to run the delayed beat. That beat still runs once (recording nothing twice) and then
+the heartbeat stops until the next holder.
 
 For *where* the loop blocked, ``LoopLagWatchdog`` (monitor.py) adds a thread that captures the
 loop thread's stack during the stall.
@@ -32,11 +33,13 @@ __all__ = ["LoopHeartbeat"]
 
 @dataclass(slots=True, eq=False)
 class _Beat:
-    """The heartbeat of one event loop: how many hold it, and the next scheduled beat."""
+    """The heartbeat of one event loop; touched only on that loop's thread."""
 
+    loop_ref: weakref.ReferenceType[asyncio.AbstractEventLoop]
     holders: int = 0
     expected: float = 0.0  # loop.time() the next beat is due
     handle: asyncio.TimerHandle | None = None
+    settled: bool = False  # the scheduled beat's lateness was already recorded by release()
 
 
 class LoopHeartbeat:
@@ -48,6 +51,10 @@ class LoopHeartbeat:
         context: called on a stall; its result is stored with the stall (the monitor passes
             the names of the operations running at that moment).
         max_stalls: recent stalls kept for the report.
+
+    ``hold``/``release`` run once per monitored operation, so they are kept to a few attribute
+    updates: a beat already scheduled is never cancelled and rescheduled; after the last release
+    it fires once more and then schedules no other.
     """
 
     def __init__(
@@ -69,38 +76,42 @@ class LoopHeartbeat:
         self._beats: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Beat] = (
             weakref.WeakKeyDictionary()
         )
+        self._last: _Beat | None = None  # the last loop's beat: spares the weak-dict look-up
         self._lock = threading.Lock()  # loops in several threads may share one heartbeat
 
-    def hold(self, loop: asyncio.AbstractEventLoop) -> None:
-        """One more holder on ``loop`` (call on the loop's thread); the first starts the beat."""
+    def _beat_for(self, loop: asyncio.AbstractEventLoop) -> _Beat:
+        beat = self._last
+        if beat is not None and beat.loop_ref() is loop:
+            return beat
         with self._lock:
             beat = self._beats.get(loop)
             if beat is None:
-                beat = self._beats[loop] = _Beat()
-            beat.holders += 1
-            if beat.holders > 1:
-                return
-        self._schedule(loop, beat)
+                beat = self._beats[loop] = _Beat(weakref.ref(loop))
+        self._last = beat
+        return beat
+
+    def hold(self, loop: asyncio.AbstractEventLoop) -> None:
+        """One more holder on ``loop`` (call on the loop's thread); starts the beat if stopped."""
+        beat = self._beat_for(loop)
+        beat.holders += 1
+        if beat.handle is None:
+            self._schedule(loop, beat)
 
     def release(self, loop: asyncio.AbstractEventLoop) -> None:
-        """One holder fewer on ``loop``; the last one records an overdue beat and stops it."""
-        with self._lock:
-            beat = self._beats.get(loop)
-            if beat is None or beat.holders == 0:
-                return
-            beat.holders -= 1
-            if beat.holders:
-                return
-            handle, beat.handle = beat.handle, None
-        if handle is not None:
-            handle.cancel()
+        """One holder fewer on ``loop``; the last one records the scheduled beat if overdue."""
+        beat = self._beat_for(loop)
+        if beat.holders == 0:
+            return
+        beat.holders -= 1
+        if beat.holders == 0 and beat.handle is not None and not beat.settled:
             late = loop.time() - beat.expected
-            if late > 0:
+            if late > 0:  # the loop was held up; the beat would report it too late to see
+                beat.settled = True
                 self._record(late)
 
     @property
     def active(self) -> bool:
-        """True while at least one loop is beating."""
+        """True while at least one loop has a holder."""
         with self._lock:
             return any(beat.holders for beat in self._beats.values())
 
@@ -109,7 +120,11 @@ class LoopHeartbeat:
         beat.handle = loop.call_at(beat.expected, self._beat, loop, beat)
 
     def _beat(self, loop: asyncio.AbstractEventLoop, beat: _Beat) -> None:
-        self._record(max(0.0, loop.time() - beat.expected))
+        beat.handle = None
+        if beat.settled:
+            beat.settled = False
+        else:
+            self._record(max(0.0, loop.time() - beat.expected))
         if beat.holders:
             self._schedule(loop, beat)
 
