@@ -90,16 +90,19 @@ class LoopHeartbeat:
         self._last = beat
         return beat
 
-    def hold(self, loop: asyncio.AbstractEventLoop) -> None:
-        """One more holder on ``loop`` (call on the loop's thread); starts the beat if stopped."""
+    def hold(self, loop: asyncio.AbstractEventLoop) -> _Beat:
+        """One more holder on ``loop`` (call on the loop's thread); starts the beat if stopped.
+
+        Returns the token to pass to :meth:`release`.
+        """
         beat = self._beat_for(loop)
         beat.holders += 1
         if beat.handle is None:
             self._schedule(loop, beat)
+        return beat
 
-    def release(self, loop: asyncio.AbstractEventLoop) -> None:
+    def release(self, loop: asyncio.AbstractEventLoop, beat: _Beat) -> None:
         """One holder fewer on ``loop``; the last one records the scheduled beat if overdue."""
-        beat = self._beat_for(loop)
         if beat.holders == 0:
             return
         beat.holders -= 1

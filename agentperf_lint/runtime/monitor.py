@@ -352,18 +352,19 @@ class _OperationCounters:
 class _MonitoredOperation:
     """``async with`` block for one operation; cheap (no allocation beyond itself)."""
 
-    __slots__ = ("_loop", "_monitor", "_name", "_start")
+    __slots__ = ("_beat", "_loop", "_monitor", "_name", "_start")
 
     def __init__(self, monitor: AsyncPerformanceMonitor, name: str) -> None:
         self._monitor = monitor
         self._name = name
         self._start = 0.0
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._beat: Any = None  # the heartbeat's token for this operation's loop
 
     async def __aenter__(self) -> None:
         monitor = self._monitor
-        self._loop = asyncio.get_running_loop()
-        monitor.heartbeat.hold(self._loop)
+        self._loop = loop = asyncio.get_running_loop()
+        self._beat = monitor.heartbeat.hold(loop)
         with monitor._lock:
             counters = monitor._operations.get(self._name)
             if counters is None:
@@ -387,8 +388,8 @@ class _MonitoredOperation:
         duration = monitor._clock() - self._start
         if self._loop is not None:
             # before this operation stops counting as running, so a stall it caused names it
-            monitor.heartbeat.release(self._loop)
-            self._loop = None
+            monitor.heartbeat.release(self._loop, self._beat)
+            self._loop = self._beat = None
         with monitor._lock:
             counters = monitor._operations[self._name]
             counters.running -= 1
