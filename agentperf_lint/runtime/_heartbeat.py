@@ -33,12 +33,17 @@ __all__ = ["LoopHeartbeat"]
 
 @dataclass(slots=True, eq=False)
 class _Beat:
-    """The heartbeat of one event loop; touched only on that loop's thread."""
+    """The heartbeat of one event loop; touched only on that loop's thread.
+
+    It holds its loop weakly and keeps no ``TimerHandle`` (which refers to the loop): it is the
+    value of a WeakKeyDictionary keyed by that loop, and a loop closed with a beat pending must
+    still be freed.
+    """
 
     loop_ref: weakref.ReferenceType[asyncio.AbstractEventLoop]
     holders: int = 0
     expected: float = 0.0  # loop.time() the next beat is due
-    handle: asyncio.TimerHandle | None = None
+    scheduled: bool = False
     settled: bool = False  # the scheduled beat's lateness was already recorded by release()
 
 
@@ -97,7 +102,7 @@ class LoopHeartbeat:
         """
         beat = self._beat_for(loop)
         beat.holders += 1
-        if beat.handle is None:
+        if not beat.scheduled:
             self._schedule(loop, beat)
         return beat
 
@@ -106,7 +111,7 @@ class LoopHeartbeat:
         if beat.holders == 0:
             return
         beat.holders -= 1
-        if beat.holders == 0 and beat.handle is not None and not beat.settled:
+        if beat.holders == 0 and beat.scheduled and not beat.settled:
             late = loop.time() - beat.expected
             if late > 0:  # the loop was held up; the beat would report it too late to see
                 beat.settled = True
@@ -120,10 +125,14 @@ class LoopHeartbeat:
 
     def _schedule(self, loop: asyncio.AbstractEventLoop, beat: _Beat) -> None:
         beat.expected = loop.time() + self.interval
-        beat.handle = loop.call_at(beat.expected, self._beat, loop, beat)
+        beat.scheduled = True
+        loop.call_at(beat.expected, self._beat, beat)
 
-    def _beat(self, loop: asyncio.AbstractEventLoop, beat: _Beat) -> None:
-        beat.handle = None
+    def _beat(self, beat: _Beat) -> None:
+        beat.scheduled = False
+        loop = beat.loop_ref()
+        if loop is None:
+            return
         if beat.settled:
             beat.settled = False
         else:

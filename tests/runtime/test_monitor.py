@@ -218,3 +218,22 @@ async def test_no_stall_reported_for_a_responsive_loop() -> None:
     async with monitor.monitor_async_operation("io"):
         await asyncio.sleep(0.05)
     assert monitor.get_concurrency_report()["loop_responsiveness"]["stalls"] == 0
+
+
+def test_heartbeat_keeps_no_closed_loop_alive() -> None:
+    import gc
+    import weakref
+
+    monitor = AsyncPerformanceMonitor()
+    loops = []
+
+    async def main() -> None:
+        loops.append(weakref.ref(asyncio.get_running_loop()))
+        async with monitor.monitor_async_operation("op"):
+            await asyncio.sleep(0)
+        # the loop closes with the trailing beat still scheduled
+
+    for _ in range(3):
+        asyncio.run(main())
+    gc.collect()
+    assert [ref() for ref in loops] == [None, None, None]
