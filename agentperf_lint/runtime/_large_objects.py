@@ -1,4 +1,4 @@
-"""Large objects registered with ``MemoryOptimizer.track_large_object``: size and type, never the object.
+"""Objects given to ``MemoryOptimizer.track_large_object``: size and type, never the object.
 
 An entry holds a weak reference when the type allows one (class instances, sets, functions,
 arrays...), so its report can say whether the object is still alive and the entry goes away
