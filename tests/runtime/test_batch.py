@@ -314,6 +314,7 @@ async def test_cancelling_one_process_caller_leaves_the_others_alone() -> None:
 
     callers = [asyncio.ensure_future(caller(i)) for i in range(4)]
     direct = bp.process(4)
+    assert isinstance(direct, asyncio.Future)
     await asyncio.sleep(0)  # the callers now wait on their futures; the batch is not sent yet
     callers[1].cancel()
     direct.cancel()
@@ -335,8 +336,9 @@ async def test_cancelling_a_caller_while_its_batch_runs_leaves_the_others_alone(
 
     bp: BatchProcessor[int, int] = BatchProcessor(slow)
     futures = [bp.process(i) for i in range(3)]
+    assert all(isinstance(f, asyncio.Future) for f in futures)
     await started.wait()
-    futures[0].cancel()
+    futures[0].cancel()  # type: ignore[attr-defined]
     release.set()
     assert await asyncio.gather(*futures[1:]) == [10, 20]
-    assert futures[0].cancelled()
+    assert futures[0].cancelled()  # type: ignore[attr-defined]
