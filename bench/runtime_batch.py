@@ -1,12 +1,14 @@
 """BatchProcessor next to aiodataloader's DataLoader, in one run.
 
-Run: python bench/runtime_batch.py [--repeat 7]
+Run: python bench/runtime_batch.py [--repeat 15] [--items 10000]
 
 The batch function does no work (it echoes its keys), so what is timed is each library's own
 overhead: per item when 10,000 items are submitted at once (``process_many`` / ``load_many``,
 and one ``process`` / ``load`` coroutine per item under ``gather``), and the latency of a lone
 item from submission to result. Targets from issue 5: at most 3 us per item at 10,000 items;
-a lone item dispatched in under 0.2 ms.
+a lone item dispatched in under 0.2 ms. Target from issue 13: the origin guide's own fan-out,
+``gather(*(processor.process(i, fn) for i in ids))`` (the "guide's call shape" row), at most
+1.2x ``gather(DataLoader.load)`` measured in the same run.
 """
 
 from __future__ import annotations
@@ -52,12 +54,12 @@ def timed(
     return asyncio.run(run())
 
 
-def lone_latency() -> dict[str, float]:
+def lone_latency(lone: int = LONE) -> dict[str, float]:
     """Median seconds from submitting one item, alone, to holding its result."""
 
     async def run(load: Callable[[int], Awaitable[object]]) -> float:
         samples = []
-        for i in range(LONE):
+        for i in range(lone):
             start = time.perf_counter()
             await load(i)
             samples.append(time.perf_counter() - start)
@@ -77,8 +79,10 @@ def lone_latency() -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=7)
-    repeat = parser.parse_args().repeat
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--items", type=int, default=ITEMS)
+    args = parser.parse_args()
+    repeat, items = args.repeat, args.items
 
     def ours_many() -> Callable[[list[int]], Awaitable[object]]:
         return BatchProcessor(echo, batch_size=BATCH).process_many
@@ -89,6 +93,10 @@ def main() -> None:
     def ours_each() -> Callable[[list[int]], Awaitable[object]]:
         bp = BatchProcessor(echo, batch_size=BATCH)
         return lambda keys: asyncio.gather(*(bp.process(k) for k in keys))
+
+    def guide_shape() -> Callable[[list[int]], Awaitable[object]]:
+        processor: BatchProcessor[int, int] = BatchProcessor(batch_size=BATCH)
+        return lambda ids: asyncio.gather(*(processor.process(i, echo) for i in ids))
 
     def ours_load() -> Callable[[list[int]], Awaitable[object]]:
         bp = BatchProcessor(echo, batch_size=BATCH)
@@ -103,6 +111,7 @@ def main() -> None:
         "BatchProcessor.process_many": ours_many,
         "DataLoader.load_many": theirs_many,
         "gather(BatchProcessor.process)": ours_each,
+        "gather(processor.process(i, fn)), the guide's call shape": guide_shape,
         "gather(BatchProcessor.load)": ours_load,
         "gather(DataLoader.load)": theirs_each,
     }
@@ -110,15 +119,15 @@ def main() -> None:
     lone: dict[str, list[float]] = {"BatchProcessor.process": [], "DataLoader.load": []}
     for _ in range(repeat):  # cases take turns so machine load hits all alike
         for name, make in cases.items():
-            samples[name].append(timed(make, ITEMS))
-        for name, value in lone_latency().items():
+            samples[name].append(timed(make, items))
+        for name, value in lone_latency(min(LONE, items)).items():
             lone[name].append(value)
     med = {name: statistics.median(v) * 1e6 for name, v in samples.items()}
 
     print(
-        f"medians of {repeat} runs; {ITEMS:,} items, batch_size={BATCH}, echo batch function\n"
+        f"medians of {repeat} runs; {items:,} items, batch_size={BATCH}, echo batch function\n"
     )
-    print("| submitting 10,000 items | us/item | vs DataLoader same shape |")
+    print(f"| submitting {items:,} items | us/item | vs DataLoader same shape |")
     print("|---|---:|---:|")
     base = {
         "process_many": med["DataLoader.load_many"],
@@ -128,7 +137,7 @@ def main() -> None:
         ref = base["each"] if name.startswith("gather") else base["process_many"]
         ratio = "" if name.startswith("no library") else f"{us / ref:.2f}x"
         print(f"| {name} | {us:.2f} | {ratio} |")
-    print("\n| lone item, submit to result | ms (median of 2,000) |")
+    print(f"\n| lone item, submit to result | ms (median of {min(LONE, items):,}) |")
     print("|---|---:|")
     for name, values in lone.items():
         print(f"| {name} | {statistics.median(values) * 1e3:.3f} |")

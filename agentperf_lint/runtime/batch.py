@@ -108,17 +108,44 @@ class BatchProcessor(Generic[T, R]):
         self._stats = {"batches": 0, "items": 0, "duplicates": 0, "largest_batch": 0}
 
     # ------------------------------------------------------------------ public API
-    async def process(self, item: T, batch_fn: BatchFn | None = None) -> R:
-        """Queue ``item`` for the next batch of ``batch_fn`` and return its result."""
+    def process(
+        self,
+        item: T,
+        batch_fn: BatchFn | None = None,
+        *,
+        processor_func: BatchFn | None = None,
+    ) -> Awaitable[R]:
+        """Queue ``item`` for the next batch of ``batch_fn``; await the result.
+
+        With an event loop running, returns the caller's own future rather than a coroutine, as
+        DataLoader's ``load`` does: ``gather(*(processor.process(i, fn) for i in ids))`` then
+        wraps no task around each item, which was most of its cost. Every caller has its own
+        future, so cancelling one (or the task awaiting it) drops only that item and touches no
+        other caller. To run it as a task use ``asyncio.ensure_future`` (``create_task`` accepts
+        only coroutines). With no loop running (``asyncio.run(processor.process(x))``) nothing
+        can be queued yet, so it returns a coroutine that queues the item when awaited.
+
+        ``processor_func`` is the origin guide's name for ``batch_fn``; pass one of them.
+        """
+        if processor_func is not None:
+            if batch_fn is not None:
+                raise TypeError(
+                    "process() got both batch_fn and processor_func (synonyms); pass one"
+                )
+            batch_fn = processor_func
+        try:
+            return self._enqueue_one(item, batch_fn)
+        except RuntimeError as exc:  # no running loop (checked only on this rare path)
+            if isinstance(exc, BatchError) or _loop_is_running():
+                raise
+            return self._process_when_awaited(item, batch_fn)
+
+    async def _process_when_awaited(self, item: T, batch_fn: BatchFn | None) -> R:
         result: R = await self._enqueue_one(item, batch_fn)
         return result
 
     def load(self, item: T, batch_fn: BatchFn | None = None) -> asyncio.Future[R]:
-        """Like :meth:`process` but returns a future at once, as DataLoader's ``load`` does.
-
-        ``gather`` over futures creates no task per item, which is most of the cost of
-        ``gather(*(process(i) for i in ids))``. Call it with an event loop running.
-        """
+        """The same as :meth:`process`, under DataLoader's name."""
         return self._enqueue_one(item, batch_fn)
 
     async def process_many(
@@ -331,6 +358,14 @@ class BatchProcessor(Generic[T, R]):
             else:
                 group.append(fut)
         return keys, unique, groups
+
+
+def _loop_is_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def _is_async(fn: BatchFn) -> bool:

@@ -23,6 +23,7 @@ from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar, cast
 
+from ._aliases import UNSET, Unset, either
 from ._cache_keys import Unkeyable, freeze, make_ignoring_key, raw_key
 from ._cache_store import CostStore, Entry, LRUStore
 
@@ -71,7 +72,8 @@ class IntelligentCache:
     Args:
         max_size: entries kept across all decorated functions (>= 1).
         default_ttl: seconds an entry lives, ``None`` for no expiry. ``cached(ttl_override=...)``
-            overrides it per function; ``0`` means "do not cache".
+            overrides it per function; ``0`` means "do not cache". Default 3600.
+        ttl_seconds: the origin guide's name for ``default_ttl`` (same meaning; pass one of them).
         policy: ``"lru"`` (default) evicts the least recently used entry; ``"cost"`` evicts the
             least valuable of ``sample_size`` random entries, value = (hits + 1) x compute time /
             age, so cheap, cold, old entries go first.
@@ -86,17 +88,22 @@ class IntelligentCache:
     def __init__(
         self,
         max_size: int = 1000,
-        default_ttl: float | None = 3600.0,
+        default_ttl: float | None | Unset = UNSET,
         *,
+        ttl_seconds: float | None | Unset = UNSET,
         policy: Literal["lru", "cost"] = "lru",
         jitter: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
         sample_size: int = 5,
         rng: random.Random | None = None,
     ) -> None:
+        ttl: float | None = either(
+            "default_ttl", default_ttl, "ttl_seconds", ttl_seconds, 3600.0,
+            owner="IntelligentCache",
+        )
         if max_size < 1:
             raise ValueError("max_size must be at least 1")
-        if default_ttl is not None and default_ttl < 0:
+        if ttl is not None and ttl < 0:
             raise ValueError("default_ttl must be >= 0 or None")
         if not 0.0 <= jitter < 1.0:
             raise ValueError("jitter must be in [0, 1)")
@@ -109,7 +116,7 @@ class IntelligentCache:
         else:
             raise ValueError(f"unknown policy {policy!r}; expected 'lru' or 'cost'")
         self.max_size = max_size
-        self.default_ttl = default_ttl
+        self.default_ttl = ttl
         self._jitter = jitter
         self._clock = clock
         self._lock = threading.Lock()
@@ -122,6 +129,11 @@ class IntelligentCache:
         self._time_saved = 0.0
         self._compute_total = 0.0
         self._computed = 0
+
+    @property
+    def ttl_seconds(self) -> float | None:
+        """The origin guide's name for :attr:`default_ttl`."""
+        return self.default_ttl
 
     # ----------------------------------------------------------------- decorator
     def cached(

@@ -8,12 +8,16 @@ installed and from ``/proc`` or ``resource`` otherwise, so Linux and macOS both 
 peak RSS (the sketch read ``peak_wset``, which exists only on Windows).
 
 The sketch's ``optimize_data_structure`` returned altered copies (dicts became ad-hoc classes,
-bools became ints, big ints overflowed ``array('l')``). :meth:`MemoryOptimizer.advise_data_structure`
-only inspects and returns advice; it never changes or copies the caller's data.
+bools became ints, big ints overflowed ``array('l')``). Ours converts only where the meaning is
+kept exactly (a list of floats, or of ints that fit 64 bits, becomes an ``array``) and returns
+everything else unchanged; :meth:`MemoryOptimizer.advise_data_structure` only inspects and
+returns advice. ``track_large_object`` records size and type, holding the object weakly or not
+at all (see ``_large_objects``), where the sketch's ``WeakValueDictionary`` refused lists and dicts.
 """
 
 from __future__ import annotations
 
+import array
 import gc
 import os
 import sys
@@ -26,6 +30,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from ._histogram import LatencyHistogram
+from ._large_objects import LargeObjectTable
 
 __all__ = ["MemoryOptimizer", "StructureAdvice", "peak_rss_bytes", "rss_bytes"]
 
@@ -88,6 +93,21 @@ class MemoryOptimizer:
         self._gc_callback_installed = False
         self._baseline: tracemalloc.Snapshot | None = None
         self._started_tracing = False
+        self._large_objects = LargeObjectTable()
+
+    # -- large objects ---------------------------------------------------------------------
+    def track_large_object(self, obj_id: str, obj: Any) -> None:
+        """Record ``obj``'s size and type under ``obj_id`` for :meth:`get_memory_report`.
+
+        Never keeps ``obj`` alive: it is held by weak reference when its type allows (and the
+        entry disappears when it dies), otherwise not at all (lists, dicts, tuples, strs: id,
+        type and size only). Tracking the same ``obj_id`` again replaces the entry.
+        """
+        self._large_objects.track(obj_id, obj)
+
+    def untrack_large_object(self, obj_id: str) -> None:
+        """Forget ``obj_id`` (no error if it is not tracked)."""
+        self._large_objects.untrack(obj_id)
 
     # -- garbage collector -----------------------------------------------------------------
     def track_gc_pauses(self) -> None:
@@ -209,10 +229,32 @@ class MemoryOptimizer:
             "collections": list(self._collections),
             "tracing": tracemalloc.is_tracing(),
             "top_allocations": self.top_allocations(top_n),
+            **self._large_objects.report(),
         }
         if include_pympler:
             report["top_types"] = pympler_summary(top_n)
         return report
+
+    # -- data structures -------------------------------------------------------------------
+    @staticmethod
+    def optimize_data_structure(data: Any) -> Any:
+        """A leaner equivalent of ``data`` where one keeps its meaning exactly; else ``data``.
+
+        A list holding only floats becomes ``array('d')`` and a list holding only ints that fit
+        in 64 bits becomes ``array('q')``: same values, same order, indexable and iterable,
+        unboxed (8 bytes an item instead of about 32). Anything else comes back unchanged (the
+        same object): bools stay bools, a big int is never squeezed into 64 bits, a list mixing
+        ints and floats is not turned into floats, and a dict stays a dict with the same keys.
+        For suggestions that need the caller's judgement, see :meth:`advise_data_structure`.
+        """
+        if not isinstance(data, list) or not data:
+            return data
+        kinds = set(map(type, data))
+        if kinds == {float}:
+            return array.array("d", data)
+        if kinds == {int} and _INT64[0] <= min(data) and max(data) <= _INT64[1]:
+            return array.array("q", data)
+        return data
 
     # -- advice ----------------------------------------------------------------------------
     @staticmethod

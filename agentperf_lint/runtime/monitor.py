@@ -3,7 +3,10 @@
 :class:`AsyncPerformanceMonitor` counts, per named operation, how many run at once and how each
 one ended (completed, failed or cancelled); the origin sketch decorated an ``async def`` with
 ``@contextmanager``, so ``async with`` raised ``TypeError``, and cancelled operations stayed
-"running" forever.
+"running" forever. While at least one operation is monitored, a loop heartbeat (``_heartbeat``,
+one callback per 50 ms, no thread) measures how late the loop runs callbacks, so the report's
+``loop_responsiveness`` shows lag max/p99 and stalls, such as a ``time.sleep`` inside an
+operation, without anything started by hand.
 
 :class:`LoopLagWatchdog` is the run-time twin of the APL1xx rules. A callback on the loop beats
 every ``interval`` seconds and records how late it ran (the loop lag). A daemon thread watches the
@@ -28,6 +31,7 @@ from dataclasses import dataclass, field
 from types import FrameType, TracebackType
 from typing import TYPE_CHECKING, Any
 
+from ._heartbeat import LoopHeartbeat
 from ._histogram import LatencyHistogram
 
 if TYPE_CHECKING:
@@ -348,15 +352,19 @@ class _OperationCounters:
 class _MonitoredOperation:
     """``async with`` block for one operation; cheap (no allocation beyond itself)."""
 
-    __slots__ = ("_monitor", "_name", "_start")
+    __slots__ = ("_beat", "_loop", "_monitor", "_name", "_start")
 
     def __init__(self, monitor: AsyncPerformanceMonitor, name: str) -> None:
         self._monitor = monitor
         self._name = name
         self._start = 0.0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._beat: Any = None  # the heartbeat's token for this operation's loop
 
     async def __aenter__(self) -> None:
         monitor = self._monitor
+        self._loop = loop = asyncio.get_running_loop()
+        self._beat = monitor.heartbeat.hold(loop)
         with monitor._lock:
             counters = monitor._operations.get(self._name)
             if counters is None:
@@ -378,6 +386,10 @@ class _MonitoredOperation:
     ) -> None:
         monitor = self._monitor
         duration = monitor._clock() - self._start
+        if self._loop is not None:
+            # before this operation stops counting as running, so a stall it caused names it
+            monitor.heartbeat.release(self._loop, self._beat)
+            self._loop = self._beat = None
         with monitor._lock:
             counters = monitor._operations[self._name]
             counters.running -= 1
@@ -395,10 +407,22 @@ class _MonitoredOperation:
 
 
 class AsyncPerformanceMonitor:
-    """Concurrency and outcome counters per named async operation, plus optional loop lag."""
+    """Concurrency and outcome counters per named async operation, and loop responsiveness.
+
+    Args:
+        clock: clock for operation durations.
+        max_errors: recent failures kept for the report.
+        lag_interval: seconds between loop heartbeats while an operation is monitored.
+        stall_threshold: a heartbeat later than this (seconds) counts as a stall.
+    """
 
     def __init__(
-        self, *, clock: Callable[[], float] = time.perf_counter, max_errors: int = 20
+        self,
+        *,
+        clock: Callable[[], float] = time.perf_counter,
+        max_errors: int = 20,
+        lag_interval: float = 0.05,
+        stall_threshold: float = 0.1,
     ) -> None:
         self._clock = clock
         self._lock = (
@@ -409,6 +433,14 @@ class AsyncPerformanceMonitor:
         self.max_concurrent_tasks = 0
         self.recent_errors: deque[dict[str, str]] = deque(maxlen=max_errors)
         self.watchdog: LoopLagWatchdog | None = None
+        self.heartbeat = LoopHeartbeat(
+            lag_interval, stall_threshold, context=self._running_operations
+        )
+
+    def _running_operations(self) -> list[str]:
+        """Names of the operations running now (stored with each stall)."""
+        with self._lock:
+            return sorted(name for name, c in self._operations.items() if c.running)
 
     def monitor_async_operation(self, operation_name: str) -> _MonitoredOperation:
         """``async with monitor.monitor_async_operation("fetch"):`` around one operation."""
@@ -426,7 +458,12 @@ class AsyncPerformanceMonitor:
         return self._running
 
     def get_concurrency_report(self) -> dict[str, Any]:
-        """Peak and current concurrency, outcomes and timing per operation, loop lag if watched."""
+        """Peak and current concurrency, outcomes and timing per operation, loop responsiveness.
+
+        ``loop_responsiveness`` (always present) has ``lag_max``, ``lag_p99`` and ``stalls``
+        measured while operations were monitored; ``loop_lag`` (with the blocking stacks) is
+        added when :meth:`watch_loop` started a watchdog.
+        """
         with self._lock:
             operations = {name: c.to_dict() for name, c in self._operations.items()}
             merged = LatencyHistogram()
@@ -447,6 +484,8 @@ class AsyncPerformanceMonitor:
                 "operation_stats": operations,
                 "recent_errors": list(self.recent_errors),
             }
+        # lag_max, lag_p99 and stalls while operations were monitored (loop heartbeat)
+        report["loop_responsiveness"] = self.heartbeat.report()
         if self.watchdog is not None:
             report["loop_lag"] = self.watchdog.report()
         return report
@@ -466,3 +505,4 @@ class AsyncPerformanceMonitor:
                     del self._operations[name]
             self.max_concurrent_tasks = self._running
             self.recent_errors.clear()
+        self.heartbeat.reset()

@@ -21,6 +21,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ._aliases import UNSET, Unset, either
+
 if TYPE_CHECKING:
     import aiohttp
     from typing_extensions import Self
@@ -242,8 +244,22 @@ class ConnectionPool:
         self._acquires += 1
         return PooledSession(self, owner)
 
-    async def release(self, lease: PooledSession) -> None:
-        """Give a lease back. Releasing twice is harmless; the session stays open."""
+    async def release(
+        self,
+        lease: PooledSession | Unset = UNSET,
+        *,
+        connection: PooledSession | Unset = UNSET,
+    ) -> None:
+        """Give a lease back. Releasing twice is harmless; the session stays open.
+
+        ``connection`` is the origin guide's name for ``lease`` (``await
+        pool.release(connection=session)``); pass one of them.
+        """
+        lease = either("lease", lease, "connection", connection, owner="release")
+        if not isinstance(lease, PooledSession):
+            raise TypeError(
+                f"release() expects a lease from acquire(), got {type(lease).__name__}"
+            )
         if lease._pool is not self:
             raise ValueError("this session was leased from another pool")
         if lease._released:

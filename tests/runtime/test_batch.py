@@ -294,3 +294,51 @@ async def test_cancelled_process_many_drops_its_pending_items() -> None:
     await asyncio.gather(task, return_exceptions=True)
     await bp.aclose()
     assert fn.batches == []
+
+
+@pytest.mark.asyncio
+async def test_process_returns_the_callers_future_so_gather_makes_no_task() -> None:
+    bp: BatchProcessor[int, int] = BatchProcessor(Recorder())
+    pending = bp.process(1)
+    assert isinstance(pending, asyncio.Future)  # gather uses it as is: no task per item
+    assert await pending == 10
+
+
+@pytest.mark.asyncio
+async def test_cancelling_one_process_caller_leaves_the_others_alone() -> None:
+    fn = Recorder()
+    bp: BatchProcessor[int, int] = BatchProcessor(fn)
+
+    async def caller(i: int) -> int:
+        return await bp.process(i)
+
+    callers = [asyncio.ensure_future(caller(i)) for i in range(4)]
+    direct = bp.process(4)
+    assert isinstance(direct, asyncio.Future)
+    await asyncio.sleep(0)  # the callers now wait on their futures; the batch is not sent yet
+    callers[1].cancel()
+    direct.cancel()
+    results = await asyncio.gather(*callers, return_exceptions=True)
+    assert results[0] == 0 and results[2] == 20 and results[3] == 30
+    assert isinstance(results[1], asyncio.CancelledError)
+    assert fn.batches == [[0, 2, 3]]  # cancelled items are not sent
+
+
+@pytest.mark.asyncio
+async def test_cancelling_a_caller_while_its_batch_runs_leaves_the_others_alone() -> None:
+    started = asyncio.Event()
+    release = asyncio.Event()
+
+    async def slow(items: list[int]) -> list[int]:
+        started.set()
+        await release.wait()
+        return [i * 10 for i in items]
+
+    bp: BatchProcessor[int, int] = BatchProcessor(slow)
+    futures = [bp.process(i) for i in range(3)]
+    assert all(isinstance(f, asyncio.Future) for f in futures)
+    await started.wait()
+    futures[0].cancel()  # type: ignore[attr-defined]
+    release.set()
+    assert await asyncio.gather(*futures[1:]) == [10, 20]
+    assert futures[0].cancelled()  # type: ignore[attr-defined]

@@ -116,3 +116,90 @@ def test_advice_never_changes_the_data() -> None:
     assert [a.kind for a in MemoryOptimizer.advise_data_structure(words)] == ["intern"]
     assert MemoryOptimizer.advise_data_structure(ints)[0].estimated_saving_bytes > 0
     assert MemoryOptimizer.advise_data_structure(ints[:10]) == []
+
+
+class _Blob:
+    """A weakly referenceable large object."""
+
+    def __init__(self, size: int) -> None:
+        self.payload = bytearray(size)
+
+
+def test_track_large_object_holds_weakly_and_forgets_the_dead() -> None:
+    import weakref
+
+    optimizer = MemoryOptimizer()
+    blob = _Blob(1000)
+    optimizer.track_large_object("blob", blob)
+    (row,) = optimizer.get_memory_report()["large_objects"]
+    assert row["type"] == "_Blob" and row["weakly_referenced"] and row["alive"]
+    probe = weakref.ref(blob)
+    del blob
+    gc.collect()
+    assert probe() is None  # tracking did not keep it alive
+    report = optimizer.get_memory_report()
+    assert report["large_objects_tracked"] == 0
+    assert report["large_objects_freed"] == 1
+
+
+def test_track_large_object_never_keeps_a_list_alive() -> None:
+    import weakref
+
+    optimizer = MemoryOptimizer()
+    marker = _Blob(1)
+    data = [marker] + [0.0] * 50_000  # lists take no weak reference
+    optimizer.track_large_object("rows", data)
+    (row,) = optimizer.get_memory_report()["large_objects"]
+    assert row["type"] == "list" and not row["weakly_referenced"]
+    assert row["alive"] is None  # unknown: only id, type and size are kept
+    assert row["size_bytes"] >= 50_000 * 8
+    probe = weakref.ref(marker)
+    del data, marker
+    gc.collect()
+    assert probe() is None  # the list died, so nothing held it
+
+
+def test_track_large_object_sizes_huge_containers_from_a_sample() -> None:
+    optimizer = MemoryOptimizer()
+    data = {i: str(i) for i in range(50_000)}
+    optimizer.track_large_object("index", data)
+    optimizer.track_large_object("index", data)  # the same id replaces the entry
+    (row,) = optimizer.get_memory_report()["large_objects"]
+    exact = sys.getsizeof(data) + sum(
+        sys.getsizeof(k) + sys.getsizeof(v) for k, v in data.items()
+    )
+    assert not row["size_exact"]
+    assert 0.8 * exact <= row["size_bytes"] <= 1.2 * exact
+    optimizer.untrack_large_object("index")
+    assert optimizer.get_memory_report()["large_objects_tracked"] == 0
+
+
+@pytest.mark.parametrize(
+    ("data", "typecode"),
+    [([1.5, -0.0, float("inf")], "d"), ([1, -2, 2**63 - 1, -(2**63)], "q")],
+)
+def test_optimize_data_structure_packs_only_exact_numeric_lists(
+    data: list[float], typecode: str
+) -> None:
+    packed = MemoryOptimizer.optimize_data_structure(data)
+    assert packed.typecode == typecode
+    assert list(packed) == data
+    assert [type(x) for x in packed] == [type(x) for x in data]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        [True, False, True],  # bools stay bools
+        [1, 2**64],  # a big int stays exact
+        [1, 2.5],  # ints are not turned into floats
+        {"a": 1, "b": [1, 2]},  # a dict stays a dict with the same keys
+        [],
+        (1.0, 2.0),
+        "text",
+    ],
+)
+def test_optimize_data_structure_returns_anything_else_unchanged(data: object) -> None:
+    before = copy.deepcopy(data)
+    assert MemoryOptimizer.optimize_data_structure(data) is data
+    assert data == before

@@ -179,3 +179,61 @@ async def test_monitor_report_includes_loop_lag() -> None:
 def test_watchdog_arguments_are_checked() -> None:
     with pytest.raises(ValueError):
         LoopLagWatchdog(threshold=0)
+
+
+@pytest.mark.asyncio
+async def test_blocking_call_inside_a_monitored_operation_shows_as_a_stall() -> None:
+    monitor = AsyncPerformanceMonitor()  # nothing started by hand
+    async with monitor.monitor_async_operation("tool"):
+        time.sleep(0.2)  # noqa: APL101 - the block this test must see
+    loop_view = monitor.get_concurrency_report()["loop_responsiveness"]
+    assert loop_view["stalls"] >= 1
+    assert loop_view["lag_max"] > loop_view["stall_threshold"]
+    assert loop_view["lag_p99"] > 0
+    assert loop_view["recent_stalls"][0]["running"] == ["tool"]
+    assert loop_view["active"] is False  # no operation monitored: the heartbeat stopped
+
+
+@pytest.mark.asyncio
+async def test_heartbeat_runs_only_while_an_operation_is_monitored() -> None:
+    monitor = AsyncPerformanceMonitor(lag_interval=0.01, stall_threshold=0.5)
+    assert not monitor.heartbeat.active
+    async with monitor.monitor_async_operation("a"):
+        async with monitor.monitor_async_operation("b"):
+            assert monitor.heartbeat.active
+        assert monitor.heartbeat.active
+        await asyncio.sleep(0.05)  # a few beats, on time
+    assert not monitor.heartbeat.active
+    await asyncio.sleep(0.03)  # the beat scheduled before the end runs once more, then none
+    beats = monitor.get_concurrency_report()["loop_responsiveness"]["beats"]
+    assert beats >= 1
+    await asyncio.sleep(0.05)
+    after = monitor.get_concurrency_report()["loop_responsiveness"]
+    assert after["beats"] == beats and after["stalls"] == 0
+
+
+@pytest.mark.asyncio
+async def test_no_stall_reported_for_a_responsive_loop() -> None:
+    monitor = AsyncPerformanceMonitor(lag_interval=0.01, stall_threshold=0.5)
+    async with monitor.monitor_async_operation("io"):
+        await asyncio.sleep(0.05)
+    assert monitor.get_concurrency_report()["loop_responsiveness"]["stalls"] == 0
+
+
+def test_heartbeat_keeps_no_closed_loop_alive() -> None:
+    import gc
+    import weakref
+
+    monitor = AsyncPerformanceMonitor()
+    loops = []
+
+    async def main() -> None:
+        loops.append(weakref.ref(asyncio.get_running_loop()))
+        async with monitor.monitor_async_operation("op"):
+            await asyncio.sleep(0)
+        # the loop closes with the trailing beat still scheduled
+
+    for _ in range(3):
+        asyncio.run(main())
+    gc.collect()
+    assert [ref() for ref in loops] == [None, None, None]
