@@ -60,8 +60,12 @@ async def summarise(docs: list[Document]) -> list[str]:
         )
         return reply.choices[0].message.content or ""
 
-    processor = BatchProcessor(max_workers=8)  # bounded by the provider's rate limit
-    return await processor.process(docs, one)
+    async def batch(chunk: list[Document]) -> list[str]:
+        return list(await asyncio.gather(*(one(doc) for doc in chunk)))
+
+    # chunks of 8 requests at once, at most 2 chunks in flight: bounded by the provider's rate limit
+    processor = BatchProcessor(batch, batch_size=8, max_workers=2)
+    return await processor.process_many(docs)
 
 
 async def embed_slow(texts: list[str]) -> list[list[float]]:
