@@ -125,6 +125,44 @@ def runs_once(function: cst.FunctionDef) -> bool:
     return False
 
 
+CLI_LIBRARIES = frozenset({"typer", "click", "argparse", "fire", "docopt"})
+
+
+def is_command_line_module(ctx: FileContext) -> bool:
+    """A module that imports ``typer``, ``click``, ``argparse``, ``fire`` or ``docopt`` is a
+    command-line tool: its functions run once per invocation of the process, with a user at the
+    terminal, not per request of a service."""
+    for binding in ctx.frames[0].scope.bindings.values():
+        if binding.kind == "import" and (binding.qualname or "").split(".")[0] in CLI_LIBRARIES:
+            return True
+    return False
+
+
+def in_script(ctx: FileContext) -> bool:
+    """This point is a script's own code: the module runs itself (``if __name__ ==
+    "__main__":``) and the point is at module level or in a module-level function, not in a
+    class (a request handler class served by ``serve_forever()`` is a service, not a script).
+
+    A script runs once per invocation (a dev tool, a build step, a health probe): a person or a
+    supervisor with its own time limit is waiting on it, not a pool of concurrent requests.
+    """
+    if any(frame.kind == "class" for frame in ctx.frames):
+        return False
+    return any(_is_main_guard(statement) for statement in ctx.module.body)
+
+
+def _is_main_guard(statement: cst.CSTNode) -> bool:
+    if not isinstance(statement, cst.If) or not isinstance(statement.test, cst.Comparison):
+        return False
+    test = statement.test
+    if len(test.comparisons) != 1 or not isinstance(test.comparisons[0].operator, cst.Equal):
+        return False
+    sides = (test.left, test.comparisons[0].comparator)
+    names = {side.value for side in sides if isinstance(side, cst.Name)}
+    strings = {side.evaluated_value for side in sides if isinstance(side, cst.SimpleString)}
+    return names == {"__name__"} and strings == {"__main__"}
+
+
 def is_constructor_name(expr: cst.BaseExpression) -> bool:
     """``Agent(...)``, ``models.Agent(...)``, ``_Private(...)``: a class call, by the naming
     convention."""

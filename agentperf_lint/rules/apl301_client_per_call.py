@@ -10,6 +10,7 @@ from ..walker import iter_tree
 from ._reuse import (
     CLIENT_FACTORIES,
     enclosing_function,
+    is_command_line_module,
     is_constructor_name,
     is_retry_loop,
     last_name,
@@ -18,7 +19,6 @@ from ._reuse import (
     runs_once,
 )
 
-_CLI_LIBRARIES = frozenset({"typer", "click", "argparse", "fire", "docopt"})
 _FAN_OUT = frozenset({"gather", "as_completed", "wait", "map", "starmap", "create_task", "start_soon"})
 
 
@@ -125,7 +125,7 @@ class ClientPerCall(Rule):
             fate = "created and discarded" if closed else "created and never closed"
             self.report(node, what=f"`{client}` is {fate} on every loop iteration")
             return
-        if function is None or runs_once(function) or self._command_line_module():
+        if function is None or runs_once(function) or is_command_line_module(ctx):
             return
         if name is not None and (name_escapes(name, function) or _is_parameter(name, function)):
             return
@@ -138,14 +138,6 @@ class ClientPerCall(Rule):
             what = (f"`{client}` is created on every call of {caller} and never "
                     "closed: each call leaves its connections open until garbage collection")
         self.report(node, what=what)
-
-    def _command_line_module(self) -> bool:
-        """A module that imports ``typer``, ``click`` or ``argparse`` is a command-line tool:
-        its functions run once per invocation of the process, not per request."""
-        for binding in self.ctx.frames[0].scope.bindings.values():
-            if binding.kind == "import" and (binding.qualname or "").split(".")[0] in _CLI_LIBRARIES:
-                return True
-        return False
 
     def _called_per_request(self, function: cst.FunctionDef) -> str:
         """The function a caller calls, as the message names it: for a closure (``async def
