@@ -139,16 +139,30 @@ def is_command_line_module(ctx: FileContext) -> bool:
 
 
 def in_script(ctx: FileContext) -> bool:
-    """This point is a script's own code: the module runs itself (``if __name__ ==
-    "__main__":``) and the point is at module level or in a module-level function, not in a
-    class (a request handler class served by ``serve_forever()`` is a service, not a script).
+    """This point is a script's code: the module runs itself (``if __name__ == "__main__":``)
+    and that block does not start a server (``serve_forever()``, ``web.run_app(app)``,
+    ``uvicorn.run(app)``, ``bot.run(token)``: those modules are services).
 
     A script runs once per invocation (a dev tool, a build step, a health probe): a person or a
     supervisor with its own time limit is waiting on it, not a pool of concurrent requests.
     """
-    if any(frame.kind == "class" for frame in ctx.frames):
+    guards = [statement for statement in ctx.module.body if _is_main_guard(statement)]
+    return bool(guards) and not any(_serves(node) for guard in guards for node in iter_tree(guard))
+
+
+# calls in a ``__main__`` block that keep the process serving requests
+_SERVING = frozenset({"serve_forever", "run_forever", "run_app", "serve", "run_polling", "start_polling"})
+_SCRIPT_RUNNERS = frozenset({"asyncio", "trio", "anyio", "uvloop"})  # ``asyncio.run(main())``
+
+
+def _serves(node: cst.CSTNode) -> bool:
+    if not isinstance(node, cst.Call):
         return False
-    return any(_is_main_guard(statement) for statement in ctx.module.body)
+    name = last_name(node.func)
+    if name in _SERVING:
+        return True
+    owner = dotted_name(node.func.value) if isinstance(node.func, cst.Attribute) else ""
+    return name == "run" and bool(owner) and owner not in _SCRIPT_RUNNERS
 
 
 def _is_main_guard(statement: cst.CSTNode) -> bool:

@@ -39,9 +39,9 @@ class HttpWithoutTimeout(Rule):
 
     Not reported either, because nobody waits on them in a service: test code (test modules,
     `conftest.py`, `test_*` functions), a command-line module (it imports `typer`, `click`,
-    `argparse`, `fire` or `docopt`) and a script (a module with `if __name__ == "__main__":`,
-    outside its classes: a dev tool, a build step, a health probe; a request handler class in
-    such a module is still reported). Calls that pass `**kwargs` are not reported: the timeout
+    `argparse`, `fire` or `docopt`) and a script (a module with `if __name__ == "__main__":`:
+    a dev tool, a build step, a health probe; unless that block starts a server,
+    `serve_forever()`, `web.run_app(app)`, `uvicorn.run(app)`, `bot.run(token)`). Calls that pass `**kwargs` are not reported: the timeout
     may be in them.
 
     ## Why is this bad?
@@ -219,7 +219,21 @@ HttpWithoutTimeout.VALID = (
                 async with session.get(url, timeout=aiohttp.ClientTimeout(total=30)) as response:
                     return await response.read()
     """, options={"report-aiohttp-default": True}),
-    # a script: run once by a person, a build step or a health probe
+    # a script: run once by a person, a build step or a health probe (also its classes)
+    Valid("""
+        import asyncio
+        import requests
+
+        class Crowdin:
+            def projects(self):
+                return requests.get("https://api.crowdin.com/api/v2/projects").json()
+
+        async def main():
+            print(Crowdin().projects())
+
+        if __name__ == "__main__":
+            asyncio.run(main())
+    """),
     Valid("""
         import sys
         import requests
@@ -268,18 +282,35 @@ HttpWithoutTimeout.INVALID = (
     """, line=4, column=16, message_contains="5 minutes", options={"report-aiohttp-default": True}),
     Invalid("import aiohttp\n\nasync def f():\n    return aiohttp.ClientSession(timeout=None)\n", line=4, column=12,
             message_contains="disables the timeout"),
-    # a request handler class in a module that runs itself is a service, not a script
+    # a module that runs itself to serve requests is a service, not a script
     Invalid("""
         from http.server import BaseHTTPRequestHandler, HTTPServer
         import requests
 
+        def upstream(path):
+            return requests.get("https://upstream" + path).content
+
         class Proxy(BaseHTTPRequestHandler):
             def do_GET(self):
-                self.wfile.write(requests.get("https://upstream" + self.path).content)
+                self.wfile.write(upstream(self.path))
 
         if __name__ == "__main__":
             HTTPServer(("", 8000), Proxy).serve_forever()
-    """, line=6, column=26, message_contains="has no timeout"),
+    """, line=5, column=12, message_contains="has no timeout"),
+    Invalid("""
+        import requests
+        import uvicorn
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+        @app.get("/weather")
+        def weather(city: str):
+            return requests.get("https://weather.example", params={"q": city}).json()
+
+        if __name__ == "__main__":
+            uvicorn.run(app)
+    """, line=9, column=12),
     Invalid("import aiohttp\n\nt = aiohttp.ClientTimeout(connect=5)\n", line=3, column=5),
     Invalid("import aiohttp\n\nt = aiohttp.ClientTimeout(total=None)\n", line=3, column=5),
     Invalid("import httpx\n\nc = httpx.AsyncClient(timeout=None)\n", line=3, column=5),
