@@ -51,6 +51,8 @@ _ONCE_NAMES = frozenset({
     "setup_class", "setup_module", "startup", "on_startup", "lifespan", "main", "amain",
     "async_main", "_main", "_amain", "run_main", "cli", "start", "open", "connect", "initialize",
     "init", "_init", "_setup", "_startup", "_connect", "_start",
+    # a session's lifecycle: logging in and out happens once per session, not per request
+    "login", "logout", "_login", "_logout", "async_login", "async_logout",
 })
 _ONCE_PREFIXES = ("test", "on_startup", "startup_", "_startup_", "init_", "_init_", "setup_", "_setup_")
 # decorators (last dotted part) that make a function a one-shot hook or a resource provider

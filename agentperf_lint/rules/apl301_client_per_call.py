@@ -50,7 +50,8 @@ class ClientPerCall(Rule):
     `return instructor.from_openai(client)`; how often it runs is the caller's business), in
     `__init__`/`__aenter__`/
     `__enter__`, a lifespan or startup hook (`@asynccontextmanager`, `@app.on_event("startup")`,
-    `on_startup`), a `@pytest.fixture` or a test, `main()` and other entry points, a
+    `on_startup`), `login()`/`logout()`, a `@pytest.fixture` or a test, `main()` and other entry
+    points, a
     command-line module (it imports `typer`, `click` or `argparse`: one call per process), at module
     level, or when the client is stored for reuse (`self.client = ...`, a global, a container,
     passed to a constructor); a client that serves a loop of requests inside the same call (its
@@ -505,6 +506,16 @@ ClientPerCall.VALID += (
         def run_identify(name: str) -> None:
             with httpx.Client(timeout=30.0) as client:
                 client.patch("https://api/agent", json={"name": name})
+    """),
+    # logging in or out: once per session of the bot or client, not per request
+    Valid("""
+        import aiohttp
+
+        class WeChatClient:
+            async def login(self):
+                async with aiohttp.ClientSession() as session:
+                    async with session.post(self.base_url + "/login", json=self.credentials) as r:
+                        self.token = (await r.json())["token"]
     """),
     # a factory returning the client wrapped: the caller owns its lifetime
     Valid("""
