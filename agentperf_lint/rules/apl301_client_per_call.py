@@ -55,7 +55,9 @@ class ClientPerCall(Rule):
     command-line module (it imports `typer`, `click` or `argparse`: one call per process), at module
     level, or when the client is stored for reuse (`self.client = ...`, a global, a container,
     passed to a constructor); a client that serves a loop of requests inside the same call (its
-    set-up is amortised); and a client assigned to a parameter (`client = client or ...`
+    set-up is amortised); a loop that polls (it sleeps between rounds and iterates over no items:
+    `for _ in range(20): ... await asyncio.sleep(1)`, waiting for a server to come up); and a
+    client assigned to a parameter (`client = client or ...`
     injection defaults).
 
     ## Example
@@ -269,8 +271,14 @@ def _closed_in(function: cst.CSTNode, name: str, scope: cst.CSTNode | None) -> b
 
 
 def _is_polling(loop: cst.CSTNode) -> bool:
-    """A ``while`` loop that sleeps (polling, reconnecting): one client per round is the design."""
-    if not isinstance(loop, cst.While):
+    """A loop that sleeps between rounds and iterates over no items (``while ...:``, ``for _ in
+    range(20):``): polling until a server is ready, or reconnecting; one client per round is the
+    design, not a client per item."""
+    if isinstance(loop, cst.For):
+        target = loop.target
+        if not (isinstance(target, cst.Name) and not _uses(loop, target.value)):
+            return False
+    elif not isinstance(loop, cst.While):
         return False
     return any(
         isinstance(node, cst.Call) and last_name(node.func) == "sleep" for node in iter_tree(loop.body)
@@ -433,6 +441,21 @@ ClientPerCall.VALID = (
                 async with aiohttp.ClientSession() as session:
                     await session.get(url)
                 await asyncio.sleep(60)
+    """),
+    Valid("""
+        import asyncio
+        import aiohttp
+
+        async def wait_until_ready(port):
+            for _ in range(20):
+                try:
+                    async with aiohttp.ClientSession() as session:
+                        async with session.get(f"http://localhost:{port}/json/version") as response:
+                            if response.status == 200:
+                                return
+                except aiohttp.ClientError:
+                    pass
+                await asyncio.sleep(1)
     """),
     Valid("""
         import aiohttp
@@ -664,4 +687,15 @@ ClientPerCall.INVALID = (
                 client = httpx.AsyncClient()
                 await client.get(url)
     """, line=5, column=18, message_contains="created and never closed on every loop iteration"),
+    # a loop over items that sleeps between them (rate limiting) still makes a client per item
+    Invalid("""
+        import asyncio
+        import httpx
+
+        async def notify(urls):
+            for url in urls:
+                async with httpx.AsyncClient() as client:
+                    await client.post(url)
+                await asyncio.sleep(1)
+    """, line=6, column=20, message_contains="every loop iteration"),
 )
