@@ -50,12 +50,15 @@ class ClientPerCall(Rule):
     `return instructor.from_openai(client)`; how often it runs is the caller's business), in
     `__init__`/`__aenter__`/
     `__enter__`, a lifespan or startup hook (`@asynccontextmanager`, `@app.on_event("startup")`,
-    `on_startup`), `login()`/`logout()`, a `@pytest.fixture` or a test, `main()` and other entry
+    `on_startup`), `login()`/`logout()`, a method called only from such methods of its class, a
+    `@pytest.fixture` or a test, `main()` and other entry
     points, a
     command-line module (it imports `typer`, `click` or `argparse`: one call per process), at module
     level, or when the client is stored for reuse (`self.client = ...`, a global, a container,
     passed to a constructor); a client that serves a loop of requests inside the same call (its
-    set-up is amortised); a loop that polls (it sleeps between rounds and iterates over no items:
+    set-up is amortised); a fetch on a cache miss only (the function returns a cached value
+    before creating the client, or is named for filling a cache: `_fetch_and_cache_prices`);
+    a loop that polls (it sleeps between rounds and iterates over no items:
     `for _ in range(20): ... await asyncio.sleep(1)`, waiting for a server to come up); and a
     client assigned to a parameter (`client = client or ...`
     injection defaults).
@@ -130,6 +133,8 @@ class ClientPerCall(Rule):
             return
         if function is None or runs_once(function) or is_command_line_module(ctx):
             return
+        if _fills_a_cache(function, node) or self._called_only_once(function):
+            return
         if name is not None and (name_escapes(name, function) or _is_parameter(name, function)):
             return
         if _serves_many(scope if scope is not None else function, name):
@@ -141,6 +146,30 @@ class ClientPerCall(Rule):
             what = (f"`{client}` is created on every call of {caller} and never "
                     "closed: each call leaves its connections open until garbage collection")
         self.report(node, what=what)
+
+    def _called_only_once(self, function: cst.FunctionDef) -> bool:
+        """A method whose every call in its class (``self.get_token_id()``) sits in a method that
+        runs once (``login``, ``__init__``, ``start``): set-up split out of a set-up method."""
+        frames = [frame for frame in self.ctx.frames if frame.kind != "comprehension"]
+        if len(frames) < 2 or frames[-1].node is not function or frames[-2].kind != "class":
+            return False
+        cls = frames[-2].node
+        if not isinstance(cls, cst.ClassDef):
+            return False
+        name, callers = function.name.value, 0
+        for method in cls.body.body:
+            if not isinstance(method, cst.FunctionDef) or method is function:
+                continue
+            calls = sum(
+                1 for node in iter_tree(method)
+                if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+                and node.func.attr.value == name and isinstance(node.func.value, cst.Name)
+                and node.func.value.value in ("self", "cls")
+            )
+            if calls and not runs_once(method):
+                return False
+            callers += calls
+        return callers > 0
 
     def _called_per_request(self, function: cst.FunctionDef) -> str:
         """The function a caller calls, as the message names it: for a closure (``async def
@@ -282,6 +311,29 @@ def _is_polling(loop: cst.CSTNode) -> bool:
         return False
     return any(
         isinstance(node, cst.Call) and last_name(node.func) == "sleep" for node in iter_tree(loop.body)
+    )
+
+
+def _fills_a_cache(function: cst.FunctionDef, call: cst.Call) -> bool:
+    """The function fetches on a cache miss only: it is named for filling a cache
+    (``_fetch_and_cache_pricing_data``, ``refresh_cache``), or before the client is created it
+    returns early from a cache (``if CACHE is not None and fresh: return CACHE``)."""
+    if "cache" in function.name.value.lower():
+        return True
+    for statement in function.body.body:
+        if any(node is call for node in iter_tree(statement)):
+            return False
+        if isinstance(statement, cst.If) and _names_a_cache(statement.test) and any(
+                isinstance(node, cst.Return) for node in iter_tree(statement.body)):
+            return True
+    return False
+
+
+def _names_a_cache(test: cst.BaseExpression) -> bool:
+    return any(
+        isinstance(node, cst.Name) and "cache" in node.value.lower()
+        or isinstance(node, cst.Attribute) and "cache" in node.attr.value.lower()
+        for node in iter_tree(test)
     )
 
 
@@ -540,6 +592,45 @@ ClientPerCall.VALID += (
                     async with session.post(self.base_url + "/login", json=self.credentials) as r:
                         self.token = (await r.json())["token"]
     """),
+    # a method called only from set-up methods of its class runs once too
+    Valid("""
+        import aiohttp
+
+        class WeChatClient:
+            async def get_token_id(self):
+                async with aiohttp.ClientSession() as session:
+                    async with session.post(self.base_url + "/tools/getTokenId") as r:
+                        self.token = (await r.json())["data"]
+
+            async def login(self):
+                if not self.token:
+                    await self.get_token_id()
+    """),
+    # a fetch on a cache miss only: the cached value is returned first
+    Valid("""
+        import time
+        import httpx
+
+        _MODELS_CACHE = None
+        _FETCHED_AT = 0.0
+
+        async def models_metadata():
+            global _MODELS_CACHE, _FETCHED_AT
+            if _MODELS_CACHE is not None and time.monotonic() - _FETCHED_AT < 3600:
+                return _MODELS_CACHE
+            async with httpx.AsyncClient() as client:
+                _MODELS_CACHE = (await client.get("https://openrouter.ai/api/v1/models", timeout=30)).json()
+            _FETCHED_AT = time.monotonic()
+            return _MODELS_CACHE
+    """),
+    Valid("""
+        import httpx
+
+        class Prices:
+            async def _fetch_and_cache_pricing_data(self):
+                async with httpx.AsyncClient() as client:
+                    self._write_cache((await client.get(self.pricing_url, timeout=30)).json())
+    """),
     # a factory returning the client wrapped: the caller owns its lifetime
     Valid("""
         import instructor
@@ -687,6 +778,33 @@ ClientPerCall.INVALID = (
                 client = httpx.AsyncClient()
                 await client.get(url)
     """, line=5, column=18, message_contains="created and never closed on every loop iteration"),
+    # one caller that runs per request is enough
+    Invalid("""
+        import aiohttp
+
+        class WeChatClient:
+            async def check_online(self):
+                async with aiohttp.ClientSession() as session:
+                    async with session.post(self.base_url + "/login/checkOnline") as r:
+                        return (await r.json())["data"]
+
+            async def login(self):
+                await self.check_online()
+
+            async def send(self, text):
+                if await self.check_online():
+                    await self.post_text(text)
+    """, line=5, column=20, message_contains="every call of async `check_online()`"),
+    # a cache consulted after the client is made does not save the client
+    Invalid("""
+        import httpx
+
+        async def lookup(key, cache):
+            async with httpx.AsyncClient() as client:
+                if key in cache:
+                    return cache[key]
+                return (await client.get(f"https://api/{key}")).json()
+    """, line=4, column=16, message_contains="every call of async `lookup()`"),
     # a loop over items that sleeps between them (rate limiting) still makes a client per item
     Invalid("""
         import asyncio
