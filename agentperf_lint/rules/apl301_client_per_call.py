@@ -58,7 +58,7 @@ class ClientPerCall(Rule):
     passed to a constructor); a client that serves a loop of requests inside the same call (its
     set-up is amortised); a fetch on a cache miss only (the function returns a cached value
     before creating the client, or is named for filling a cache: `_fetch_and_cache_prices`);
-    a loop that polls (it sleeps between rounds and iterates over no items:
+    a fallback in an `except` block (it runs when the first attempt failed); a loop that polls (it sleeps between rounds and iterates over no items:
     `for _ in range(20): ... await asyncio.sleep(1)`, waiting for a server to come up); and a
     client assigned to a parameter (`client = client or ...`
     injection defaults).
@@ -133,7 +133,7 @@ class ClientPerCall(Rule):
             return
         if function is None or runs_once(function) or is_command_line_module(ctx):
             return
-        if _fills_a_cache(function, node) or self._called_only_once(function):
+        if _fills_a_cache(function, node) or self._called_only_once(function) or self._in_fallback(function):
             return
         if name is not None and (name_escapes(name, function) or _is_parameter(name, function)):
             return
@@ -146,6 +146,15 @@ class ClientPerCall(Rule):
             what = (f"`{client}` is created on every call of {caller} and never "
                     "closed: each call leaves its connections open until garbage collection")
         self.report(node, what=what)
+
+    def _in_fallback(self, function: cst.FunctionDef) -> bool:
+        """Made in an ``except`` block of the function: a fallback that runs when the first
+        attempt failed (``except ClientConnectorSSLError:`` retrying without verification), not
+        on every call."""
+        ancestors = self.ctx.ancestors
+        start = next((i for i, node in enumerate(ancestors) if node is function), None)
+        return start is not None and any(
+            isinstance(node, (cst.ExceptHandler, cst.ExceptStarHandler)) for node in ancestors[start:])
 
     def _called_only_once(self, function: cst.FunctionDef) -> bool:
         """A method whose every call in its class (``self.get_token_id()``) sits in a method that
@@ -795,6 +804,18 @@ ClientPerCall.INVALID = (
                 if await self.check_online():
                     await self.post_text(text)
     """, line=5, column=20, message_contains="every call of async `check_online()`"),
+    # the normal path of a function with a fallback is still per call
+    Invalid("""
+        import aiohttp
+
+        async def download(url):
+            try:
+                async with aiohttp.ClientSession() as session:
+                    return await (await session.get(url)).read()
+            except aiohttp.ClientConnectorSSLError:
+                async with aiohttp.ClientSession() as session:
+                    return await (await session.get(url, ssl=False)).read()
+    """, line=5, column=20, message_contains="every call of async `download()`"),
     # a cache consulted after the client is made does not save the client
     Invalid("""
         import httpx
