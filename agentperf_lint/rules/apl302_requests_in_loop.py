@@ -59,6 +59,11 @@ class RequestsInLoop(Rule):
 
     ## Options
     None.
+
+    ## Known problems
+    A script is recognised by its `__main__` guard: a library module with a demo `__main__`
+    block, or a service whose main block only calls `asyncio.run(main())`, is treated as a
+    script too.
     """
 
     code = "APL302"

@@ -88,7 +88,8 @@ class HttpWithoutTimeout(Rule):
 
     ## Known problems
     A script is recognised by its `__main__` guard: a library module with a demo `__main__`
-    block is treated as a script too. With `report-aiohttp-default = true`, a session stored for
+    block is treated as a script too, and so is a service whose main block only calls
+    `asyncio.run(main())` (the server is started inside `main`). With `report-aiohttp-default = true`, a session stored for
     later (`self.session = ClientSession()`) is reported even when every request passes
     `timeout=`: the requests are in other functions.
     """
