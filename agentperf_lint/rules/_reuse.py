@@ -51,6 +51,8 @@ _ONCE_NAMES = frozenset({
     "setup_class", "setup_module", "startup", "on_startup", "lifespan", "main", "amain",
     "async_main", "_main", "_amain", "run_main", "cli", "start", "open", "connect", "initialize",
     "init", "_init", "_setup", "_startup", "_connect", "_start",
+    # a session's lifecycle: logging in and out happens once per session, not per request
+    "login", "logout", "_login", "_logout", "async_login", "async_logout",
 })
 _ONCE_PREFIXES = ("test", "on_startup", "startup_", "_startup_", "init_", "_init_", "setup_", "_setup_")
 # decorators (last dotted part) that make a function a one-shot hook or a resource provider
@@ -123,6 +125,58 @@ def runs_once(function: cst.FunctionDef) -> bool:
         if isinstance(expr, cst.Call) and last_name(func) == "on_event":
             return True  # FastAPI's @app.on_event("startup")
     return False
+
+
+CLI_LIBRARIES = frozenset({"typer", "click", "argparse", "fire", "docopt"})
+
+
+def is_command_line_module(ctx: FileContext) -> bool:
+    """A module that imports ``typer``, ``click``, ``argparse``, ``fire`` or ``docopt`` is a
+    command-line tool: its functions run once per invocation of the process, with a user at the
+    terminal, not per request of a service."""
+    for binding in ctx.frames[0].scope.bindings.values():
+        if binding.kind == "import" and (binding.qualname or "").split(".")[0] in CLI_LIBRARIES:
+            return True
+    return False
+
+
+def in_script(ctx: FileContext) -> bool:
+    """This point is a script's code: the module runs itself (``if __name__ == "__main__":``)
+    and that block does not start a server (``serve_forever()``, ``web.run_app(app)``,
+    ``uvicorn.run(app)``, ``bot.run(token)``: those modules are services).
+
+    A script runs once per invocation (a dev tool, a build step, a health probe): a person or a
+    supervisor with its own time limit is waiting on it, not a pool of concurrent requests.
+    """
+    guards = [statement for statement in ctx.module.body if _is_main_guard(statement)]
+    return bool(guards) and not any(_serves(node) for guard in guards for node in iter_tree(guard))
+
+
+# calls in a ``__main__`` block that keep the process serving requests
+_SERVING = frozenset({"serve_forever", "run_forever", "run_app", "serve", "run_polling", "start_polling"})
+_SCRIPT_RUNNERS = frozenset({"asyncio", "trio", "anyio", "uvloop"})  # ``asyncio.run(main())``
+
+
+def _serves(node: cst.CSTNode) -> bool:
+    if not isinstance(node, cst.Call):
+        return False
+    name = last_name(node.func)
+    if name in _SERVING:
+        return True
+    owner = dotted_name(node.func.value) if isinstance(node.func, cst.Attribute) else ""
+    return name == "run" and bool(owner) and owner not in _SCRIPT_RUNNERS
+
+
+def _is_main_guard(statement: cst.CSTNode) -> bool:
+    if not isinstance(statement, cst.If) or not isinstance(statement.test, cst.Comparison):
+        return False
+    test = statement.test
+    if len(test.comparisons) != 1 or not isinstance(test.comparisons[0].operator, cst.Equal):
+        return False
+    sides = (test.left, test.comparisons[0].comparator)
+    names = {side.value for side in sides if isinstance(side, cst.Name)}
+    strings = {side.evaluated_value for side in sides if isinstance(side, cst.SimpleString)}
+    return names == {"__name__"} and strings == {"__main__"}
 
 
 def is_constructor_name(expr: cst.BaseExpression) -> bool:

@@ -10,6 +10,7 @@ from ..walker import iter_tree
 from ._reuse import (
     CLIENT_FACTORIES,
     enclosing_function,
+    is_command_line_module,
     is_constructor_name,
     is_retry_loop,
     last_name,
@@ -18,7 +19,6 @@ from ._reuse import (
     runs_once,
 )
 
-_CLI_LIBRARIES = frozenset({"typer", "click", "argparse", "fire", "docopt"})
 _FAN_OUT = frozenset({"gather", "as_completed", "wait", "map", "starmap", "create_task", "start_soon"})
 
 
@@ -50,11 +50,17 @@ class ClientPerCall(Rule):
     `return instructor.from_openai(client)`; how often it runs is the caller's business), in
     `__init__`/`__aenter__`/
     `__enter__`, a lifespan or startup hook (`@asynccontextmanager`, `@app.on_event("startup")`,
-    `on_startup`), a `@pytest.fixture` or a test, `main()` and other entry points, a
+    `on_startup`), `login()`/`logout()`, a method called only from such methods of its class, a
+    `@pytest.fixture` or a test, `main()` and other entry
+    points, a
     command-line module (it imports `typer`, `click` or `argparse`: one call per process), at module
     level, or when the client is stored for reuse (`self.client = ...`, a global, a container,
     passed to a constructor); a client that serves a loop of requests inside the same call (its
-    set-up is amortised); and a client assigned to a parameter (`client = client or ...`
+    set-up is amortised); a fetch on a cache miss only (the function returns a cached value
+    before creating the client, or is named for filling a cache: `_fetch_and_cache_prices`);
+    a fallback in an `except` block (it runs when the first attempt failed); a loop that polls (it sleeps between rounds and iterates over no items:
+    `for _ in range(20): ... await asyncio.sleep(1)`, waiting for a server to come up); and a
+    client assigned to a parameter (`client = client or ...`
     injection defaults).
 
     ## Example
@@ -125,7 +131,9 @@ class ClientPerCall(Rule):
             fate = "created and discarded" if closed else "created and never closed"
             self.report(node, what=f"`{client}` is {fate} on every loop iteration")
             return
-        if function is None or runs_once(function) or self._command_line_module():
+        if function is None or runs_once(function) or is_command_line_module(ctx):
+            return
+        if _fills_a_cache(function, node) or self._called_only_once(function) or self._in_fallback(function):
             return
         if name is not None and (name_escapes(name, function) or _is_parameter(name, function)):
             return
@@ -139,13 +147,38 @@ class ClientPerCall(Rule):
                     "closed: each call leaves its connections open until garbage collection")
         self.report(node, what=what)
 
-    def _command_line_module(self) -> bool:
-        """A module that imports ``typer``, ``click`` or ``argparse`` is a command-line tool:
-        its functions run once per invocation of the process, not per request."""
-        for binding in self.ctx.frames[0].scope.bindings.values():
-            if binding.kind == "import" and (binding.qualname or "").split(".")[0] in _CLI_LIBRARIES:
-                return True
-        return False
+    def _in_fallback(self, function: cst.FunctionDef) -> bool:
+        """Made in an ``except`` block of the function: a fallback that runs when the first
+        attempt failed (``except ClientConnectorSSLError:`` retrying without verification), not
+        on every call."""
+        ancestors = self.ctx.ancestors
+        start = next((i for i, node in enumerate(ancestors) if node is function), None)
+        return start is not None and any(
+            isinstance(node, (cst.ExceptHandler, cst.ExceptStarHandler)) for node in ancestors[start:])
+
+    def _called_only_once(self, function: cst.FunctionDef) -> bool:
+        """A method whose every call in its class (``self.get_token_id()``) sits in a method that
+        runs once (``login``, ``__init__``, ``start``): set-up split out of a set-up method."""
+        frames = [frame for frame in self.ctx.frames if frame.kind != "comprehension"]
+        if len(frames) < 2 or frames[-1].node is not function or frames[-2].kind != "class":
+            return False
+        cls = frames[-2].node
+        if not isinstance(cls, cst.ClassDef):
+            return False
+        name, callers = function.name.value, 0
+        for method in cls.body.body:
+            if not isinstance(method, cst.FunctionDef) or method is function:
+                continue
+            calls = sum(
+                1 for node in iter_tree(method)
+                if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+                and node.func.attr.value == name and isinstance(node.func.value, cst.Name)
+                and node.func.value.value in ("self", "cls")
+            )
+            if calls and not runs_once(method):
+                return False
+            callers += calls
+        return callers > 0
 
     def _called_per_request(self, function: cst.FunctionDef) -> str:
         """The function a caller calls, as the message names it: for a closure (``async def
@@ -276,11 +309,40 @@ def _closed_in(function: cst.CSTNode, name: str, scope: cst.CSTNode | None) -> b
 
 
 def _is_polling(loop: cst.CSTNode) -> bool:
-    """A ``while`` loop that sleeps (polling, reconnecting): one client per round is the design."""
-    if not isinstance(loop, cst.While):
+    """A loop that sleeps between rounds and iterates over no items (``while ...:``, ``for _ in
+    range(20):``): polling until a server is ready, or reconnecting; one client per round is the
+    design, not a client per item."""
+    if isinstance(loop, cst.For):
+        target = loop.target
+        if not (isinstance(target, cst.Name) and not _uses(loop, target.value)):
+            return False
+    elif not isinstance(loop, cst.While):
         return False
     return any(
         isinstance(node, cst.Call) and last_name(node.func) == "sleep" for node in iter_tree(loop.body)
+    )
+
+
+def _fills_a_cache(function: cst.FunctionDef, call: cst.Call) -> bool:
+    """The function fetches on a cache miss only: it is named for filling a cache
+    (``_fetch_and_cache_pricing_data``, ``refresh_cache``), or before the client is created it
+    returns early from a cache (``if CACHE is not None and fresh: return CACHE``)."""
+    if "cache" in function.name.value.lower():
+        return True
+    for statement in function.body.body:
+        if any(node is call for node in iter_tree(statement)):
+            return False
+        if isinstance(statement, cst.If) and _names_a_cache(statement.test) and any(
+                isinstance(node, cst.Return) for node in iter_tree(statement.body)):
+            return True
+    return False
+
+
+def _names_a_cache(test: cst.BaseExpression) -> bool:
+    return any(
+        isinstance(node, cst.Name) and "cache" in node.value.lower()
+        or isinstance(node, cst.Attribute) and "cache" in node.attr.value.lower()
+        for node in iter_tree(test)
     )
 
 
@@ -442,6 +504,21 @@ ClientPerCall.VALID = (
                 await asyncio.sleep(60)
     """),
     Valid("""
+        import asyncio
+        import aiohttp
+
+        async def wait_until_ready(port):
+            for _ in range(20):
+                try:
+                    async with aiohttp.ClientSession() as session:
+                        async with session.get(f"http://localhost:{port}/json/version") as response:
+                            if response.status == 200:
+                                return
+                except aiohttp.ClientError:
+                    pass
+                await asyncio.sleep(1)
+    """),
+    Valid("""
         import aiohttp
 
         async def per_host(hosts, paths):
@@ -513,6 +590,55 @@ ClientPerCall.VALID += (
         def run_identify(name: str) -> None:
             with httpx.Client(timeout=30.0) as client:
                 client.patch("https://api/agent", json={"name": name})
+    """),
+    # logging in or out: once per session of the bot or client, not per request
+    Valid("""
+        import aiohttp
+
+        class WeChatClient:
+            async def login(self):
+                async with aiohttp.ClientSession() as session:
+                    async with session.post(self.base_url + "/login", json=self.credentials) as r:
+                        self.token = (await r.json())["token"]
+    """),
+    # a method called only from set-up methods of its class runs once too
+    Valid("""
+        import aiohttp
+
+        class WeChatClient:
+            async def get_token_id(self):
+                async with aiohttp.ClientSession() as session:
+                    async with session.post(self.base_url + "/tools/getTokenId") as r:
+                        self.token = (await r.json())["data"]
+
+            async def login(self):
+                if not self.token:
+                    await self.get_token_id()
+    """),
+    # a fetch on a cache miss only: the cached value is returned first
+    Valid("""
+        import time
+        import httpx
+
+        _MODELS_CACHE = None
+        _FETCHED_AT = 0.0
+
+        async def models_metadata():
+            global _MODELS_CACHE, _FETCHED_AT
+            if _MODELS_CACHE is not None and time.monotonic() - _FETCHED_AT < 3600:
+                return _MODELS_CACHE
+            async with httpx.AsyncClient() as client:
+                _MODELS_CACHE = (await client.get("https://openrouter.ai/api/v1/models", timeout=30)).json()
+            _FETCHED_AT = time.monotonic()
+            return _MODELS_CACHE
+    """),
+    Valid("""
+        import httpx
+
+        class Prices:
+            async def _fetch_and_cache_pricing_data(self):
+                async with httpx.AsyncClient() as client:
+                    self._write_cache((await client.get(self.pricing_url, timeout=30)).json())
     """),
     # a factory returning the client wrapped: the caller owns its lifetime
     Valid("""
@@ -661,4 +787,54 @@ ClientPerCall.INVALID = (
                 client = httpx.AsyncClient()
                 await client.get(url)
     """, line=5, column=18, message_contains="created and never closed on every loop iteration"),
+    # one caller that runs per request is enough
+    Invalid("""
+        import aiohttp
+
+        class WeChatClient:
+            async def check_online(self):
+                async with aiohttp.ClientSession() as session:
+                    async with session.post(self.base_url + "/login/checkOnline") as r:
+                        return (await r.json())["data"]
+
+            async def login(self):
+                await self.check_online()
+
+            async def send(self, text):
+                if await self.check_online():
+                    await self.post_text(text)
+    """, line=5, column=20, message_contains="every call of async `check_online()`"),
+    # the normal path of a function with a fallback is still per call
+    Invalid("""
+        import aiohttp
+
+        async def download(url):
+            try:
+                async with aiohttp.ClientSession() as session:
+                    return await (await session.get(url)).read()
+            except aiohttp.ClientConnectorSSLError:
+                async with aiohttp.ClientSession() as session:
+                    return await (await session.get(url, ssl=False)).read()
+    """, line=5, column=20, message_contains="every call of async `download()`"),
+    # a cache consulted after the client is made does not save the client
+    Invalid("""
+        import httpx
+
+        async def lookup(key, cache):
+            async with httpx.AsyncClient() as client:
+                if key in cache:
+                    return cache[key]
+                return (await client.get(f"https://api/{key}")).json()
+    """, line=4, column=16, message_contains="every call of async `lookup()`"),
+    # a loop over items that sleeps between them (rate limiting) still makes a client per item
+    Invalid("""
+        import asyncio
+        import httpx
+
+        async def notify(urls):
+            for url in urls:
+                async with httpx.AsyncClient() as client:
+                    await client.post(url)
+                await asyncio.sleep(1)
+    """, line=6, column=20, message_contains="every loop iteration"),
 )

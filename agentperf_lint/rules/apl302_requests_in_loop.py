@@ -6,7 +6,8 @@ import libcst as cst
 
 from ..rule import Invalid, Rule, Valid
 from ..walker import iter_tree
-from ._reuse import contains_sleep, is_retry_loop, loops_here
+from ._loops import in_test_code
+from ._reuse import contains_sleep, in_script, is_command_line_module, is_retry_loop, loops_here
 
 _VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request", "stream")
 _SESSIONS = {"requests": "requests.Session", "httpx": "httpx.Client"}
@@ -31,6 +32,11 @@ class RequestsInLoop(Rule):
     previous response) is reported for the session only: each page needs the previous one, so
     the message does not suggest running the requests concurrently.
 
+    Not reported in code run once by a person or a build rather than per request of a service:
+    test code, a command-line module (it imports `typer`, `click`, `argparse`, `fire` or
+    `docopt`) and a script (a module with `if __name__ == "__main__":` whose main block starts
+    no server).
+
     ## Example
     ```python
     import requests
@@ -53,6 +59,11 @@ class RequestsInLoop(Rule):
 
     ## Options
     None.
+
+    ## Known problems
+    A script is recognised by its `__main__` guard: a library module with a demo `__main__`
+    block, or a service whose main block only calls `asyncio.run(main())`, is treated as a
+    script too.
     """
 
     code = "APL302"
@@ -78,6 +89,8 @@ class RequestsInLoop(Rule):
             return
         loop = loops[-1]
         if (isinstance(loop, cst.While) and contains_sleep(loop.body)) or is_retry_loop(loop):
+            return
+        if in_test_code(ctx) or is_command_line_module(ctx) or in_script(ctx):
             return
         concurrency = "" if _sequential(loop, node) else " (and consider running the requests concurrently)"
         self.report(node, call=target, session=_SESSIONS[library], concurrency=concurrency)
@@ -106,6 +119,17 @@ def _sequential(loop: cst.CSTNode, call: cst.Call) -> bool:
 
 
 RequestsInLoop.VALID = (
+    # a dev script, run by hand: one request per item costs its author, not a service
+    Valid("""
+        import requests
+
+        def populate(token, recipes):
+            for recipe in recipes:
+                requests.post("http://localhost:9000/api/recipes", json=recipe, timeout=10)
+
+        if __name__ == "__main__":
+            populate("t", [{"name": "soup"}])
+    """),
     Valid("""
         import requests
 
@@ -166,6 +190,21 @@ RequestsInLoop.VALID = (
 )
 
 RequestsInLoop.INVALID = (
+    # a module that runs itself to serve requests is a service, not a script
+    Invalid("""
+        import requests
+        from flask import Flask
+
+        app = Flask(__name__)
+
+        @app.post("/notify")
+        def notify(hooks):
+            for hook in hooks:
+                requests.post(hook, timeout=5)
+
+        if __name__ == "__main__":
+            app.run()
+    """, line=9, column=9),
     Invalid("""
         import requests
 

@@ -109,7 +109,7 @@ def test_client_rules_share_the_loop_and_escape_analysis() -> None:
     ("name", "expected"),
     [
         ("llm.py", {"APL301", "APL302", "APL303", "APL304", "APL305", "APL306"}),
-        ("http_api.py", {"APL301", "APL305", "APL306"}),
+        ("http_api.py", {"APL301", "APL305"}),
     ],
 )
 def test_example_app_shows_each_mistake(name: str, expected: set[str]) -> None:
@@ -227,3 +227,18 @@ def test_a_closure_registered_by_a_constructor_is_named_itself() -> None:
     """
     [message] = _messages(source, "APL301")
     assert "`on_message()`" in message
+
+
+def test_aiohttp_default_timeout_is_reported_only_when_the_team_asks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """aiohttp's default (5 minutes) bounds the wait: silent by default, one config line brings it back."""
+    from agentperf_lint.cli import main
+
+    module = tmp_path / "client.py"
+    module.write_text("import aiohttp\n\nasync def make():\n    return aiohttp.ClientSession()\n")
+    assert main(["--select", "APL306", "--no-cache", str(module)]) == 0
+    capsys.readouterr()
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.agentperf-lint.http-timeouts]\nreport-aiohttp-default = true\n"
+    )
+    assert main(["--select", "APL306", "--no-cache", "--config", str(tmp_path / "pyproject.toml"), str(module)]) == 1
+    assert "client.py:4:12: APL306" in capsys.readouterr().out
