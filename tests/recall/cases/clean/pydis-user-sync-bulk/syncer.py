@@ -1,0 +1,19 @@
+"""Mirror the guild's members into the site database."""
+from typing import NamedTuple
+
+
+class MemberRow(NamedTuple):
+    id: int
+    name: str
+    in_guild: bool
+
+
+class MemberSync:
+    def __init__(self, bot):
+        self.bot = bot
+
+    async def apply(self, created: list[MemberRow], changed: list[MemberRow]) -> None:
+        if created:
+            await self.bot.api_client.post("bot/users", json=[row._asdict() for row in created])
+        if changed:
+            await self.bot.api_client.patch("bot/users/bulk_patch", json=[row._asdict() for row in changed])
