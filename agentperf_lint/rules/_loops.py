@@ -289,11 +289,11 @@ def _reads_earlier_items(test: cst.BaseExpression, facts: LoopFacts) -> bool:
 
 
 def cache_first(ctx: FileContext, call: cst.Call) -> bool:
-    """``get_or_fetch_member(guild, id)``, ``bot.get_user(id) or await bot.fetch_user(id)``,
-    ``totals[k] if k in totals else await last_sum(k)``: a lookup answered from a local
-    value most of the time; the round trip is the exception."""
-    if call_name(call).startswith(("get_or_", "aget_or_")) or "_or_fetch" in call_name(call):
-        return True
+    """``bot.get_user(id) or await bot.fetch_user(id)``, ``totals[k] if k in totals else await
+    last_sum(k)``: a lookup answered from a local value most of the time, where the code shows it.
+
+    A helper's name (``get_or_fetch_member``) is not enough: maintainers gather those too when the
+    cache is cold for most items (python-discord/bot did), so only the visible shape counts."""
     node, parent = ctx.ancestors[-1], ctx.parent
     if isinstance(parent, cst.IfExp):
         return node is not parent.test  # ``cached[k] if k in cached else await fetch(k)``

@@ -45,8 +45,8 @@ class SequentialAwaitInLoop(PerItemCallRule):
       finding then goes to an await that does run per item, if any), under a test of what
       earlier iterations wrote (`if not image: image = await download(...)`, a memo checked
       before `continue`) or of what an earlier await of the iteration found (`if not member:
-      await cache.delete(key)`); cache-first lookups (`get_or_fetch_member(...)`,
-      `bot.get_user(i) or await bot.fetch_user(i)`);
+      await cache.delete(key)`); cache-first lookups written out
+      (`bot.get_user(i) or await bot.fetch_user(i)`);
     - coroutines of the same class or module that await nothing, calls that do not use the
       loop variable (APL305), and one-shot code: migrations (`alembic/versions/`,
       `migrations/`, `migrate_*.py`) and Home Assistant `diagnostics.py`.
@@ -374,12 +374,6 @@ class SequentialAwaitInLoop(PerItemCallRule):
                     await cdp.send.Input.dispatchKeyEvent(params={'type': 'keyDown', 'key': k})
         """),
         # answered from a cache most of the time
-        Valid("""
-            async def f(guild, ids):
-                for i in ids:
-                    member = await get_or_fetch_member(guild, i)
-                    print(member)
-        """),
         Valid("""
             async def f(bot, rows):
                 for row in rows:
