@@ -31,6 +31,8 @@ from typing import Any, Literal, TypeVar
 import libcst as cst
 
 from .modules import module_name_for
+from .project import queries
+from .project.model import Effect
 
 _T = TypeVar("_T")
 FrameKind = Literal["module", "function", "lambda", "class", "comprehension"]
@@ -220,22 +222,37 @@ class FileContext:
             if target is None:
                 return None
             derived = self._derived_type(expr.func, _depth)
-            return derived or self._returns_of(target, expr.func, _depth) or target
+            return derived or self._returns_of(target, expr.func, _depth) or queries.return_type(self, target) or target
         if isinstance(expr, cst.Attribute):
             if isinstance(expr.value, cst.Name) and self._is_self(expr.value.value):
                 info = self.function.class_info
                 attr = info.attributes.get(expr.attr.value) if info else None
-                return self._binding_type(attr, _depth) if attr else None
+                found = self._binding_type(attr, _depth) if attr else None
+                return found or queries.self_attribute_type(self, expr.attr.value)
             owner = self.value_type(expr.value, _depth + 1)
             if owner in _PATH_TYPES and expr.attr.value in _PATH_PRESERVING:
                 return owner
-            return None
+            return queries.attribute_type(self, owner, expr.attr.value)
         if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Divide):
             left = self.value_type(expr.left, _depth + 1)
             return left if left in _PATH_TYPES else None
         if isinstance(expr, cst.Await):
             return None
         return None
+
+    def type_of(self, expr: cst.BaseExpression) -> str | None:
+        """The qualified type of ``expr``'s value (project or third-party): this file's facts
+        first, then the project model (annotations, attributes and returns in other modules)."""
+        return self.value_type(expr)
+
+    def effect_of(self, call: cst.Call) -> Effect | None:
+        """What the project function ``call`` runs does (blocking, round trips, in-process), or
+        None when it calls no project function. See docs/project-model.md."""
+        return queries.effect_of(self, call)
+
+    def project_callee(self, call: cst.Call) -> str | None:
+        """The qualified project function ``call`` runs, or None."""
+        return queries.project_callee(self, call)
 
     def annotation_type(self, annotation: cst.BaseExpression | None, scope: Scope | None = None) -> str | None:
         """``Path`` / ``Optional[Path]`` / ``Path | None`` / ``"Path"`` -> ``pathlib.Path``."""

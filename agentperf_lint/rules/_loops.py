@@ -577,7 +577,14 @@ def looks_like_io(ctx: FileContext, call: cst.Call) -> bool:
     """A round trip, as far as names tell: a method of an HTTP client or of something called a
     client/session/api, or a callee whose name says fetch/get/query/embed.... An ``await`` of
     any other coroutine may be cheap in-process work (formatting, token counting) that gains
-    nothing from concurrency, so it is not reported."""
+    nothing from concurrency, so it is not reported.
+
+    A project function is judged by what it does (the project model's effects), not by its
+    name: a round trip anywhere down its chain makes it I/O, a proof that it stays in process
+    makes it not; names decide only when the model cannot tell."""
+    effect = ctx.effect_of(call)
+    if effect is not None and (effect.does_io or effect.in_process):
+        return effect.does_io
     words = _words(call_name(call))
     if words & _LOCAL_WORDS:
         return False
