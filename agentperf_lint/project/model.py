@@ -86,7 +86,7 @@ class _Function:
     display: str = ""
 
 
-@dataclass
+@dataclass(eq=False)
 class _Recorder:
     touched: set[str] = field(default_factory=set)
 

@@ -254,6 +254,18 @@ class _Locals(_Body):
             if self.count[name] == 1 and value is not None:
                 self.local[name] = self.owner._value(value, self.local)
 
+    def visit_Import(self, node: ast.Import) -> None:
+        """Imports inside a function (``from git import Repo`` where it is used)."""
+        for alias in node.names:
+            name = alias.asname or alias.name.split(".")[0]
+            self.local[name] = ["q", alias.name if alias.asname else name]
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        base = self.owner._from_base(node)
+        for alias in node.names:
+            if alias.name != "*":
+                self.local[alias.asname or alias.name] = ["q", f"{base}.{alias.name}" if base else alias.name]
+
     def _bind(self, target: ast.expr, value: ast.expr | None) -> None:
         if isinstance(target, ast.Name):
             self.count[target.id] = self.count.get(target.id, 0) + 1
