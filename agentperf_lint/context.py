@@ -404,6 +404,9 @@ class FileContext:
         return frame.self_name is not None and frame.self_name == name
 
     def _binding_type(self, binding: Binding, depth: int) -> str | None:
+        if binding.kind == "loop":
+            types = {queries.element_type(self, value) for value in binding.values}
+            return types.pop() if len(types) == 1 else None
         if binding.kind in ("param", "assign", "with") and binding.annotation is not None:
             found = self.annotation_type(binding.annotation, binding.scope)
             if found:
@@ -628,7 +631,13 @@ def _scan_block(body: Sequence[cst.CSTNode], scope: Scope, module_name: str | No
         elif isinstance(statement, (cst.For, cst.While, cst.If, cst.With, cst.Try, cst.TryStar)):
             if isinstance(statement, cst.For):
                 for name in target_names(statement.target):
-                    scope.bind(name, Binding("loop", scope=scope))
+                    # a plain ``for x in items`` remembers its iterable: ``items: list[X]`` types x
+                    iterable = statement.iter if isinstance(statement.target, cst.Name) else cst.Name("None")
+                    existing = scope.bindings.get(name)
+                    if existing is not None and existing.kind == "loop":
+                        existing.values.append(iterable)  # several loops: typed only if they agree
+                    else:
+                        scope.bind(name, Binding("loop", values=[iterable], scope=scope))
             if isinstance(statement, cst.With):
                 for item in statement.items:
                     if item.asname is not None and isinstance(item.asname.name, cst.Name):

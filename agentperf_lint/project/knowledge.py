@@ -8,6 +8,7 @@ and holds the short lists of packages and method names that mean an awaited roun
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -112,6 +113,15 @@ def round_trip_kind(target: str | None, method: str) -> str | None:
             if any(target == p or target.startswith(p + ".") for p in packages):
                 return kind
     return _METHODS.get(method)
+
+
+def is_third_party(target: str) -> bool:
+    """Not the standard library (nor a builtin): an awaited call into such a package is I/O
+    (libraries offer coroutines for what waits on the outside world)."""
+    return target.split(".", 1)[0] not in _STDLIB
+
+
+_STDLIB = frozenset(sys.stdlib_module_names) | {"builtins"}
 
 
 def is_runtime(target: str | None) -> bool:

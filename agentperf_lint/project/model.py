@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..rules._costs import Cost
-from .knowledge import BlockingCall, blocking_call, is_runtime, round_trip_kind
+from .knowledge import BlockingCall, blocking_call, is_runtime, is_third_party, round_trip_kind
 from .summary import summarize
 
 _MAX_DEPTH = 12
@@ -369,17 +369,20 @@ class ProjectModel:
                 if hit is not None:
                     _better_blocking(effect, Blocking(hit, (hit.call,)))
                     continue
-                kind = round_trip_kind(obj.name, method)
+                kind = round_trip_kind(obj.name, method) if awaited else None  # sync: the catalogue decides
                 if kind is not None:
                     if effect.round_trip is None:
                         effect.round_trip = RoundTrip(kind, (f"{obj.name.removeprefix('builtins.')}()",))
+                elif awaited and is_third_party(obj.name):
+                    if effect.round_trip is None:  # a library's coroutine waits on the outside world
+                        effect.round_trip = RoundTrip("io", (f"{obj.name}()",))
                 elif awaited and not is_runtime(obj.name):
-                    effect.unknown = True  # an awaited third-party call nothing describes
+                    effect.unknown = True  # an awaited stdlib call nothing describes
                 continue
             # unresolved: only a third-party method name can still say what it is
             method = callee_value[1] if callee_value[0] == "?" and len(callee_value) > 1 else (
                 callee_value[2] if callee_value[0] == "attr" else "")
-            kind = round_trip_kind(None, method)
+            kind = round_trip_kind(None, method) if awaited else None
             if kind is not None and effect.round_trip is None:
                 effect.round_trip = RoundTrip(kind, (f"{method}()",))
             hit = blocking_call(None, None, method, nonblocking, self.extra_blocking) if method else None

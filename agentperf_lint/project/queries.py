@@ -79,3 +79,38 @@ def effect_of(ctx: FileContext, call: cst.Call) -> Effect | None:
     """What the project function a call runs does, or None (not a project function)."""
     callee = project_callee(ctx, call)
     return model_of(ctx).effect(callee) if callee else None
+
+
+_CONTAINERS = frozenset({
+    "builtins.list", "builtins.set", "builtins.frozenset", "builtins.tuple", "typing.List", "typing.Set",
+    "typing.FrozenSet", "typing.Tuple", "typing.Sequence", "typing.Iterable", "typing.Iterator",
+    "typing.Collection", "typing.AbstractSet", "typing.MutableSequence", "collections.abc.Sequence",
+    "collections.abc.Iterable", "collections.abc.Iterator", "collections.abc.Collection",
+    "collections.abc.Set", "collections.abc.MutableSequence", "collections.deque", "typing.Deque",
+})
+
+
+def element_type(ctx: FileContext, iterable: cst.BaseExpression) -> str | None:
+    """The item type of ``for x in items`` when ``items`` is annotated ``list[X]`` (or
+    ``Sequence[X]``, ``Iterable[X]``, ``set[X]``, ``tuple[X, ...]``...): a parameter, an
+    annotated local, or an attribute of ``self`` annotated in the class."""
+    annotation: cst.BaseExpression | None = None
+    scope = None
+    if isinstance(iterable, cst.Name):
+        binding = ctx.lookup(iterable.value)
+        if binding is not None and binding.kind in ("param", "assign"):
+            annotation, scope = binding.annotation, binding.scope
+    elif (isinstance(iterable, cst.Attribute) and isinstance(iterable.value, cst.Name)
+          and iterable.value.value == ctx.function.self_name):
+        info = ctx.function.class_info
+        binding = info.attributes.get(iterable.attr.value) if info else None
+        if binding is not None:
+            annotation, scope = binding.annotation, binding.scope
+    if isinstance(annotation, cst.Annotation):
+        annotation = annotation.annotation
+    if not isinstance(annotation, cst.Subscript) or not annotation.slice:
+        return None
+    if ctx.qualified_name(annotation.value) not in _CONTAINERS:
+        return None
+    first = annotation.slice[0].slice
+    return ctx.annotation_type(first.value, scope) if isinstance(first, cst.Index) else None

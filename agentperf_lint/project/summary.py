@@ -142,7 +142,9 @@ class _Module:
             if outer == "typing.Union" and isinstance(node.slice, ast.Tuple):
                 sides = [s for s in node.slice.elts if not (isinstance(s, ast.Constant) and s.value is None)]
                 return self._annotation(sides[0]) if len(sides) == 1 else UNKNOWN
-            return UNKNOWN
+            # a generic: ``dict[str, X]`` is a dict, ``Client[T]`` a Client
+            return ["t", outer] if outer and outer not in ("typing.Union", "typing.Literal", "typing.Callable",
+                                                           "collections.abc.Callable") else UNKNOWN
         qualname = self.qualify(node, {})
         return ["t", qualname] if qualname else UNKNOWN
 

@@ -28,6 +28,7 @@ from typing import ClassVar
 import libcst as cst
 
 from ..context import COMPREHENSIONS, FileContext, target_names
+from ..project.kinds import project_call_kind
 from ..rule import Applicability, Fix, ImportNeeded, Rule
 from ..walker import iter_tree
 
@@ -638,7 +639,11 @@ _DJANGO = frozenset({"get", "filter", "exclude", "create", "get_or_create", "upd
 
 
 def call_kind(ctx: FileContext, call: cst.Call) -> str | None:
-    """``"llm"``, ``"mongo"``, ``"redis"``, ``"sql"``, ``"orm"`` (Django manager) or None."""
+    """``"llm"``, ``"mongo"``, ``"redis"``, ``"sql"``, ``"orm"`` (Django manager) or None.
+    A project function is what its effects say (an LLM or database call down its chain)."""
+    kind = project_call_kind(ctx.effect_of(call))
+    if kind is not None:
+        return kind
     name = call_name(call)
     target = ctx.call_target(call) or ""
     callee = dotted_callee(call)

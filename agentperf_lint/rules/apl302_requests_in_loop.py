@@ -57,7 +57,8 @@ class RequestsInLoop(Rule):
         "`{call}()` in a loop opens a new connection every iteration; create a `{session}` "
         "before the loop and reuse it (and consider running the requests concurrently)"
     )
-    triggers = ("requests", "httpx")
+    # project helpers that make the request elsewhere are found through the project model
+    triggers = ("requests", "httpx", "for ", "while ")
 
     def visit_Call(self, node: cst.Call) -> None:
         ctx = self.ctx
@@ -67,7 +68,8 @@ class RequestsInLoop(Rule):
         if not loops:
             return
         target = ctx.qualified_name(node.func)
-        if target is None:
+        if target is None or not target.startswith(("requests.", "httpx.")):
+            self._helper_in_loop(node, loops[-1])
             return
         library, _, verb = target.rpartition(".")
         if library not in _SESSIONS or verb not in _VERBS:
@@ -76,6 +78,24 @@ class RequestsInLoop(Rule):
         if (isinstance(loop, cst.While) and contains_sleep(loop.body)) or is_retry_loop(loop):
             return
         self.report(node, call=target, session=_SESSIONS[library])
+
+    def _helper_in_loop(self, node: cst.Call, loop: cst.CSTNode) -> None:
+        """A sync project helper whose chain makes a module-level ``requests``/``httpx`` call."""
+        effect = self.ctx.effect_of(node)
+        blocking = effect.blocking if effect is not None and not effect.is_async else None
+        if blocking is None:
+            return
+        target = blocking.call.call.removesuffix("()")
+        library, _, verb = target.rpartition(".")
+        if library not in _SESSIONS or verb not in _VERBS:
+            return
+        if (isinstance(loop, cst.While) and contains_sleep(loop.body)) or is_retry_loop(loop):
+            return
+        chain = " -> ".join((f"{self.ctx.project_callee(node).rpartition('.')[2]}()", *blocking.chain))  # type: ignore[union-attr]
+        self.report(node, message=(
+            f"`{chain}` in a loop opens a new connection every iteration; create a "
+            f"`{_SESSIONS[library]}` before the loop and pass it to the helper (and consider running the "
+            "requests concurrently)"))
 
 
 RequestsInLoop.VALID = (
