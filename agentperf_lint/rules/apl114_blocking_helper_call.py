@@ -22,14 +22,16 @@ def message(names: list[str]) -> str:
 class BlockingHelperCall(Rule):
     """## What it does
     Reports a call inside an `async def` body to a sync function or method of the project that
-    blocks, directly or through other project functions: the call graph is built over every
-    file of the run, through imports between its modules (relative ones too), `self.method()`
-    calls and methods of objects whose class is known. The message shows the chain down to the
-    blocking call, such as `load_settings() -> read_json() -> open()`.
+    blocks, directly or through other project functions, in any module of the run. Calls are
+    resolved by the project model (docs/project-model.md): imports (relative ones and
+    re-exports too), `self.method()`, `super()`, inherited methods and methods of values whose
+    type the code writes down (annotations, `self.x = Store(...)`, factories' return
+    annotations, properties). The message shows the chain down to the costliest blocking call,
+    such as `load_settings() -> read_json() -> open()` or `_cleanup_venv() -> shutil.rmtree()`
+    (not the `os.path.exists()` before it).
 
-    It is exact rather than guessing: only direct calls of functions it resolved are followed,
-    never a method picked by its name alone, and a call already reported by another APL1xx
-    rule is not reported again.
+    It is exact rather than guessing: only calls it resolved are followed, never a method picked
+    by its name alone, and a call already reported by another APL1xx rule is not reported again.
 
     ## Why is this bad?
     Most real event-loop stalls are one or two calls away from the coroutine: an async
@@ -73,8 +75,8 @@ class BlockingHelperCall(Rule):
 
     ## Known problems
     Acquiring a `threading` lock does not end a chain: thread-safe helpers take locks around
-    short critical sections, which is rarely what stalls a loop. Methods inherited from a base class, functions passed around as values and calls through
-    objects of unknown type are not followed.
+    short critical sections, which is rarely what stalls a loop. Functions passed around as
+    values and calls through objects of unknown type are not followed.
     """
 
     code = "APL114"
@@ -132,6 +134,20 @@ class BlockingHelperCall(Rule):
         Valid("class Store:\n    def get(self):\n        return 1\n\nasync def f():\n    return Store().get()\n"),
     )
     INVALID = (
+        Invalid(  # the costliest call of the helper is named, not the metadata check before it
+            "import os\nimport shutil\n\ndef _cleanup_venv(path):\n    if os.path.exists(path):\n"
+            "        shutil.rmtree(path)\n\nasync def reset(path):\n    _cleanup_venv(path)\n",
+            line=9, column=5, message_contains="_cleanup_venv() -> shutil.rmtree()",
+            fixed="import os\nimport shutil\nimport asyncio\n\ndef _cleanup_venv(path):\n    if os.path.exists(path):\n"
+            "        shutil.rmtree(path)\n\nasync def reset(path):\n    await asyncio.to_thread(_cleanup_venv, path)\n",
+        ),
+        Invalid(  # a typed attribute and an inherited method
+            "import json\n\nclass Base:\n    def load(self, path):\n        with open(path) as f:\n"
+            "            return json.load(f)\n\nclass Store(Base):\n    pass\n\nclass Service:\n"
+            "    def __init__(self, store: Store):\n        self.store = store\n\n    async def run(self):\n"
+            "        return self.store.load('x.json')\n",
+            line=16, column=16, message_contains="Base.load() -> open()",
+        ),
         Invalid(
             "import json\n\ndef read_json(path):\n    with open(path) as f:\n        return json.load(f)\n\n"
             "def load_settings():\n    return read_json('settings.json')\n\nasync def handle():\n    settings = load_settings()\n",

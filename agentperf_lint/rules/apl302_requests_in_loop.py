@@ -15,7 +15,8 @@ class RequestsInLoop(Rule):
     """## What it does
     Reports `requests.get()`-style module-level request functions called inside a loop. These
     are `requests.get`, `requests.post`, ..., `requests.request` and the same functions of
-    `httpx` (`httpx.get`, ...).
+    `httpx` (`httpx.get`, ...), called directly or by a sync helper of the project (the message
+    then shows the chain, `fetch() -> requests.get()`).
 
     ## Why is this bad?
     Each module-level call builds a throw-away session (`requests`) or client (`httpx`) and
@@ -148,6 +149,10 @@ RequestsInLoop.VALID = (
             for u in urls:
                 requests.get(u)
     """),
+    Valid(  # the helper reuses a session it is given
+        "import requests\n\ndef fetch(session, url):\n    return session.get(url, timeout=5)\n\n"
+        "def crawl(urls):\n    with requests.Session() as s:\n        return [fetch(s, u) for u in urls]\n"
+    ),
     Valid("""
         import httpx
 
@@ -159,6 +164,11 @@ RequestsInLoop.VALID = (
 )
 
 RequestsInLoop.INVALID = (
+    Invalid(  # a helper of the project makes the request: found through the project model
+        "import requests\n\ndef fetch(url):\n    return requests.get(url, timeout=5)\n\n"
+        "def crawl(urls):\n    return [fetch(u) for u in urls]\n",
+        line=7, column=13, message_contains="fetch() -> requests.get()",
+    ),
     Invalid("""
         import requests
 
