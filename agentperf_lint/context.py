@@ -31,6 +31,8 @@ from typing import Any, Literal, TypeVar
 import libcst as cst
 
 from .modules import module_name_for
+from .project import queries
+from .project.model import Effect
 
 _T = TypeVar("_T")
 FrameKind = Literal["module", "function", "lambda", "class", "comprehension"]
@@ -230,22 +232,37 @@ class FileContext:
             if target is None:
                 return None
             derived = self._derived_type(expr.func, _depth)
-            return derived or self._returns_of(target, expr.func, _depth) or target
+            return derived or self._returns_of(target, expr.func, _depth) or queries.return_type(self, target) or target
         if isinstance(expr, cst.Attribute):
             if isinstance(expr.value, cst.Name) and self._is_self(expr.value.value):
                 info = self.function.class_info
                 attr = info.attributes.get(expr.attr.value) if info else None
-                return self._binding_type(attr, _depth) if attr else None
+                found = self._binding_type(attr, _depth) if attr else None
+                return found or queries.self_attribute_type(self, expr.attr.value)
             owner = self.value_type(expr.value, _depth + 1)
             if owner in _PATH_TYPES and expr.attr.value in _PATH_PRESERVING:
                 return owner
-            return None
+            return queries.attribute_type(self, owner, expr.attr.value)
         if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Divide):
             left = self.value_type(expr.left, _depth + 1)
             return left if left in _PATH_TYPES else None
         if isinstance(expr, cst.Await):
             return None
         return None
+
+    def type_of(self, expr: cst.BaseExpression) -> str | None:
+        """The qualified type of ``expr``'s value (project or third-party): this file's facts
+        first, then the project model (annotations, attributes and returns in other modules)."""
+        return self.value_type(expr)
+
+    def effect_of(self, call: cst.Call) -> Effect | None:
+        """What the project function ``call`` runs does (blocking, round trips, in-process), or
+        None when it calls no project function. See docs/project-model.md."""
+        return queries.effect_of(self, call)
+
+    def project_callee(self, call: cst.Call) -> str | None:
+        """The qualified project function ``call`` runs, or None."""
+        return queries.project_callee(self, call)
 
     def annotation_type(self, annotation: cst.BaseExpression | None, scope: Scope | None = None) -> str | None:
         """``Path`` / ``Optional[Path]`` / ``Path | None`` / ``"Path"`` -> ``pathlib.Path``."""
@@ -402,6 +419,9 @@ class FileContext:
         return frame.self_name is not None and frame.self_name == name
 
     def _binding_type(self, binding: Binding, depth: int) -> str | None:
+        if binding.kind == "loop":
+            types = {queries.element_type(self, value) for value in binding.values}
+            return types.pop() if len(types) == 1 else None
         if binding.kind in ("param", "assign", "with") and binding.annotation is not None:
             found = self.annotation_type(binding.annotation, binding.scope)
             if found:
@@ -644,7 +664,13 @@ def _scan_block(body: Sequence[cst.CSTNode], scope: Scope, module_name: str | No
         elif isinstance(statement, (cst.For, cst.While, cst.If, cst.With, cst.Try, cst.TryStar)):
             if isinstance(statement, cst.For):
                 for name in target_names(statement.target):
-                    scope.bind(name, Binding("loop", scope=scope))
+                    # a plain ``for x in items`` remembers its iterable: ``items: list[X]`` types x
+                    iterable = statement.iter if isinstance(statement.target, cst.Name) else cst.Name("None")
+                    existing = scope.bindings.get(name)
+                    if existing is not None and existing.kind == "loop":
+                        existing.values.append(iterable)  # several loops: typed only if they agree
+                    else:
+                        scope.bind(name, Binding("loop", values=[iterable], scope=scope))
             if isinstance(statement, cst.With):
                 for item in statement.items:
                     if item.asname is not None and isinstance(item.asname.name, cst.Name):

@@ -110,8 +110,14 @@ def run(sources: Sequence[Source], settings: Settings, options: RunOptions) -> R
         cache = ResultCache(settings.project_root, cache_key(settings, options))
     by_index: dict[int, FileResult] = {}
     pending: list[int] = []
+    from . import project
+
+    model = project.build((source.path, source.data, source.real_path) for source in sources)
+    project.install(model)  # forked workers inherit it
     for index, source in enumerate(sources):
         hit = cache.get(source.real_path, source.data, display=source.path) if cache and source.real_path else None
+        if hit is not None and not _dependencies_unchanged(model, hit):
+            hit = None  # a module its findings looked into has changed
         if hit is not None:
             by_index[index] = hit
         else:
@@ -124,10 +130,11 @@ def run(sources: Sequence[Source], settings: Settings, options: RunOptions) -> R
             source = sources[index]
             if cache is not None and source.real_path is not None and not result.errors:
                 cache.put(source.real_path, source.data, result)
+    project.install(None)
     results = [by_index[i] for i in range(len(sources))]
-    project = _project_findings(setup, sources, results, settings, cache)
+    project_found = _project_findings(setup, sources, results, settings, cache)
     for result in results:
-        result.findings.extend(project.get(result.path, ()))
+        result.findings.extend(project_found.get(result.path, ()))
         result.findings.sort()
     if cache is not None:
         cache.save()
@@ -156,7 +163,32 @@ def _lint_in_worker(item: tuple[str, bytes, frozenset[str]]) -> FileResult:
     return _lint_one(_WORKER_SETUP, _WORKER_OPTIONS, item)
 
 
+DEPENDENCIES = "@model"  # summaries key: module -> content digest of what the lint looked into
+
+
+def _dependencies_unchanged(model: Any, result: FileResult) -> bool:
+    """A cached result stands while every module its lint asked the project model about
+    hashes the same (None: still absent)."""
+    recorded = result.summaries.get(DEPENDENCIES)
+    if not recorded:
+        return True
+    return all(model.digest(module) == digest for module, digest in recorded.items())
+
+
 def _lint_one(setup: RuleSetup, options: RunOptions, item: tuple[str, bytes, frozenset[str]]) -> FileResult:
+    from .project import active
+
+    model = active()
+    if model is None:
+        return _lint_one_alone(setup, options, item)
+    with model.recording() as touched:
+        result = _lint_one_alone(setup, options, item)
+    if touched:
+        result.summaries[DEPENDENCIES] = {module: model.digest(module) for module in sorted(touched)}
+    return result
+
+
+def _lint_one_alone(setup: RuleSetup, options: RunOptions, item: tuple[str, bytes, frozenset[str]]) -> FileResult:
     path, data, ignored = item
     linter = setup.linter()
     try:
@@ -186,7 +218,7 @@ def _summarise_on_demand(setup: RuleSetup, sources: Sequence[Source], results: l
     """Summarise, for each project rule, the files of the modules it asks for, until it asks
     for nothing new. A file is summarised at most once per rule, and its summary is cached
     with its findings, so a warm run does none of this work."""
-    codes = {code for result in results for code in result.summaries}
+    codes = {code for result in results for code in result.summaries if code != DEPENDENCIES}
     if not codes:
         return
     from .modules import module_name_for
@@ -230,7 +262,7 @@ def _project_findings(
 ) -> dict[str, list[Finding]]:
     """Findings of project rules. When every summary is as a previous run left it (after its
     on-demand summaries), that run's answer is reused without importing any rule."""
-    if not any(result.summaries for result in results):
+    if not any(code != DEPENDENCIES for result in results for code in result.summaries):
         return {}
     store = _ProjectStore(settings.project_root, _digest(results)) if cache is not None else None
     by_path = {source.path: source for source in sources}
@@ -242,6 +274,8 @@ def _project_findings(
     summaries: dict[str, dict[str, Any]] = {}
     for result in results:
         for code, summary in result.summaries.items():
+            if code == DEPENDENCIES:
+                continue
             summaries.setdefault(code, {})[result.path] = summary
     if store is not None:
         store = _ProjectStore(settings.project_root, _digest(results))
@@ -279,7 +313,8 @@ def _content_digest(data: bytes) -> str:
 
 
 def _digest(results: Sequence[FileResult]) -> str:
-    state = {result.path: result.summaries for result in results if result.summaries}
+    state = {result.path: {c: s for c, s in result.summaries.items() if c != DEPENDENCIES}
+             for result in results if result.summaries}
     material = json.dumps([tool_versions(), state], sort_keys=True, default=str).encode()
     return hashlib.sha256(material).hexdigest()[:32]
 

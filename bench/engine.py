@@ -10,6 +10,11 @@ plus a 3-file run, the pre-commit case. Every figure is the median of ``--repeat
 lint run is a fresh process, so interpreter start-up and imports are included (as users see them).
 
     python bench/engine.py [--repeat 3] [--stdlib-sample 6]
+    python bench/engine.py --repo /tmp/corpus/khoj-ai+khoj --only-repos   # an application tree
+
+``--repo DIR`` (repeatable) adds a fetched repository as a corpus: its ``.py`` files are copied
+with their folders kept, so packages and imports between its modules (what the project model
+follows) stay as they are.
 """
 
 from __future__ import annotations
@@ -54,6 +59,21 @@ def copy_corpus(files: list[Path], into: Path) -> list[Path]:
     return copied
 
 
+def copy_tree(root: Path, into: Path) -> list[Path]:
+    """The repository's ``.py`` files with their relative paths (hidden folders skipped)."""
+    copied = []
+    for file in sorted(root.rglob("*.py")):
+        relative = file.relative_to(root)
+        if any(part.startswith(".") for part in relative.parts) or not file.is_file():
+            continue
+        target = into / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(file, target)
+        copied.append(target)
+    (into / "pyproject.toml").write_text("[tool.agentperf-lint]\n")
+    return copied
+
+
 def bare_parse(files: list[Path], repeat: int) -> float:
     import libcst
 
@@ -88,12 +108,17 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--stdlib-sample", type=int, default=6, help="take every Nth stdlib file")
+    parser.add_argument("--repo", type=Path, action="append", default=[], help="a repository folder to lint as a corpus")
+    parser.add_argument("--only-repos", action="store_true", help="skip the stdlib and async corpora")
     args = parser.parse_args()
     rows = []
-    for name, files in (("stdlib", stdlib_files(args.stdlib_sample)), ("async", async_files())):
+    corpora: list[tuple[str, object]] = [] if args.only_repos else [
+        ("stdlib", stdlib_files(args.stdlib_sample)), ("async", async_files())]
+    corpora += [(repo.name, repo) for repo in args.repo]
+    for name, files in corpora:
         with tempfile.TemporaryDirectory() as tmp:
             work = Path(tmp)
-            copied = copy_corpus(files, work)
+            copied = copy_tree(files, work) if isinstance(files, Path) else copy_corpus(files, work)  # type: ignore[arg-type]
             kloc = lines_of(copied) / 1000
             parse = bare_parse(copied, args.repeat)
             one = lint(work, ["--no-cache", "-j", "1"], args.repeat)

@@ -151,17 +151,20 @@ class AgentperfServer(LanguageServer):
             uri=linted.uri, version=linted.version, diagnostics=to_diagnostics(linted.findings, lines, self.units)))
 
     async def refresh_cross_file(self, index: ProjectIndex, skip: str | None = None) -> None:
-        """Recompute the cross-file findings of the index's open documents; publish changes."""
+        """Lint again the index's open documents whose last lint looked into a module that has
+        changed since (their cross-file findings may differ); publish what changed."""
         loop = asyncio.get_running_loop()
         for uri, linted in list(self.linted.items()):
             in_folder = self.indexes.get(self.store.folder_of(Path(linted.path))) is index
             if uri == skip or linted.outcome is None or not in_folder:
                 continue
             profile = self.store.for_path(Path(linted.path))
-            findings = await loop.run_in_executor(self.lint_pool, work.with_cross_file, linted, profile, index)
-            if self.linted.get(uri) is linted and work.shown(findings) != work.shown(linted.findings):
-                linted.findings = findings
-                self.publish(linted)
+            fresh = await loop.run_in_executor(self.lint_pool, work.refreshed, linted, profile, index)
+            if fresh is None or self.linted.get(uri) is not linted:
+                continue
+            self.linted[uri] = fresh
+            if work.shown(fresh.findings) != work.shown(linted.findings):
+                self.publish(fresh)
 
     async def forget_buffer(self, index: ProjectIndex, path: str) -> None:
         await asyncio.get_running_loop().run_in_executor(self.lint_pool, index.closed, path)

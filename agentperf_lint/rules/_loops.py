@@ -28,6 +28,7 @@ from typing import ClassVar
 import libcst as cst
 
 from ..context import COMPREHENSIONS, FileContext, target_names
+from ..project.kinds import project_call_kind
 from ..rule import Applicability, Fix, ImportNeeded, Rule
 from ..walker import iter_tree
 
@@ -716,7 +717,14 @@ def looks_like_io(ctx: FileContext, call: cst.Call) -> bool:
     """A round trip, as far as names tell: a method of an HTTP client or of something called a
     client/session/api, or a callee whose name says fetch/get/query/embed.... An ``await`` of
     any other coroutine may be cheap in-process work (formatting, token counting) that gains
-    nothing from concurrency, so it is not reported."""
+    nothing from concurrency, so it is not reported.
+
+    A project function is judged by what it does (the project model's effects), not by its
+    name: a round trip anywhere down its chain makes it I/O, a proof that it stays in process
+    makes it not; names decide only when the model cannot tell."""
+    effect = ctx.effect_of(call)
+    if effect is not None and (effect.does_io or effect.in_process):
+        return effect.does_io
     words = _words(call_name(call))
     if words & _LOCAL_WORDS:
         return False
@@ -770,7 +778,11 @@ _DJANGO = frozenset({"get", "filter", "exclude", "create", "get_or_create", "upd
 
 
 def call_kind(ctx: FileContext, call: cst.Call) -> str | None:
-    """``"llm"``, ``"mongo"``, ``"redis"``, ``"sql"``, ``"orm"`` (Django manager) or None."""
+    """``"llm"``, ``"mongo"``, ``"redis"``, ``"sql"``, ``"orm"`` (Django manager) or None.
+    A project function is what its effects say (an LLM or database call down its chain)."""
+    kind = project_call_kind(ctx.effect_of(call))
+    if kind is not None:
+        return kind
     name = call_name(call)
     target = ctx.call_target(call) or ""
     callee = dotted_callee(call)

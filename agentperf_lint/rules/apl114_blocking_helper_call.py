@@ -3,115 +3,16 @@ blocks: the call graph over every file of the run."""
 
 from __future__ import annotations
 
-import sys
-from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import libcst as cst
 
 from ..context import FileContext
-from ..rule import (
-    Fix,
-    FixAvailability,
-    Invalid,
-    Option,
-    ProjectReport,
-    Report,
-    Rule,
-    Valid,
-)
+from ..project.queries import model_of
+from ..rule import FixAvailability, Invalid, Option, Rule, Valid
 from ._blocking import classify, to_thread_fix
 from .apl113_blocking_user_configured import user_catalogue
-
-_EXTERNAL_ROOTS = frozenset(sys.stdlib_module_names) | {"builtins"}
-_MAX_CHAIN = 12
-
-# summary layout (JSON, cached per file):
-#   {"f": {qualname: [display, blocking call or None, [callee qualnames]]},
-#    "s": [[call ordinal, callee qualname], ...]}   call sites inside coroutines
-Functions = Mapping[str, list[Any]]
-
-
-def function_qualname(ctx: FileContext) -> str | None:
-    """``module.func`` / ``module.Class.method`` for the function being walked, or None when it
-    is nested in another function (nobody outside can call it by name)."""
-    parts = []
-    current = ctx.function
-    for frame in ctx.frames[1:]:
-        if frame.kind == "comprehension":
-            continue
-        if frame.kind == "lambda" or (frame.kind == "function" and frame is not current):
-            return None
-        parts.append(frame.node.name.value)  # type: ignore[attr-defined]
-    return f"{ctx.module_name}.{'.'.join(parts)}" if parts else None
-
-
-def callee_qualname(ctx: FileContext, call: cst.Call, own: str | None) -> str | None:
-    """The qualified name of a possibly-project function this call calls directly: through
-    imports (relative ones too), ``self.method()`` in a method, or a method on a value whose
-    class is known (``store = Store(); store.load()``). None for anything else."""
-    func = call.func
-    name = ctx.qualified_name(func)
-    if name is None and isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
-        frame = ctx.function
-        if own is not None and frame.self_name is not None and func.value.value == frame.self_name:
-            name = f"{own.rpartition('.')[0]}.{func.attr.value}"
-    if name is None and isinstance(func, cst.Attribute):
-        name = ctx.call_target(call)
-    if name is None or name.split(".", 1)[0] in _EXTERNAL_ROOTS:
-        return None
-    return name
-
-
-def resolve(functions: Functions, callee: str) -> str | None:
-    """A called name -> the function it runs (a class call runs its ``__init__``)."""
-    if callee in functions:
-        return callee
-    init = f"{callee}.__init__"
-    return init if init in functions else None
-
-
-def next_hops(functions: Functions) -> dict[str, str | None]:
-    """For every function that reaches a blocking call: the callee on a shortest path to it
-    (None when it blocks itself). One reverse breadth-first search from all blocking
-    functions: linear in the size of the graph, whatever the number of call sites."""
-    callers: dict[str, list[str]] = {}
-    for name, (_, _, callees) in functions.items():
-        for callee in callees:
-            target = resolve(functions, callee)
-            if target is not None and target != name:
-                callers.setdefault(target, []).append(name)
-    hops: dict[str, str | None] = {}
-    queue: deque[str] = deque()
-    for name, (_, blocking, _) in functions.items():
-        if blocking is not None:
-            hops[name] = None
-            queue.append(name)
-    while queue:
-        current = queue.popleft()
-        for caller in callers.get(current, ()):
-            if caller not in hops:
-                hops[caller] = current
-                queue.append(caller)
-    return hops
-
-
-def chain(functions: Functions, hops: Mapping[str, str | None], callee: str) -> list[str] | None:
-    """``["load_settings()", "read_json()", "open()"]`` for a call of ``callee``, or None."""
-    current = resolve(functions, callee)
-    if current is None or current not in hops:
-        return None
-    names = []
-    while current is not None and len(names) < _MAX_CHAIN:
-        display, blocking, _ = functions[current]
-        names.append(f"{display}()")
-        following = hops[current]
-        if following is None:
-            names.append(blocking)
-        current = following
-    return names
-
 
 def message(names: list[str]) -> str:
     return (f"`{names[0]}` blocks the event loop: {' -> '.join(names)}; make the chain async, or "
@@ -121,14 +22,16 @@ def message(names: list[str]) -> str:
 class BlockingHelperCall(Rule):
     """## What it does
     Reports a call inside an `async def` body to a sync function or method of the project that
-    blocks, directly or through other project functions: the call graph is built over every
-    file of the run, through imports between its modules (relative ones too), `self.method()`
-    calls and methods of objects whose class is known. The message shows the chain down to the
-    blocking call, such as `load_settings() -> read_json() -> open()`.
+    blocks, directly or through other project functions, in any module of the run. Calls are
+    resolved by the project model (docs/project-model.md): imports (relative ones and
+    re-exports too), `self.method()`, `super()`, inherited methods and methods of values whose
+    type the code writes down (annotations, `self.x = Store(...)`, factories' return
+    annotations, properties). The message shows the chain down to the costliest blocking call,
+    such as `load_settings() -> read_json() -> open()` or `_cleanup_venv() -> shutil.rmtree()`
+    (not the `os.path.exists()` before it).
 
-    It is exact rather than guessing: only direct calls of functions it resolved are followed,
-    never a method picked by its name alone, and a call already reported by another APL1xx
-    rule is not reported again.
+    It is exact rather than guessing: only calls it resolved are followed, never a method picked
+    by its name alone, and a call already reported by another APL1xx rule is not reported again.
 
     ## Why is this bad?
     Most real event-loop stalls are one or two calls away from the coroutine: an async
@@ -172,17 +75,16 @@ class BlockingHelperCall(Rule):
 
     ## Known problems
     Acquiring a `threading` lock does not end a chain: thread-safe helpers take locks around
-    short critical sections, which is rarely what stalls a loop. Methods inherited from a base class, functions passed around as values and calls through
-    objects of unknown type are not followed.
+    short critical sections, which is rarely what stalls a loop. Functions passed around as
+    values and calls through objects of unknown type are not followed.
     """
 
     code = "APL114"
     name = "blocking-helper-call"
     message = "`{call}` blocks the event loop"
     fix_availability = FixAvailability.SOMETIMES
-    project_rule = True
-    # only files with coroutines start a chain; the modules a chain leads into are summarised
-    # on demand (``wanted_modules``), so sync-only code is not parsed unless it is reached
+    # only files with coroutines start a chain; the project model parses the modules a chain
+    # leads into on demand, so sync-only code nothing reaches is never parsed
     triggers = ("async",)
     options_table = "blocking"
     options = (
@@ -195,99 +97,29 @@ class BlockingHelperCall(Rule):
 
     def begin_file(self, ctx: FileContext) -> None:
         super().begin_file(ctx)
-        self.functions: dict[str, list[Any]] = {}
-        self.sites: list[list[Any]] = []
-        self.nodes: dict[int, tuple[cst.Call, cst.CSTNode | None, Fix | None]] = {}
+        if self.extra.entries:
+            model_of(ctx).extra_blocking = frozenset(entry.call for entry in self.extra.entries)
 
     def visit_Call(self, node: cst.Call) -> None:
         ctx = self.ctx
-        frame = ctx.function
-        if frame.kind != "function" and not ctx.in_async:  # async top level: a notebook cell
-            return
-        own = function_qualname(ctx)
-        record = own is not None and not frame.is_async
-        if record and own not in self.functions:
-            display = own[len(ctx.module_name) + 1:]
-            self.functions[own] = [display, None, []]
-        hit = classify(ctx, node) or (classify(ctx, node, self.extra) if self.extra.entries else None)
-        if hit is not None and hit.entry.unless == "nonblocking_acquire":
-            return  # a helper's lock guards a short critical section: not a stall by itself
-        if hit is not None:
-            if record and self.functions[own][1] is None:  # type: ignore[index]
-                called = hit.target.full or hit.entry.call.removeprefix("*.")
-                self.functions[own][1] = f"{called.removeprefix('builtins.')}()"  # type: ignore[index]
+        if not ctx.in_async:
             return
         parent = ctx.parent
         if isinstance(parent, cst.Await) and parent.expression is node:
             return
-        callee = callee_qualname(ctx, node, own)
+        if classify(ctx, node) or (classify(ctx, node, self.extra) if self.extra.entries else None):
+            return  # reported by the APL1xx rule that owns the call
+        callee = ctx.project_callee(node)
         if callee is None:
             return
-        if record:
-            callees = self.functions[own][2]  # type: ignore[index]
-            if callee not in callees:
-                callees.append(callee)
-        if ctx.in_async:
-            self.sites.append([ctx.call_ordinal, callee])
-            fix = to_thread_fix(ctx, node) if callee.startswith(f"{ctx.module_name}.") else None
-            self.nodes[ctx.call_ordinal] = (node, ctx.statement, fix)
-
-    def end_file(self) -> None:
-        """Chains that stay inside this file are reported now, with a fix; finalize adds the
-        ones that cross files."""
-        functions = {name: info for name, info in self.functions.items() if info[1] or info[2]}
-        self.functions = functions
-        if not self.sites or not functions:
+        model = model_of(ctx)
+        effect = model.effect(callee)
+        function = model.function(callee)
+        if effect is None or function is None or effect.is_async or effect.blocking is None:
             return
-        hops = next_hops(functions)
-        for ordinal, callee in self.sites:
-            names = chain(functions, hops, callee)
-            if names is not None:
-                node, statement, fix = self.nodes[ordinal]
-                self.reports.append(Report(type(self), node, message(names), statement, fix))
-
-    def summarize(self) -> Any:
-        if not self.functions and not self.sites:
-            return None
-        return {"f": self.functions, "s": self.sites}
-
-    @classmethod
-    def finalize(cls, summaries: Mapping[str, Any]) -> Iterable[ProjectReport]:
-        functions: dict[str, list[Any]] = {}
-        for summary in summaries.values():
-            for name, (display, blocking, callees) in summary.get("f", {}).items():
-                known = functions.setdefault(name, [display, blocking, []])
-                known[1] = known[1] or blocking
-                known[2].extend(callee for callee in callees if callee not in known[2])
-        hops = next_hops(functions)
-        for path, summary in sorted(summaries.items()):
-            local = summary.get("f", {})
-            local_hops = next_hops(local) if local else {}
-            for ordinal, callee in summary.get("s", ()):
-                if local and chain(local, local_hops, callee) is not None:
-                    continue  # reported with the file's own findings
-                names = chain(functions, hops, callee)
-                if names is not None:
-                    yield ProjectReport(path, ordinal, message(names))
-
-    @classmethod
-    def wanted_modules(cls, summaries: Mapping[str, Any]) -> set[str]:
-        """Modules that may define a called function no summary defines yet: every dotted
-        prefix of the missing name (``pkg.mod.Class.method`` -> ``pkg``, ``pkg.mod``, ...)."""
-        defined: set[str] = set()
-        called: set[str] = set()
-        for summary in summaries.values():
-            for name, (_, _, callees) in summary.get("f", {}).items():
-                defined.add(name)
-                called.update(callees)
-            called.update(callee for _, callee in summary.get("s", ()))
-        wanted: set[str] = set()
-        for callee in called:
-            if callee in defined or f"{callee}.__init__" in defined:
-                continue
-            parts = callee.split(".")
-            wanted.update(".".join(parts[:end]) for end in range(1, len(parts)))
-        return wanted
+        names = [f"{function.display}()", *effect.blocking.chain]
+        fix = to_thread_fix(ctx, node) if function.module == ctx.module_name else None
+        self.report(node, message=message(names), fix=fix)
 
     VALID = (
         Valid("import json\ndef read(p):\n    with open(p) as f:\n        return json.load(f)\n\ndef load():\n    return read('s.json')\n"),
@@ -302,6 +134,20 @@ class BlockingHelperCall(Rule):
         Valid("class Store:\n    def get(self):\n        return 1\n\nasync def f():\n    return Store().get()\n"),
     )
     INVALID = (
+        Invalid(  # the costliest call of the helper is named, not the metadata check before it
+            "import os\nimport shutil\n\ndef _cleanup_venv(path):\n    if os.path.exists(path):\n"
+            "        shutil.rmtree(path)\n\nasync def reset(path):\n    _cleanup_venv(path)\n",
+            line=9, column=5, message_contains="_cleanup_venv() -> shutil.rmtree()",
+            fixed="import os\nimport shutil\nimport asyncio\n\ndef _cleanup_venv(path):\n    if os.path.exists(path):\n"
+            "        shutil.rmtree(path)\n\nasync def reset(path):\n    await asyncio.to_thread(_cleanup_venv, path)\n",
+        ),
+        Invalid(  # a typed attribute and an inherited method
+            "import json\n\nclass Base:\n    def load(self, path):\n        with open(path) as f:\n"
+            "            return json.load(f)\n\nclass Store(Base):\n    pass\n\nclass Service:\n"
+            "    def __init__(self, store: Store):\n        self.store = store\n\n    async def run(self):\n"
+            "        return self.store.load('x.json')\n",
+            line=16, column=16, message_contains="Base.load() -> open()",
+        ),
         Invalid(
             "import json\n\ndef read_json(path):\n    with open(path) as f:\n        return json.load(f)\n\n"
             "def load_settings():\n    return read_json('settings.json')\n\nasync def handle():\n    settings = load_settings()\n",

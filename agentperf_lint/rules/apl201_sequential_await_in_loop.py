@@ -137,6 +137,10 @@ class SequentialAwaitInLoop(PerItemCallRule):
         )
 
     VALID = (
+        # an in-memory repository: its coroutine is proven in process, whatever its name says
+        Valid("class Graph:\n    def __init__(self):\n        self.nodes = {}\n\n    async def get_node(self, key):\n"
+              "        return self.nodes.get(key)\n\nasync def run(graph: Graph, keys):\n    out = []\n"
+              "    for key in keys:\n        out.append(await graph.get_node(key))\n    return out\n"),
         # loop-carried: the reply feeds the next turn; pagination; an accumulator the call reads
         Valid("async def f(agent, message):\n    for _ in range(3):\n        message = await agent.reply(message)\n"),
         Valid("async def f(agent, message, turns):\n    for turn in turns:\n        message = await agent.reply(message, turn)\n"),
@@ -510,6 +514,15 @@ class SequentialAwaitInLoop(PerItemCallRule):
                         await client.fetch(doc.url)
             """,
             line=4, column=13,
+        ),
+        Invalid(  # the callee's name says nothing; the project model sees the HTTP call inside it
+            "import httpx\n\nclient = httpx.AsyncClient()\n\nasync def enrich(item):\n"
+            "    return await client.post('/x', json=item)\n\nasync def run(items):\n    out = []\n"
+            "    for item in items:\n        out.append(await enrich(item))\n    return out\n",
+            line=11, column=20, message_contains="`await enrich(...)`",
+            fixed="import httpx\nimport asyncio\n\nclient = httpx.AsyncClient()\n\nasync def enrich(item):\n"
+            "    return await client.post('/x', json=item)\n\nasync def run(items):\n"
+            "    out = list(await asyncio.gather(*(enrich(item) for item in items)))\n    return out\n",
         ),
         Invalid(
             """

@@ -17,7 +17,8 @@ class RequestsInLoop(Rule):
     """## What it does
     Reports `requests.get()`-style module-level request functions called inside a loop. These
     are `requests.get`, `requests.post`, ..., `requests.request` and the same functions of
-    `httpx` (`httpx.get`, ...).
+    `httpx` (`httpx.get`, ...), called directly or by a sync helper of the project (the message
+    then shows the chain, `fetch() -> requests.get()`).
 
     ## Why is this bad?
     Each module-level call builds a throw-away session (`requests`) or client (`httpx`) and
@@ -72,7 +73,8 @@ class RequestsInLoop(Rule):
         "`{call}()` in a loop opens a new connection every iteration; create a `{session}` "
         "before the loop and reuse it{concurrency}"
     )
-    triggers = ("requests", "httpx")
+    # project helpers that make the request elsewhere are found through the project model
+    triggers = ("requests", "httpx", "for ", "while ")
 
     def visit_Call(self, node: cst.Call) -> None:
         ctx = self.ctx
@@ -82,7 +84,8 @@ class RequestsInLoop(Rule):
         if not loops:
             return
         target = ctx.qualified_name(node.func)
-        if target is None:
+        if target is None or not target.startswith(("requests.", "httpx.")):
+            self._helper_in_loop(node, loops[-1])
             return
         library, _, verb = target.rpartition(".")
         if library not in _SESSIONS or verb not in _VERBS:
@@ -94,6 +97,27 @@ class RequestsInLoop(Rule):
             return
         concurrency = "" if _sequential(loop, node) else " (and consider running the requests concurrently)"
         self.report(node, call=target, session=_SESSIONS[library], concurrency=concurrency)
+
+    def _helper_in_loop(self, node: cst.Call, loop: cst.CSTNode) -> None:
+        """A sync project helper whose chain makes a module-level ``requests``/``httpx`` call."""
+        effect = self.ctx.effect_of(node)
+        blocking = effect.blocking if effect is not None and not effect.is_async else None
+        if blocking is None:
+            return
+        target = blocking.call.call.removesuffix("()")
+        library, _, verb = target.rpartition(".")
+        if library not in _SESSIONS or verb not in _VERBS:
+            return
+        if (isinstance(loop, cst.While) and contains_sleep(loop.body)) or is_retry_loop(loop):
+            return
+        ctx = self.ctx
+        if in_test_code(ctx) or is_command_line_module(ctx) or in_script(ctx):
+            return
+        concurrency = "" if _sequential(loop, node) else " (and consider running the requests concurrently)"
+        chain = " -> ".join((f"{self.ctx.project_callee(node).rpartition('.')[2]}()", *blocking.chain))  # type: ignore[union-attr]
+        self.report(node, message=(
+            f"`{chain}` in a loop opens a new connection every iteration; create a "
+            f"`{_SESSIONS[library]}` before the loop and pass it to the helper{concurrency}"))
 
 
 def _sequential(loop: cst.CSTNode, call: cst.Call) -> bool:
@@ -179,6 +203,10 @@ RequestsInLoop.VALID = (
             for u in urls:
                 requests.get(u)
     """),
+    Valid(  # the helper reuses a session it is given
+        "import requests\n\ndef fetch(session, url):\n    return session.get(url, timeout=5)\n\n"
+        "def crawl(urls):\n    with requests.Session() as s:\n        return [fetch(s, u) for u in urls]\n"
+    ),
     Valid("""
         import httpx
 
@@ -205,6 +233,11 @@ RequestsInLoop.INVALID = (
         if __name__ == "__main__":
             app.run()
     """, line=9, column=9),
+    Invalid(  # a helper of the project makes the request: found through the project model
+        "import requests\n\ndef fetch(url):\n    return requests.get(url, timeout=5)\n\n"
+        "def crawl(urls):\n    return [fetch(u) for u in urls]\n",
+        line=7, column=13, message_contains="fetch() -> requests.get()",
+    ),
     Invalid("""
         import requests
 

@@ -1,5 +1,4 @@
-"""APL114 across files: summaries per module, chains resolved by finalize, positioned by the
-engine's locator, exactly as the runner does it."""
+"""APL114 across files: one project model over the package, as the runner builds it."""
 
 from __future__ import annotations
 
@@ -7,7 +6,9 @@ import json
 import textwrap
 from pathlib import Path
 
+from agentperf_lint import project
 from agentperf_lint.engine import Linter
+from agentperf_lint.project.summary import summarize
 from agentperf_lint.finding import Finding
 from agentperf_lint.rules.apl114_blocking_helper_call import BlockingHelperCall
 
@@ -49,18 +50,15 @@ def _package(tmp_path: Path, files: dict[str, str]) -> dict[str, Path]:
 
 
 def _lint(paths: dict[str, Path], options: dict[str, object] | None = None) -> list[Finding]:
+    """Lint every file with one project model over them all, as the runner does."""
     linter = Linter([BlockingHelperCall], {"blocking": options or {}})
-    summaries: dict[str, object] = {}
-    findings: list[Finding] = []
-    for path in paths.values():
-        result = linter.lint(str(path), path.read_bytes(), force=True).result  # as the runner summarises on demand
-        findings.extend(result.findings)
-        if "APL114" in result.summaries:
-            summaries[str(path)] = json.loads(json.dumps(result.summaries["APL114"]))  # as cached
-    reports = list(BlockingHelperCall.finalize(summaries))
-    for path in {report.path for report in reports}:
-        mine = [report for report in reports if report.path == path]
-        findings.extend(linter.locate(BlockingHelperCall, path, Path(path).read_bytes(), mine))
+    init = next(iter(paths.values())).parent / "__init__.py"
+    project.install(project.build((str(path), None, path) for path in [init, *paths.values()]))
+    try:
+        findings = [finding for path in paths.values()
+                    for finding in linter.lint(str(path), path.read_bytes(), force=True).result.findings]
+    finally:
+        project.install(None)
     return sorted(findings)
 
 
@@ -177,13 +175,10 @@ def test_cycles_terminate_and_user_configured_calls_end_chains(tmp_path: Path) -
     assert "pong() -> ping() -> mylib.fetch()" in findings[0].message
 
 
-def test_summaries_are_small_and_json(tmp_path: Path) -> None:
+def test_summaries_are_json(tmp_path: Path) -> None:
     paths = _package(tmp_path, {"util": UTIL, "settings": SETTINGS})
-    linter = Linter([BlockingHelperCall])
-    summary = linter.lint(str(paths["settings"]), paths["settings"].read_bytes(), force=True).result.summaries["APL114"]
+    summary = summarize(paths["settings"].read_bytes(), "pkg.settings", False)
     assert json.loads(json.dumps(summary)) == summary
-    assert summary["f"] == {
-        "pkg.settings.load_settings": ["load_settings", None, ["pkg.util.read_json"]],
-        "pkg.settings.Store.load": ["Store.load", None, ["pkg.util.read_json"]],
-    }
-    assert summary["s"] == []
+    assert summary["functions"]["load_settings"]["calls"] == [[["q", "pkg.util.read_json"], False, False]]
+    assert summary["classes"]["Store"]["methods"]["load"]["calls"] == [
+        [["q", "pkg.util.read_json"], False, False]]

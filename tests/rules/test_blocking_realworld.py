@@ -3,13 +3,12 @@ shape of a reported bug, and the APL1xx rule that must catch it."""
 
 from __future__ import annotations
 
-import json
 import textwrap
-from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
+from agentperf_lint import project
 from agentperf_lint.engine import Linter
 from agentperf_lint.registry import select
 from agentperf_lint.rules.apl114_blocking_helper_call import BlockingHelperCall
@@ -163,15 +162,11 @@ def test_helper_in_another_module_is_caught(tmp_path: Path) -> None:
                 return message
     """))
     linter = Linter([BlockingHelperCall])
-    summaries = {}
-    for path in sorted(package.glob("*.py")):
-        summary = linter.lint(str(path), path.read_bytes(), force=True).result.summaries.get("APL114")
-        if summary is not None:
-            summaries[str(path)] = json.loads(json.dumps(summary))
-    reports = defaultdict(list)
-    for report in BlockingHelperCall.finalize(summaries):
-        reports[report.path].append(report)
-    target = str(package / "charge_point.py")
-    findings = linter.locate(BlockingHelperCall, target, Path(target).read_bytes(), reports[target])
+    target = package / "charge_point.py"
+    project.install(project.build((str(path), None, path) for path in sorted(package.glob("*.py"))))
+    try:
+        findings = linter.lint(str(target), target.read_bytes()).result.findings
+    finally:
+        project.install(None)
     assert [(f.line, f.column) for f in findings] == [(6, 9)]
     assert "validate_payload() -> get_validator() -> open()" in findings[0].message

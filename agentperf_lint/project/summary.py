@@ -1,0 +1,382 @@
+"""Per-module summaries for the project model, extracted with the stdlib ``ast`` module.
+
+A summary is plain JSON (cached per content hash) and says what the module writes down, with
+every name already qualified through the module's imports, but nothing resolved across
+modules: that is the model's job (:mod:`.model`). Values are symbolic *value references*
+(lists), evaluated later by the model:
+
+* ``["q", "pkg.mod.name"]``: the object a qualified name denotes (module, class, function);
+* ``["t", "pkg.mod.Class"]``: an instance of a class, from an annotation;
+* ``["call", V]``: what calling V returns; ``["attr", V, "name"]``: an attribute of V;
+* ``["div", V]``: ``V / something`` (a path stays a path); ``["self"]``, ``["super"]``,
+  ``["cls"]``; ``["?"]`` for anything unknown.
+
+Layout::
+
+    {"imports": {local: qualname}, "vars": {name: V},
+     "functions": {name: F}, "classes": {name: {"bases": [V], "attrs": {name: V},
+                                                "methods": {name: F}}}}
+    F = {"async": bool, "returns": V | None, "property": bool, "line": int,
+         "calls": [[V callee, awaited, nonblocking_args], ...]}
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from typing import Any
+
+Value = list[Any]
+UNKNOWN: Value = ["?"]
+_BUILTINS = frozenset(dir(builtins))
+_OPTIONAL = frozenset({"typing.Optional", "typing.Annotated", "typing_extensions.Annotated",
+                       "typing.Final", "typing.ClassVar", "typing_extensions.Optional"})
+_PROPERTIES = frozenset({"property", "functools.cached_property", "cached_property"})
+_FIELD_FACTORIES = frozenset({"dataclasses.field", "pydantic.Field", "attrs.field", "attr.ib", "attr.attrib", "attrs.Factory"})
+_LITERALS = {ast.Dict: "builtins.dict", ast.List: "builtins.list", ast.Set: "builtins.set", ast.Tuple: "builtins.tuple",
+             ast.DictComp: "builtins.dict", ast.ListComp: "builtins.list", ast.SetComp: "builtins.set", ast.JoinedStr: "builtins.str"}
+
+
+def summarize(source: str | bytes, module: str, is_package: bool) -> dict[str, Any]:
+    """The summary of one module (an empty one when it does not parse)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return {"imports": {}, "vars": {}, "functions": {}, "classes": {}}
+    return _Module(module, is_package).run(tree)
+
+
+class _Module:
+    def __init__(self, module: str, is_package: bool):
+        self.module = module
+        self.package = module if is_package else module.rpartition(".")[0]
+        self.imports: dict[str, str] = {}
+        self.defined: set[str] = set()
+        self.out: dict[str, Any] = {"imports": self.imports, "vars": {}, "functions": {}, "classes": {}}
+
+    def run(self, tree: ast.Module) -> dict[str, Any]:
+        body = list(self._flatten(tree.body))
+        for node in body:  # names first: a function may use a class defined below it
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self.defined.add(node.name)
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        self.imports[alias.asname] = alias.name
+                    else:
+                        head = alias.name.split(".")[0]
+                        self.imports[head] = head
+            elif isinstance(node, ast.ImportFrom):
+                base = self._from_base(node)
+                for alias in node.names:
+                    if alias.name != "*":
+                        self.imports[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
+        for node in body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self.out["functions"][node.name] = self._function(node, None)
+            elif isinstance(node, ast.ClassDef):
+                self.out["classes"][node.name] = self._class(node)
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                self.out["vars"][node.targets[0].id] = self._value(node.value, {})
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                self.out["vars"][node.target.id] = self._annotation(node.annotation)
+        return self.out
+
+    def _flatten(self, body: list[ast.stmt]) -> Any:
+        """Module statements, looking into ``if TYPE_CHECKING:``/``try:`` import blocks."""
+        for node in body:
+            if isinstance(node, ast.If):
+                yield from self._flatten(node.body)
+                yield from self._flatten(node.orelse)
+            elif isinstance(node, ast.Try):
+                yield from self._flatten(node.body)
+                for handler in node.handlers:
+                    yield from self._flatten(handler.body)
+            else:
+                yield node
+
+    def _from_base(self, node: ast.ImportFrom) -> str:
+        if not node.level:
+            return node.module or ""
+        parts = self.package.split(".") if self.package else []
+        if node.level > 1:
+            parts = parts[: len(parts) - (node.level - 1)]
+        if node.module:
+            parts.append(node.module)
+        return ".".join(parts)
+
+    # -- names and types ---------------------------------------------------------------
+    def qualify(self, node: ast.expr, local: dict[str, Value]) -> str | None:
+        if isinstance(node, ast.Name):
+            if node.id in local:
+                return None
+            if node.id in self.imports:
+                return self.imports[node.id]
+            if node.id in self.defined or node.id in self.out["vars"]:
+                return f"{self.module}.{node.id}"
+            if node.id in _BUILTINS:
+                return f"builtins.{node.id}"
+            return None
+        if isinstance(node, ast.Attribute):
+            owner = self.qualify(node.value, local)
+            return f"{owner}.{node.attr}" if owner else None
+        return None
+
+    def _annotation(self, node: ast.expr | None) -> Value:
+        """``X``, ``Optional[X]``, ``X | None``, ``"X"`` -> ``["t", qualified X]``."""
+        if node is None:
+            return UNKNOWN
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            try:
+                return self._annotation(ast.parse(node.value, mode="eval").body)
+            except SyntaxError:
+                return UNKNOWN
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            sides = [s for s in (node.left, node.right) if not (isinstance(s, ast.Constant) and s.value is None)]
+            return self._annotation(sides[0]) if len(sides) == 1 else UNKNOWN
+        if isinstance(node, ast.Subscript):
+            outer = self.qualify(node.value, {})
+            if outer in _OPTIONAL:
+                inner = node.slice.elts[0] if isinstance(node.slice, ast.Tuple) else node.slice
+                return self._annotation(inner)
+            if outer == "typing.Union" and isinstance(node.slice, ast.Tuple):
+                sides = [s for s in node.slice.elts if not (isinstance(s, ast.Constant) and s.value is None)]
+                return self._annotation(sides[0]) if len(sides) == 1 else UNKNOWN
+            # a generic: ``dict[str, X]`` is a dict, ``Client[T]`` a Client
+            return ["t", outer] if outer and outer not in ("typing.Union", "typing.Literal", "typing.Callable",
+                                                           "collections.abc.Callable") else UNKNOWN
+        qualname = self.qualify(node, {})
+        return ["t", qualname] if qualname else UNKNOWN
+
+    def _value(self, node: ast.expr | None, local: dict[str, Value]) -> Value:
+        """A value reference for an expression (see the module docstring)."""
+        if node is None:
+            return UNKNOWN
+        if isinstance(node, ast.Name):
+            if node.id in local:
+                return local[node.id]
+            qualname = self.qualify(node, local)
+            return ["q", qualname] if qualname else UNKNOWN
+        if isinstance(node, ast.Attribute):
+            base = self._value(node.value, local)
+            return UNKNOWN if base == UNKNOWN else ["attr", base, node.attr]
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Name) and func.id == "super" and func.id not in local:
+                return ["super"]
+            callee = self._value(func, local)
+            return UNKNOWN if callee == UNKNOWN else ["call", callee]
+        if isinstance(node, ast.Await):
+            return self._value(node.value, local)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            left = self._value(node.left, local)
+            return UNKNOWN if left == UNKNOWN else ["div", left]
+        if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes, int, float)):
+            return ["t", f"builtins.{type(node.value).__name__}"]
+        literal = _LITERALS.get(type(node))
+        return ["t", literal] if literal else UNKNOWN
+
+    # -- definitions -------------------------------------------------------------------
+    def _class(self, node: ast.ClassDef) -> dict[str, Any]:
+        attrs: dict[str, Value] = {}
+        methods: dict[str, Any] = {}
+        for statement in node.body:
+            if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+                attrs[statement.target.id] = self._annotation(statement.annotation)
+            elif isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
+                value = statement.value
+                if not (isinstance(value, ast.Call) and self.qualify(value.func, {}) in _FIELD_FACTORIES):
+                    attrs.setdefault(statement.targets[0].id, self._value(value, {}))
+        for statement in node.body:
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                method = self._function(statement, attrs)
+                methods[statement.name] = method
+                if method["property"] and method["returns"] is not None:
+                    attrs.setdefault(statement.name, method["returns"])
+        return {"bases": [self._value(base, {}) for base in node.bases], "attrs": attrs, "methods": methods,
+                "line": node.lineno}
+
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, attrs: dict[str, Value] | None) -> dict[str, Any]:
+        decorators = {self.qualify(d, {}) or "" for d in node.decorator_list}
+        is_static = "builtins.staticmethod" in decorators
+        is_class = "builtins.classmethod" in decorators
+        params = [*node.args.posonlyargs, *node.args.args]
+        local: dict[str, Value] = {}
+        for index, arg in enumerate([*params, *node.args.kwonlyargs]):
+            if attrs is not None and index == 0 and not is_static and arg in params:
+                local[arg.arg] = ["cls"] if is_class else ["self"]
+            else:
+                local[arg.arg] = self._annotation(arg.annotation)
+        for extra in (node.args.vararg, node.args.kwarg):
+            if extra is not None:
+                local[extra.arg] = UNKNOWN
+        _Locals(self, local).visit_body(node.body)
+        calls: list[list[Any]] = []
+        _Calls(self, local, calls).visit_body(node.body)
+        if attrs is not None and not is_static and not is_class and params:
+            _SelfAttributes(self, local, params[0].arg, attrs).visit_body(node.body)
+        returns = self._annotation(node.returns) if node.returns is not None else None
+        return {"async": isinstance(node, ast.AsyncFunctionDef), "returns": returns if returns != UNKNOWN else None,
+                "property": bool(decorators & {"builtins.property", "functools.cached_property", "functools.cached_property"})
+                or any(isinstance(d, ast.Name) and d.id in ("cached_property",) for d in node.decorator_list),
+                "line": node.lineno, "calls": calls}
+
+
+def _nested_defs(node: ast.AST) -> bool:
+    return isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda))
+
+
+class _Body(ast.NodeVisitor):
+    def visit_body(self, body: list[ast.stmt]) -> None:
+        for statement in body:
+            self.visit(statement)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        if _nested_defs(node):
+            return  # a nested body runs when (and if) something calls it
+        super().generic_visit(node)
+
+
+class _Locals(_Body):
+    """Local names bound exactly once by a plain assignment get that value; every other local
+    (loop targets, re-bound names, ``with ... as``) is unknown."""
+
+    def __init__(self, owner: _Module, local: dict[str, Value]):
+        self.owner, self.local = owner, local
+        self.count: dict[str, int] = {}
+        self.values: dict[str, ast.expr | None] = {}
+
+    def visit_body(self, body: list[ast.stmt]) -> None:
+        super().visit_body(body)
+        for name, value in self.values.items():
+            if name in self.local:
+                continue  # a parameter re-bound keeps its annotation only if never assigned
+            self.local[name] = UNKNOWN
+        for name, value in self.values.items():
+            if self.count[name] == 1 and value is not None:
+                self.local[name] = self.owner._value(value, self.local)
+
+    def visit_Import(self, node: ast.Import) -> None:
+        """Imports inside a function (``from git import Repo`` where it is used)."""
+        for alias in node.names:
+            name = alias.asname or alias.name.split(".")[0]
+            self.local[name] = ["q", alias.name if alias.asname else name]
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        base = self.owner._from_base(node)
+        for alias in node.names:
+            if alias.name != "*":
+                self.local[alias.asname or alias.name] = ["q", f"{base}.{alias.name}" if base else alias.name]
+
+    def _bind(self, target: ast.expr, value: ast.expr | None) -> None:
+        if isinstance(target, ast.Name):
+            self.count[target.id] = self.count.get(target.id, 0) + 1
+            self.values[target.id] = value
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self._bind(element, None)
+        elif isinstance(target, ast.Starred):
+            self._bind(target.value, None)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        for target in node.targets:
+            self._bind(target, node.value if len(node.targets) == 1 else None)
+        self.generic_visit(node)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if isinstance(node.target, ast.Name):
+            self.count[node.target.id] = 1
+            self.values[node.target.id] = None
+            annotated = self.owner._annotation(node.annotation)
+            self.local[node.target.id] = annotated
+        self.generic_visit(node)
+
+    def _visit_other(self, target: ast.expr) -> None:
+        self._bind(target, None)
+        self._bind(target, None)
+
+    def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
+        self._visit_other(node.target)
+        self.generic_visit(node)
+
+    visit_AsyncFor = visit_For
+
+    def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
+        for item in node.items:
+            if item.optional_vars is not None:
+                self._visit_other(item.optional_vars)
+        self.generic_visit(node)
+
+    visit_AsyncWith = visit_With
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self._visit_other(node.target)
+        self.generic_visit(node)
+
+    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
+        self._visit_other(node.target)
+        self.generic_visit(node)
+
+
+class _Calls(_Body):
+    """Every call of the body as ``[callee value, awaited, nonblocking arguments]``."""
+
+    def __init__(self, owner: _Module, local: dict[str, Value], out: list[list[Any]]):
+        self.owner, self.local, self.out = owner, local, out
+        self.awaited: set[int] = set()
+
+    def visit_Await(self, node: ast.Await) -> None:
+        inner = node.value
+        if isinstance(inner, ast.Call):
+            self.awaited.add(id(inner))
+        self.generic_visit(node)
+
+    def visit_AsyncWith(self, node: ast.AsyncWith) -> None:
+        for item in node.items:
+            if isinstance(item.context_expr, ast.Call):
+                self.awaited.add(id(item.context_expr))
+        self.generic_visit(node)
+
+    def visit_AsyncFor(self, node: ast.AsyncFor) -> None:
+        if isinstance(node.iter, ast.Call):
+            self.awaited.add(id(node.iter))
+        self.generic_visit(node)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        callee = self.owner._value(node.func, self.local)
+        if isinstance(node.func, ast.Name) and node.func.id == "super":
+            callee = ["q", "builtins.super"]
+        if callee == UNKNOWN and isinstance(node.func, ast.Attribute):
+            callee = ["?", node.func.attr]  # the method name still tells third-party round trips
+        nonblocking = any(isinstance(a, ast.Constant) and a.value in (False, 0) and a.value is not None
+                          for a in [*node.args, *(k.value for k in node.keywords)])
+        self.out.append([callee, id(node) in self.awaited, nonblocking])
+        self.generic_visit(node)
+
+
+class _SelfAttributes(_Body):
+    """``self.x = value`` / ``self.x: T = value`` in a method -> the class attribute ``x``."""
+
+    def __init__(self, owner: _Module, local: dict[str, Value], self_name: str, attrs: dict[str, Value]):
+        self.owner, self.local, self.self_name, self.attrs = owner, local, self_name, attrs
+
+    def _is_self_attr(self, target: ast.expr) -> bool:
+        return isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == self.self_name
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        if len(node.targets) == 1 and self._is_self_attr(node.targets[0]):
+            name = node.targets[0].attr  # type: ignore[attr-defined]
+            value = self.owner._value(node.value, self.local)
+            if value == ["self"]:
+                value = UNKNOWN
+            known = self.attrs.get(name)
+            if known is None or known == UNKNOWN:
+                self.attrs[name] = value
+            elif known != value and known[0] != "t":
+                self.attrs[name] = UNKNOWN  # assigned two different ways: unknown, not a guess
+        self.generic_visit(node)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if self._is_self_attr(node.target):
+            self.attrs[node.target.attr] = self.owner._annotation(node.annotation)  # type: ignore[attr-defined]
+        self.generic_visit(node)
