@@ -94,6 +94,8 @@ _NOT_MODELS = ("Prompt", "Message", "History", "Generation", "Result", "Session"
 # components of a pipe that run in process: templates, parsers, passthroughs, lambdas
 _IN_PROCESS = ("Prompt", "Parser", "Runnable")
 _CHAT_CLASS = re.compile(r"Chat[A-Z]\w*")
+# the base types code annotates a model with (``llm: BaseChatModel``)
+_MODEL_BASES = frozenset({"BaseChatModel", "BaseLanguageModel", "BaseLLM", "LanguageModelLike", "SimpleChatModel"})
 
 
 def _chat_model_prefix(type_name: str) -> str | None:
@@ -106,7 +108,7 @@ def _chat_model_prefix(type_name: str) -> str | None:
             return factory
     parts = type_name.split(".")
     for index, part in enumerate(parts[1:], 1):
-        if _CHAT_CLASS.fullmatch(part) and not any(word in part for word in _NOT_MODELS):
+        if part in _MODEL_BASES or (_CHAT_CLASS.fullmatch(part) and not any(word in part for word in _NOT_MODELS)):
             return ".".join(parts[: index + 1])
     return None
 

@@ -15,7 +15,8 @@ class BlockingSdkCall(BlockingCallRule):
     transports and SFTP clients, `smtplib.SMTP`, `ftplib.FTP` (connecting and their methods),
     `docker.from_env()` clients and the sync Firecrawl client (`FirecrawlApp`). Also LangChain's
     sync `invoke`/`batch`/`stream` on a chat model built from a `langchain*` package
-    (`ChatOpenAI(...)`, `init_chat_model(...)`, `llm.with_structured_output(...)`) or on a
+    (`ChatOpenAI(...)`, `init_chat_model(...)`, a value annotated `BaseChatModel`,
+    `llm.with_structured_output(...)`) or on a
     `prompt | model | parser` pipe with a model in it (an untyped operand between LangChain
     components counts as the model), and MLX generation on the local GPU (`mlx_lm.generate`,
     iterating `generate_step`/`stream_generate`).
@@ -98,6 +99,8 @@ class BlockingSdkCall(BlockingCallRule):
         Invalid("from langchain_core.prompts import PromptTemplate\nfrom langchain_core.output_parsers import StrOutputParser\n\n"
                 "async def f(model, q):\n    chain = PromptTemplate.from_template('{q}') | model | StrOutputParser()\n    return chain.invoke({'q': q})\n",
                 line=6, column=12),
+        Invalid("from langchain_core.language_models import BaseChatModel\n\nasync def f(llm: BaseChatModel, schema, q):\n    return llm.with_structured_output(schema).invoke(q)\n",
+                line=4, column=12),
         Invalid("from mlx_lm.utils import generate_step\n\nasync def f(prompt, model):\n    for token, _ in generate_step(prompt, model):\n        yield token\n",
                 line=4, column=21, message_contains="next"),
     )
