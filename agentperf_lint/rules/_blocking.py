@@ -325,14 +325,15 @@ UNLESS: Mapping[str, Callable[[FileContext, cst.Call, Target], bool]] = {
 # -- classification, shared by every APL1xx rule ------------------------------------------
 def _canonical(ctx: FileContext, call: cst.Call, target: Target) -> Target | None:
     """The call renamed by :func:`._frameworks.canonical_name`, or None."""
-    receiver = canonical_name(ctx, call, target.receiver, target.method)
-    if receiver is None:
+    found = canonical_name(ctx, call, target.receiver, target.method)
+    if found is None:
         return None
+    receiver, method = found
     # attributes between the typed value and the method stay: ``llm.client.invoke``
     peeled = ""
-    if target.receiver is not None and target.full is not None:
+    if target.receiver is not None and target.full is not None and method == target.method:
         peeled = target.full[len(target.receiver):-len(target.method) - 1]
-    return Target(f"{receiver}{peeled}.{target.method}", receiver, target.method)
+    return Target(f"{receiver}{peeled}.{method}", receiver, method)
 
 
 _memo: tuple[FileContext | None, cst.Call | None, Hit | None] = (None, None, None)

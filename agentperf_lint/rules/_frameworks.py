@@ -152,6 +152,8 @@ def _calls_a_model(ctx: FileContext, pipe: cst.BinaryOperation, scope: object) -
         elif type_name is None and isinstance(operand, (cst.Name, cst.Attribute)):
             qualname = ctx._qualified_in(operand, scope)  # type: ignore[arg-type]
             model = model or qualname is None  # a function or class is not the model
+        elif type_name is None and isinstance(operand, cst.Call):
+            model = True  # ``self.llm.with_structured_output(Plan)``, ``self.get_llm()``
     return langchain and model
 
 
@@ -167,18 +169,52 @@ def _langchain(ctx: FileContext, call: cst.Call, receiver: str | None) -> str | 
     return None
 
 
+def _returned_queryset(ctx: FileContext, call: cst.Call) -> bool:
+    """``for row in Adapters.all_configs():`` where ``all_configs`` is defined in this file
+    (a function, a method of a class of this file, or ``self.method``) and only returns a lazy
+    ``<Model>.objects...`` queryset: the query runs here, when the loop iterates it."""
+    func = call.func
+    definition: cst.CSTNode | None = None
+    if isinstance(func, cst.Name):
+        binding = ctx.lookup(func.value)
+        definition = binding.node if binding is not None and binding.kind == "def" else None
+    elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+        if ctx._is_self(func.value.value):
+            info = ctx.function.class_info
+            definition = info.methods.get(func.attr.value) if info else None
+        else:
+            binding = ctx.lookup(func.value.value)
+            owner = binding.node if binding is not None and binding.kind == "class" else None
+            if isinstance(owner, cst.ClassDef):
+                definition = next((item for item in owner.body.body if isinstance(item, cst.FunctionDef)
+                                   and item.name.value == func.attr.value), None)
+    if not isinstance(definition, cst.FunctionDef) or definition.asynchronous is not None:
+        return False
+    returns = [small.value for line in definition.body.body if isinstance(line, cst.SimpleStatementLine)
+               for small in line.body if isinstance(small, cst.Return)]
+    if len(returns) != 1 or not isinstance(returns[0], cst.Call) or not isinstance(returns[0].func, cst.Attribute):
+        return False
+    value = returns[0]
+    if value.func.attr.value not in _LAZY:  # type: ignore[attr-defined]
+        return False
+    source = _queryset_source(value.func)  # type: ignore[arg-type]
+    return (isinstance(source, cst.Attribute) and source.attr.value == "objects"
+            and _is_model_class(ctx.qualified_name(source.value)))
+
+
 # -- the hook -------------------------------------------------------------------------------
-def canonical_name(ctx: FileContext, call: cst.Call, receiver: str | None, method: str) -> str | None:
-    """The canonical receiver of a framework method call (``django.db.models.QuerySet``,
+def canonical_name(ctx: FileContext, call: cst.Call, receiver: str | None, method: str) -> tuple[str, str] | None:
+    """The canonical receiver and method of a framework call (``django.db.models.QuerySet``,
     ``langchain_core.language_models.BaseChatModel.with_structured_output``), or None."""
-    if not isinstance(call.func, cst.Attribute):
-        return None
-    if method in _RUNNABLE_METHODS:
+    if method in _RUNNABLE_METHODS and isinstance(call.func, cst.Attribute):
         found = _langchain(ctx, call, receiver)
         if found is not None:
-            return found
-    if method in _LAZY or method in _QUERIES or method in _INSTANCE:
-        return _django(ctx, call, method)
+            return found, method
+    if (method in _LAZY or method in _QUERIES or method in _INSTANCE) and isinstance(call.func, cst.Attribute):
+        found = _django(ctx, call, method)
+        return None if found is None else (found, method)
+    if not _not_iterated_here(ctx, call, None) and _returned_queryset(ctx, call):
+        return QUERYSET, "all"
     return None
 
 
@@ -194,6 +230,8 @@ def _not_iterated_here(ctx: FileContext, call: cst.Call, target: object) -> bool
     of a (sync) ``for`` or comprehension, or as the argument of ``list()``, ``len()`` and the
     like. Kept in a variable, returned or awaited through an async method, it does not."""
     ancestors = ctx.ancestors
+    if not ancestors or ancestors[-1] is not call:
+        return True
     parent = ancestors[-2] if len(ancestors) >= 2 else None
     if isinstance(parent, cst.For):
         return parent.iter is not call or parent.asynchronous is not None

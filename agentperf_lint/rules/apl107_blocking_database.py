@@ -18,7 +18,8 @@ class BlockingDatabase(BlockingCallRule):
     `create`, `update`, `delete`, ... after any `filter`/`order_by`), the same on reverse
     relations (`agent.file_set.exists()`), `save`/`delete`/`refresh_from_db` on an instance whose
     class the file queries through `.objects` or defines on `django.db.models`, and a lazy
-    queryset iterated by a sync `for`, a comprehension or `list()`. Awaited async twins
+    queryset iterated by a sync `for`, a comprehension or `list()` (also one returned by a
+    function of the same file that only returns `<Model>.objects...`). Awaited async twins
     (`afirst()`, `acount()`, `asave()`), `async for` and `sync_to_async` are not reported.
 
     ## Why is this bad?
@@ -114,4 +115,6 @@ class BlockingDatabase(BlockingCallRule):
                 line=8, column=5, message_contains="asave()"),
         Invalid("from app.models import ChatModel\n\nasync def f():\n    for model in ChatModel.objects.filter(vision=True).order_by('name'):\n        print(model)\n",
                 line=4, column=18, message_contains="async for"),
+        Invalid("from app.models import ChatModel\n\ndef vision_models():\n    return ChatModel.objects.filter(vision=True)\n\n"
+                "async def f():\n    return [model.name for model in vision_models()]\n", line=7, column=37),
     )

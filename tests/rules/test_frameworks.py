@@ -79,6 +79,18 @@ def test_langchain_models_and_chains_are_reported() -> None:
     assert findings(LANGCHAIN) == [(12, "APL112"), (13, "APL112"), (14, "APL112"), (16, "APL112")]
 
 
+def test_a_pipe_through_an_untyped_model_call_is_reported() -> None:
+    source = """
+    from langchain_core.prompts import ChatPromptTemplate
+
+    class Planner:
+        async def plan(self, q, schema):
+            chain = ChatPromptTemplate.from_template("{q}") | self.llm.with_structured_output(schema)
+            return chain.invoke({"q": q})
+    """
+    assert findings(source) == [(6, "APL112")]
+
+
 @pytest.mark.parametrize("source", [
     # templates and parsers alone run in process
     "from langchain_core.prompts import ChatPromptTemplate\nfrom langchain_core.output_parsers import StrOutputParser\n"
