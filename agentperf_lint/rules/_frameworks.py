@@ -59,7 +59,7 @@ def _django_model_instance(ctx: FileContext, expr: cst.BaseExpression) -> bool:
     if not _is_model_class(type_name):
         return False
     short = type_name.rpartition(".")[2]  # type: ignore[union-attr]
-    if f"{short}.objects." in ctx.source:
+    if re.search(rf"\b{re.escape(short)}\.objects\.", ctx.source):
         return True
     binding = ctx.frames[0].scope.bindings.get(short)
     node = binding.node if binding is not None and binding.kind == "class" else None

@@ -44,8 +44,10 @@ def test_django_queries_are_reported_where_they_run() -> None:
     # a module called ``objects`` and Python sets named ``*_set``
     "from app import registry\nasync def f(x):\n    return registry.objects.get(x)\n",
     "async def f(self, x):\n    self.seen_set.add(x)\n    self.seen_set.update([x])\n    return self.seen_set.count(x)\n",
-    # ``save()`` on a class nothing ties to the ORM
+    # ``save()`` on a class nothing ties to the ORM (another class's manager does not count)
     "from app.store import Draft\nasync def f(d: Draft):\n    d.save()\n",
+    "from app.models import OldDraft\nfrom app.store import Draft\nasync def f(d: Draft):\n"
+    "    await OldDraft.objects.filter(x=1).adelete()\n    d.save()\n",
     # sync code and wrapped calls
     "from app.models import Agent\ndef f(s):\n    return Agent.objects.get(slug=s)\n",
     "from asgiref.sync import sync_to_async\nfrom app.models import Agent\nasync def f(s):\n"
