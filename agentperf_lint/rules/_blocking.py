@@ -18,6 +18,8 @@ from ..context import FileContext
 from ..rule import Fix, FixAvailability, ImportNeeded, Rule
 from ..walker import iter_tree
 from ._blocking_catalogue import ROWS
+from ._frameworks import UNLESS as FRAMEWORK_UNLESS
+from ._frameworks import canonical_name
 from ._fixes import awaited, dotted, inside_generator_expression
 
 FixKind = str  # "sleep" | "thread" | "await" | "none"
@@ -316,10 +318,24 @@ UNLESS: Mapping[str, Callable[[FileContext, cst.Call, Target], bool]] = {
     "iterated_elsewhere": _iterated_elsewhere,
     "finished_future": _finished_future,
     "in_memory_file": _in_memory_file,
+    **FRAMEWORK_UNLESS,
 }
 
 
 # -- classification, shared by every APL1xx rule ------------------------------------------
+def _canonical(ctx: FileContext, call: cst.Call, target: Target) -> Target | None:
+    """The call renamed by :func:`._frameworks.canonical_name`, or None."""
+    found = canonical_name(ctx, call, target.receiver, target.method)
+    if found is None:
+        return None
+    receiver, method = found
+    # attributes between the typed value and the method stay: ``llm.client.invoke``
+    peeled = ""
+    if target.receiver is not None and target.full is not None and method == target.method:
+        peeled = target.full[len(target.receiver):-len(target.method) - 1]
+    return Target(f"{receiver}{peeled}.{method}", receiver, method)
+
+
 _memo: tuple[FileContext | None, cst.Call | None, Hit | None] = (None, None, None)
 
 
@@ -342,6 +358,9 @@ def classify(ctx: FileContext, call: cst.Call, catalogue: Catalogue = CATALOGUE)
     if not (isinstance(parent, cst.Await) and parent.expression is call) and not _wrapped_file(ctx, parent):
         target = resolve_call(ctx, call)
         entry = catalogue.match(target) if target is not None else None
+        if entry is None and target is not None:  # Django querysets, LangChain models and chains
+            target = _canonical(ctx, call, target)
+            entry = catalogue.match(target) if target is not None else None
         if entry is not None and target is not None:
             test = UNLESS.get(entry.unless) if entry.unless else None
             if test is None or not test(ctx, call, target):

@@ -64,6 +64,22 @@ SSH = "use `asyncssh`"
 SMTP = "use `aiosmtplib`"
 FTP = "use `aioftp`"
 DOCKER = "use `aiodocker`"
+# constants of the rows appended by the recall work on maintainers' fixes (issue 11)
+IMPORTS = ("import the module at start-up (module level), or in a worker thread: "
+           "`await asyncio.to_thread(importlib.import_module, name)`")
+PYTZ = ("build the timezone once at import time, or in a worker thread "
+        "(`await asyncio.to_thread(pytz.timezone, name)`)")
+LOG_FILES = ("create file log handlers at start-up or in a worker thread, or pass `delay=True` "
+             "so the file is opened on the first record")
+DJANGO = ("use the async ORM (`await ...aget()`, `afirst()`, `acount()`, `aexists()`, `acreate()`, "
+          "`instance.asave()`, `async for`), or wrap the query in `asgiref.sync.sync_to_async`")
+DJANGO_ITERATION = ("iterate the queryset with `async for`, or load it with "
+                    "`await sync_to_async(list)(queryset)`")
+FIRECRAWL = "use `firecrawl.AsyncFirecrawlApp` (`AsyncFirecrawl` in SDK v2), or `await asyncio.to_thread(...)`"
+LANGCHAIN = "use the runnable's async method: `await ....ainvoke(...)` (`abatch`, `agenerate`)"
+LANGCHAIN_STREAM = "iterate the async stream instead: `async for chunk in ....astream(...)`"
+MLX = ("run generation in a worker thread: `await asyncio.to_thread(...)`, pulling a generator "
+       "one step at a time with `await asyncio.to_thread(next, steps)`")
 
 _FILE_METHODS_EXEMPT = "!fileno !isatty !readable !writable !seekable !tell !name !mode !closed !encoding"
 
@@ -230,4 +246,57 @@ ROWS: tuple[tuple[str, ...], ...] = (
      "APL112", "thread", FTP),
     ("docker.from_env docker.from_env.* docker.DockerClient.* docker.client.from_env.*",
      "APL112", "thread", DOCKER),
+    # ---- recall on maintainers' fixes (issue 11): calls the catalogue did not know ----------
+    # importing a module reads and compiles its files the first time (Home Assistant reports it)
+    ("importlib.import_module", "APL104", "thread", IMPORTS),
+    # pytz reads the zone file from disk on first use of each zone ("UTC" is built in)
+    ("pytz.timezone", "APL104", "thread", PYTZ, "utc_zone"),
+    # file log handlers open their file when constructed, unless ``delay=True``
+    (("logging.FileHandler logging.handlers.RotatingFileHandler logging.handlers.TimedRotatingFileHandler "
+      "logging.handlers.WatchedFileHandler"), "APL104", "thread", LOG_FILES, "delayed_open"),
+    ("socket.socket.connect_ex", "APL108", "thread", SOCKETS, "nonblocking_sockets"),
+    # Django ORM: ``Model.objects...`` chains, ``*_set`` related managers and model instances
+    # are given these names by :mod:`._frameworks` (the project's model classes vary)
+    (("django.db.models.QuerySet.get django.db.models.QuerySet.first django.db.models.QuerySet.last "
+      "django.db.models.QuerySet.count django.db.models.QuerySet.exists django.db.models.QuerySet.create "
+      "django.db.models.QuerySet.get_or_create django.db.models.QuerySet.update_or_create "
+      "django.db.models.QuerySet.bulk_create django.db.models.QuerySet.bulk_update "
+      "django.db.models.QuerySet.update django.db.models.QuerySet.delete "
+      "django.db.models.QuerySet.aggregate django.db.models.QuerySet.earliest "
+      "django.db.models.QuerySet.latest django.db.models.QuerySet.in_bulk "
+      "django.db.models.QuerySet.contains django.db.models.QuerySet.explain "
+      "django.db.models.RelatedManager.exists django.db.models.RelatedManager.count "
+      "django.db.models.RelatedManager.first django.db.models.RelatedManager.last "
+      "django.db.models.RelatedManager.create django.db.models.RelatedManager.get_or_create "
+      "django.db.models.RelatedManager.update_or_create django.db.models.RelatedManager.aggregate "
+      "django.db.models.Model.save django.db.models.Model.delete "
+      "django.db.models.Model.refresh_from_db "
+      "django.shortcuts.get_object_or_404 django.shortcuts.get_list_or_404"),
+     "APL107", "none", DJANGO),
+    # a lazy queryset runs its query when the coroutine iterates it (``for``, ``list(...)``)
+    (("django.db.models.QuerySet.all django.db.models.QuerySet.filter django.db.models.QuerySet.exclude "
+      "django.db.models.QuerySet.order_by django.db.models.QuerySet.values "
+      "django.db.models.QuerySet.values_list django.db.models.QuerySet.select_related "
+      "django.db.models.QuerySet.prefetch_related django.db.models.QuerySet.annotate "
+      "django.db.models.QuerySet.distinct django.db.models.QuerySet.iterator "
+      "django.db.models.RelatedManager.all django.db.models.RelatedManager.filter"),
+     "APL107", "none", DJANGO_ITERATION, "not_iterated_here"),
+    ("firecrawl.FirecrawlApp.* firecrawl.firecrawl.FirecrawlApp.* firecrawl.Firecrawl.*",
+     "APL112", "thread", FIRECRAWL),
+    # LangChain: chat models built from a ``langchain*`` package and ``prompt | model | parser``
+    # pipes are given these names by :mod:`._frameworks`
+    (("langchain_core.language_models.BaseChatModel.invoke langchain_core.language_models.BaseChatModel.batch "
+      "langchain_core.language_models.BaseChatModel.predict langchain_core.language_models.BaseChatModel.generate "
+      "langchain_core.language_models.BaseChatModel.with_structured_output.invoke "
+      "langchain_core.language_models.BaseChatModel.with_structured_output.batch "
+      "langchain_core.language_models.BaseChatModel.bind_tools.invoke "
+      "langchain_core.runnables.RunnableSequence.invoke langchain_core.runnables.RunnableSequence.batch"),
+     "APL112", "thread", LANGCHAIN),
+    (("langchain_core.language_models.BaseChatModel.stream langchain_core.runnables.RunnableSequence.stream"),
+     "APL112", "none", LANGCHAIN_STREAM, "iterated_elsewhere"),
+    # MLX inference on the local GPU: the whole generation, or one token per step of the generator
+    ("mlx_lm.generate mlx_lm.utils.generate mlx_lm.generate.generate", "APL112", "thread", MLX),
+    (("mlx_lm.stream_generate mlx_lm.utils.stream_generate mlx_lm.generate.stream_generate "
+      "mlx_lm.utils.generate_step mlx_lm.generate.generate_step"), "APL112", "none", MLX,
+     "iterated_elsewhere"),
 )

@@ -15,7 +15,11 @@ class BlockingFileIo(BlockingCallRule):
     (`listdir`, `scandir`, `walk`, `stat`, `remove`, `rename`, `makedirs`, ...); `shutil`;
     `os.path` queries that touch the disk (`exists`, `isfile`, `getsize`, `realpath`, ...);
     `json.load`/`json.dump` (and `pickle`, `tomllib`) on files, `glob.glob`, and data-file
-    readers (`pandas.read_csv` and friends, `numpy.load`/`save`).
+    readers (`pandas.read_csv` and friends, `numpy.load`/`save`). Also calls that read or open
+    files on the way: `importlib.import_module` (reads and compiles the module the first time),
+    `pytz.timezone` (reads the zone file; not for `"UTC"`) and file log handlers
+    (`logging.FileHandler`, `RotatingFileHandler`, ...; not with `delay=True`), all three
+    reported by Home Assistant's event-loop checks.
 
     Paths are followed through variables and attributes: `self.config_path.read_text()` where
     the class assigns `self.config_path = Path(...)`, a property or function annotated
@@ -88,6 +92,12 @@ class BlockingFileIo(BlockingCallRule):
         Valid("import anyio\nfrom pathlib import Path\nasync def f(p: Path):\n    gen = p.iterdir()\n    return await anyio.to_thread.run_sync(list, gen)\n"),
         Valid("import anyio, os\nasync def f(d):\n    gen = os.walk(d)\n    def step():\n        return next(gen, None)\n    return await anyio.to_thread.run_sync(step)\n"),
         Valid("from pathlib import Path\nasync def f(p: Path, wrap):\n    return wrap(p.glob('*'))\n"),
+        # importing, pytz zones and file log handlers read or open files (issue 11 recall)
+        Valid("import importlib\nmodule = importlib.import_module('json')\nasync def f():\n    return module\n"),
+        Valid("import asyncio, importlib\nasync def f(name):\n    return await asyncio.to_thread(importlib.import_module, name)\n"),
+        Valid("import pytz\nasync def f():\n    return pytz.timezone('UTC')\n"),
+        Valid("import logging\nasync def f(path):\n    return logging.FileHandler(path, delay=True)\n"),
+        Valid("from logging.handlers import RotatingFileHandler\ndef f(path):\n    return RotatingFileHandler(path)\n"),
     )
     INVALID = (
         Invalid(
@@ -145,4 +155,11 @@ class BlockingFileIo(BlockingCallRule):
         Invalid("import pandas as pd\n\nasync def f(p):\n    return pd.read_csv(p)\n", line=4, column=12),
         Invalid("from pathlib import Path\n\nasync def setup(module_dir):\n    with Path.open(str(module_dir) + '/classes.json') as fh:\n        pass\n", line=4, column=10),
                 Invalid("import json\n\nasync def f(data, fh):\n    json.dump(data, fh)\n", line=4, column=5, fixed='import json\nimport asyncio\n\nasync def f(data, fh):\n    await asyncio.to_thread(json.dump, data, fh)\n'),
+        Invalid("import importlib\n\nasync def f(name):\n    module = importlib.import_module(name)\n", line=4, column=14,
+                message_contains="import the module at start-up",
+                fixed="import importlib\nimport asyncio\n\nasync def f(name):\n    module = await asyncio.to_thread(importlib.import_module, name)\n"),
+        Invalid("import pytz\n\nasync def f(when):\n    return when.astimezone(pytz.timezone('Europe/London'))\n", line=4, column=28),
+        Invalid("from logging.handlers import RotatingFileHandler\n\nasync def f(path):\n    handler = RotatingFileHandler(path, maxBytes=1000)\n",
+                line=4, column=15, message_contains="delay=True",
+                fixed="from logging.handlers import RotatingFileHandler\nimport asyncio\n\nasync def f(path):\n    handler = await asyncio.to_thread(RotatingFileHandler, path, maxBytes=1000)\n"),
     )

@@ -14,6 +14,14 @@ class BlockingDatabase(BlockingCallRule):
     clients, and SQLAlchemy's sync `Engine`/`Connection`/`Session`. Connections are followed
     through variables, `with` targets, `self` attributes and annotations.
 
+    The Django ORM too: queries on `<Model>.objects` chains (`get`, `first`, `count`, `exists`,
+    `create`, `update`, `delete`, ... after any `filter`/`order_by`), the same on reverse
+    relations (`agent.file_set.exists()`), `save`/`delete`/`refresh_from_db` on an instance whose
+    class the file queries through `.objects` or defines on `django.db.models`, and a lazy
+    queryset iterated by a sync `for`, a comprehension or `list()` (also one returned by a
+    function of the same file that only returns `<Model>.objects...`). Awaited async twins
+    (`afirst()`, `acount()`, `asave()`), `async for` and `sync_to_async` are not reported.
+
     ## Why is this bad?
     Every query is a network round trip (or a disk write for SQLite) on the event loop thread:
     an agent's memory store or tool cache that is hit per step turns into a global lock
@@ -69,6 +77,14 @@ class BlockingDatabase(BlockingCallRule):
         Valid("import asyncpg\nasync def f(dsn):\n    conn = await asyncpg.connect(dsn)\n    return await conn.fetch('select 1')\n"),
         Valid("from sqlalchemy.ext.asyncio import AsyncSession\nasync def f(s: AsyncSession, q):\n    return await s.execute(q)\n"),
         Valid("import sqlite3\nasync def f():\n    return sqlite3.Row, sqlite3.OperationalError\n"),
+        # Django ORM (issue 11 recall): async twins, lazy querysets not evaluated here, async for
+        Valid("from app.models import Agent\nasync def f(slug):\n    return await Agent.objects.filter(slug=slug).afirst()\n"),
+        Valid("from app.models import Agent\nasync def f(slug):\n    agents = Agent.objects.filter(slug=slug)\n    return await agents.acount()\n"),
+        Valid("from app.models import Agent\nasync def f():\n    async for agent in Agent.objects.all():\n        print(agent)\n"),
+        Valid("from asgiref.sync import sync_to_async\nfrom app.models import Agent\nasync def f(pk):\n    return await sync_to_async(Agent.objects.get)(pk=pk)\n"),
+        Valid("async def f(agent):\n    await agent.fileobject_set.aexists()\n    return agent.tags_set.add('x'), agent.seen_set.count('x')\n"),
+        Valid("from app.models import Agent\nasync def f(agent: Agent):\n    await agent.asave()\n"),
+        Valid("from app.store import Document\nasync def f(doc: Document):\n    doc.save()\n"),
     )
     INVALID = (
         Invalid("import sqlite3\n\nasync def f():\n    conn = sqlite3.connect('agent.db')\n", line=4, column=12, message_contains="aiosqlite",
@@ -90,4 +106,15 @@ class BlockingDatabase(BlockingCallRule):
         Invalid("from sqlalchemy.orm import Session\n\nasync def f(session: Session, q):\n    return session.execute(q).all()\n", line=4, column=12),
         Invalid("from sqlalchemy import create_engine\n\nasync def f(q):\n    engine = create_engine('sqlite://')\n    with engine.connect() as conn:\n        conn.execute(q)\n",
                 line=5, column=10, extra_findings=1),
+        Invalid("from app.models import UserRequest\n\nasync def f(user):\n    return UserRequest.objects.filter(user=user).count()\n",
+                line=4, column=12, message_contains="acount()"),
+        Invalid("async def f(agent):\n    return agent.fileobject_set.exists()\n", line=2, column=12),
+        Invalid("from app.models import Subscription\n\nasync def f(user, sub: Subscription):\n    if await Subscription.objects.filter(user=user).aexists():\n        sub.save()\n",
+                line=5, column=9),
+        Invalid("from django.db import models\n\nclass Note(models.Model):\n    text = models.TextField()\n\nasync def f(text):\n    note = Note(text=text)\n    note.save()\n",
+                line=8, column=5, message_contains="asave()"),
+        Invalid("from app.models import ChatModel\n\nasync def f():\n    for model in ChatModel.objects.filter(vision=True).order_by('name'):\n        print(model)\n",
+                line=4, column=18, message_contains="async for"),
+        Invalid("from app.models import ChatModel\n\ndef vision_models():\n    return ChatModel.objects.filter(vision=True)\n\n"
+                "async def f():\n    return [model.name for model in vision_models()]\n", line=7, column=37),
     )

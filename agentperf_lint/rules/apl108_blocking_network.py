@@ -10,7 +10,7 @@ class BlockingNetwork(BlockingCallRule):
     """## What it does
     Reports blocking network primitives inside an `async def` body: DNS lookups
     (`socket.gethostbyname`, `getaddrinfo`, `getnameinfo`, `getfqdn`, ...),
-    `socket.create_connection`, `connect`/`accept`/`recv*`/`send*` on a `socket.socket`,
+    `socket.create_connection`, `connect`/`connect_ex`/`accept`/`recv*`/`send*` on a `socket.socket`,
     `ssl.get_server_certificate`, `wrap_socket`/`do_handshake` (the TLS handshake), building
     SSL contexts (`ssl.create_default_context`, `load_verify_locations`, `load_cert_chain`: they
     read certificate files), and
@@ -62,6 +62,7 @@ class BlockingNetwork(BlockingCallRule):
         Valid("import socket\nasync def f():\n    return socket.AF_INET, socket.gethostname()\n"),
         Valid("import socket\nasync def f(sock: socket.socket):\n    sock.setblocking(False)\n    return sock.fileno()\n"),
         Valid("import socket\nasync def f(path):\n    sock = socket.socket(socket.AF_UNIX)\n    sock.setblocking(False)\n    try:\n        sock.connect(path)\n    except BlockingIOError:\n        pass\n"),
+        Valid("import socket\nasync def f(h):\n    s = socket.socket()\n    s.setblocking(False)\n    return s.connect_ex((h, 80))\n"),
     )
     INVALID = (
         Invalid("import socket\n\nasync def f(h):\n    ip = socket.gethostbyname(h)\n", line=4, column=10, message_contains="getaddrinfo",
@@ -82,4 +83,6 @@ class BlockingNetwork(BlockingCallRule):
                 fixed="import ssl\nimport asyncio\n\nasync def f(ctx: ssl.SSLContext, cafile):\n    await asyncio.to_thread(ctx.load_verify_locations, cafile)\n"),
         Invalid("import select\n\nasync def f(r):\n    return select.select(r, [], [])\n", line=4, column=12),
         Invalid("import select\n\nasync def f(r):\n    return select.select(r, [], [], 5)\n", line=4, column=12),
+        Invalid("import socket\n\nasync def f(h):\n    probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n    return probe.connect_ex((h, 23)) == 0\n",
+                line=5, column=12),
     )
