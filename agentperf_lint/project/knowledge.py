@@ -34,6 +34,8 @@ def _index() -> tuple[dict[str, tuple[str, bool]], dict[str, tuple[str, frozense
         calls, code = row[0], row[1]
         if len(row) > 4 and row[4] == "nonblocking_acquire":
             continue  # a helper's lock guards a short critical section: not a stall by itself
+        if len(row) > 4 and row[4] == "not_iterated_here":
+            continue  # a lazy query blocks where it is iterated, which a summary does not record
         conditional = len(row) > 4 and bool(row[4])
         words = calls.split()
         exempt = frozenset(word[1:] for word in words if word.startswith("!"))
@@ -127,3 +129,25 @@ _STDLIB = frozenset(sys.stdlib_module_names) | {"builtins"}
 def is_runtime(target: str | None) -> bool:
     """An awaited helper of the event loop itself (sleep, gather, locks, queues)."""
     return bool(target) and any(target == p or target.startswith(p + ".") for p in _RUNTIME)  # type: ignore[union-attr]
+
+
+# -- the Django ORM ------------------------------------------------------------------------------
+# A query is spelled ``<the project's model>.objects.filter(...).count()``: no importable name
+# says it, so the model (``Model.objects`` on a class with a ``django.db.models`` base) and the
+# rules (:mod:`..rules._frameworks`) rename such calls to these names, which catalogue rows list.
+DJANGO_QUERYSET = "django.db.models.QuerySet"
+DJANGO_RELATED_MANAGER = "django.db.models.RelatedManager"
+DJANGO_MODEL = "django.db.models.Model"
+# methods returning another lazy queryset: no query until it is evaluated
+DJANGO_LAZY = frozenset({
+    "all", "filter", "exclude", "order_by", "values", "values_list", "select_related",
+    "prefetch_related", "annotate", "distinct", "only", "defer", "using", "reverse", "alias",
+    "select_for_update", "iterator",
+})
+# methods that run a query (their async twins are ``a<name>``)
+DJANGO_QUERIES = frozenset({
+    "get", "first", "last", "count", "exists", "create", "get_or_create", "update_or_create",
+    "bulk_create", "bulk_update", "update", "delete", "aggregate", "earliest", "latest",
+    "in_bulk", "contains", "explain",
+})
+DJANGO_INSTANCE_QUERIES = frozenset({"save", "delete", "refresh_from_db"})

@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..rules._costs import Cost
-from .knowledge import BlockingCall, blocking_call, is_runtime, is_third_party, round_trip_kind
+from .knowledge import (
+    DJANGO_LAZY, DJANGO_QUERYSET, BlockingCall, blocking_call, is_runtime, is_third_party, round_trip_kind,
+)
 from .summary import summarize
 
 _MAX_DEPTH = 12
@@ -208,6 +210,19 @@ class ProjectModel:
                     pending.append(obj.name)
         return order
 
+    def extern_bases(self, qualname: str, _depth: int = 0) -> list[str]:
+        """Third-party classes a project class derives from (``django.db.models.Model``), in
+        method resolution order; an instance's method found in none of its project classes
+        is one of theirs."""
+        found: list[str] = []
+        for owner in self.mro(qualname, _depth):
+            data = self._class(owner)
+            for base in data["bases"] if data else ():
+                obj = self.evaluate(base, None, _depth + 1)
+                if obj is not None and obj.kind == "extern" and obj.name not in found:
+                    found.append(obj.name)
+        return found
+
     def function(self, qualname: str) -> _Function | None:
         """The project function or method ``pkg.mod.f`` / ``pkg.mod.Class.m`` defines."""
         module, _, name = qualname.rpartition(".")
@@ -247,6 +262,12 @@ class ProjectModel:
                     return Obj("method" if obj.kind != "class" else "function", f"{owner}.{name}")
                 if name in data["attrs"]:
                     return self.evaluate(data["attrs"][name], owner, depth + 1)
+            bases = self.extern_bases(obj.name, depth + 1)
+            if obj.kind == "instance":  # inherited from a third-party base: the catalogue knows it
+                for base in bases:
+                    return Obj("extern", f"{base}.{name}", base)
+            if obj.kind == "class" and name == "objects" and any(b.startswith("django.db.models.") for b in bases):
+                return Obj("extern_instance", DJANGO_QUERYSET)  # a Django model's default manager
             return None
         if obj.kind == "extern":
             return Obj("extern", f"{obj.name}.{name}", obj.receiver)
@@ -262,6 +283,8 @@ class ProjectModel:
             returns = function.data["returns"] if function else None
             return self.evaluate(returns, function.owner if function else None, depth + 1) if returns else None
         if callee.kind == "extern":
+            if callee.receiver == DJANGO_QUERYSET and callee.name.rpartition(".")[2] in DJANGO_LAZY:
+                return Obj("extern_instance", DJANGO_QUERYSET)  # ``.filter(...)``: still a lazy queryset
             if callee.receiver in _PATH_TYPES and callee.name.rpartition(".")[2] in _PATH_PRESERVING:
                 return Obj("extern_instance", callee.receiver)
             return Obj("extern_instance", _PATH_ALIASES.get(callee.name, callee.name))

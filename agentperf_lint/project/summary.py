@@ -348,10 +348,22 @@ class _Calls(_Body):
             callee = ["q", "builtins.super"]
         if callee == UNKNOWN and isinstance(node.func, ast.Attribute):
             callee = ["?", node.func.attr]  # the method name still tells third-party round trips
-        nonblocking = any(isinstance(a, ast.Constant) and a.value in (False, 0) and a.value is not None
-                          for a in [*node.args, *(k.value for k in node.keywords)])
-        self.out.append([callee, id(node) in self.awaited, nonblocking])
+        self.out.append([callee, id(node) in self.awaited, _nonblocking_arguments(node)])
         self.generic_visit(node)
+
+
+def _nonblocking_arguments(node: ast.Call) -> bool:
+    """Arguments under which a conditional catalogue row does not block: a literal ``False``/``0``
+    (``acquire(False)``, ``get(block=False)``, ``wait(timeout=0)``), ``delay=True`` (a log file
+    handler opens its file later) or a first argument ``"UTC"`` (``pytz.timezone``: built in)."""
+    if any(isinstance(a, ast.Constant) and a.value in (False, 0) and a.value is not None
+           for a in [*node.args, *(k.value for k in node.keywords)]):
+        return True
+    if any(k.arg == "delay" and not (isinstance(k.value, ast.Constant) and k.value.value is False)
+           for k in node.keywords):
+        return True
+    first = node.args[0] if node.args else None
+    return isinstance(first, ast.Constant) and isinstance(first.value, str) and first.value.upper() == "UTC"
 
 
 class _SelfAttributes(_Body):

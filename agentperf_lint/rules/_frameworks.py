@@ -19,24 +19,16 @@ from collections.abc import Callable, Mapping
 import libcst as cst
 
 from ..context import FileContext
+from ..project.knowledge import (  # shared with the project model (no libcst there)
 
 # -- Django ORM -----------------------------------------------------------------------------
-QUERYSET = "django.db.models.QuerySet"
-RELATED_MANAGER = "django.db.models.RelatedManager"
-MODEL = "django.db.models.Model"
-# methods returning another lazy queryset: no query until it is evaluated
-_LAZY = frozenset({
-    "all", "filter", "exclude", "order_by", "values", "values_list", "select_related",
-    "prefetch_related", "annotate", "distinct", "only", "defer", "using", "reverse", "alias",
-    "select_for_update", "iterator",
-})
-# methods that run a query (their async twins are ``a<name>``)
-_QUERIES = frozenset({
-    "get", "first", "last", "count", "exists", "create", "get_or_create", "update_or_create",
-    "bulk_create", "bulk_update", "update", "delete", "aggregate", "earliest", "latest",
-    "in_bulk", "contains", "explain",
-})
-_INSTANCE = frozenset({"save", "delete", "refresh_from_db"})
+    DJANGO_INSTANCE_QUERIES as _INSTANCE,
+    DJANGO_LAZY as _LAZY,
+    DJANGO_MODEL as MODEL,
+    DJANGO_QUERIES as _QUERIES,
+    DJANGO_QUERYSET as QUERYSET,
+    DJANGO_RELATED_MANAGER as RELATED_MANAGER,
+)
 _RELATED_NAME = re.compile(r"[a-z][a-z0-9_]*_set")
 
 

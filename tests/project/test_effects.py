@@ -82,3 +82,58 @@ def test_cycles_reach_a_fixpoint(model_of):
 
 def test_not_a_project_function(model_of):
     assert model_of(PACKAGE).effect("httpx.get") is None
+
+
+def test_a_method_inherited_from_a_third_party_base_is_looked_up_in_the_catalogue(model_of) -> None:
+    model = model_of({
+        "shop/__init__.py": "",
+        "shop/models.py": """
+            from django.db import models
+
+            class Order(models.Model):
+                def total(self):
+                    return 1
+        """,
+        "shop/billing.py": """
+            from .models import Order
+
+            def close(order: Order):
+                order.total()
+                order.save()
+
+            def tally(order: Order):
+                return order.total()
+        """,
+    })
+    closing = model.effect("shop.billing.close")
+    assert closing is not None and closing.blocking is not None
+    assert closing.blocking.chain == ("django.db.models.Model.save()",)
+    assert closing.blocking.call.cost is Cost.DATABASE
+    tallying = model.effect("shop.billing.tally")
+    assert tallying is not None and tallying.blocking is None  # the project's own method wins
+
+
+def test_a_django_default_manager_query_blocks_and_a_returned_lazy_queryset_does_not(model_of) -> None:
+    model = model_of({
+        "shop/__init__.py": "",
+        "shop/models.py": """
+            from django.db import models
+
+            class Order(models.Model):
+                pass
+        """,
+        "shop/queries.py": """
+            from .models import Order
+
+            def open_orders():
+                return Order.objects.filter(done=False).order_by("id")
+
+            def open_count():
+                return Order.objects.filter(done=False).count()
+        """,
+    })
+    counting = model.effect("shop.queries.open_count")
+    assert counting is not None and counting.blocking is not None
+    assert counting.blocking.chain == ("django.db.models.QuerySet.count()",)
+    building = model.effect("shop.queries.open_orders")
+    assert building is not None and building.blocking is None  # evaluated by whoever iterates it
