@@ -18,6 +18,7 @@ from ..context import FileContext
 from ..rule import Fix, FixAvailability, ImportNeeded, Rule
 from ..walker import iter_tree
 from ._blocking_catalogue import ROWS
+from ._entry import runs_alone
 from ._frameworks import UNLESS as FRAMEWORK_UNLESS
 from ._frameworks import canonical_name
 from ._fixes import awaited, dotted, inside_generator_expression
@@ -470,6 +471,8 @@ class BlockingCallRule(Rule):
         hit = classify(ctx, node)
         if hit is None or hit.entry.code != self.code:
             return
+        if runs_alone(ctx, node):
+            return  # a script's start-up, before its entry coroutine first awaits: stalls nobody
         make_fix = FIXES.get(hit.entry.fix)
         self.report(node, fix=make_fix(ctx, node) if make_fix else None, message=describe(ctx, node, hit))
 

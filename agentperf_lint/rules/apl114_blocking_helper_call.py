@@ -12,6 +12,7 @@ from ..context import FileContext
 from ..project.queries import model_of
 from ..rule import FixAvailability, Invalid, Option, Rule, Valid
 from ._blocking import classify, to_thread_fix
+from ._entry import runs_alone
 from .apl113_blocking_user_configured import user_catalogue
 
 def message(names: list[str]) -> str:
@@ -117,6 +118,8 @@ class BlockingHelperCall(Rule):
         function = model.function(callee)
         if effect is None or function is None or effect.is_async or effect.blocking is None:
             return
+        if runs_alone(ctx, node):
+            return  # a script's start-up, before its entry coroutine first awaits: stalls nobody
         names = [f"{function.display}()", *effect.blocking.chain]
         fix = to_thread_fix(ctx, node) if function.module == ctx.module_name else None
         self.report(node, message=message(names), fix=fix)

@@ -1,0 +1,97 @@
+"""Code that runs while nothing else can run on the event loop: a script's entry coroutine,
+up to its first suspension point.
+
+``asyncio.run(main())`` starts a loop whose only task is ``main``. Until ``main`` first awaits
+(or enters an ``async for`` / ``async with``), no other task exists: a blocking call there
+(building an agent that reads its config, creating a work directory, loading a model) delays
+the program's start by exactly its own duration, as it would in sync code, and stalls nobody.
+Reporting it tells the author nothing they can act on, so the blocking rules stay silent there.
+
+After the first suspension point other tasks may exist (a server started, a task created, a
+library's background reader), so everything after it is reported as usual; so is a call in a
+loop whose body also suspends (its second iteration runs after an await).
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ..context import FileContext
+from ..walker import iter_tree
+
+# ``<runner>(main())`` / ``<runner>(main)``: the functions that start a loop around one coroutine
+_RUNNERS = frozenset({"asyncio.run", "anyio.run", "trio.run", "uvloop.run", "asyncio.runners.run"})
+_SUSPENDING = (cst.Await, cst.Yield)
+
+
+def runs_alone(ctx: FileContext, node: cst.CSTNode) -> bool:
+    """``node`` runs in a module-level coroutine the module starts with ``asyncio.run(...)``
+    (or anyio/trio/uvloop), before that coroutine's first suspension point."""
+    function = ctx.function
+    if not function.is_async or function.kind != "function" or len(ctx.frames) != 2:
+        return False  # a method, a nested coroutine, a notebook cell: not a script's entry
+    definition = function.node
+    if not isinstance(definition, cst.FunctionDef) or definition.name.value not in entry_coroutines(ctx):
+        return False
+    return _before_first_suspension(definition, node)
+
+
+def entry_coroutines(ctx: FileContext) -> frozenset[str]:
+    """Names of this module's coroutines passed to a loop runner at module level (directly or
+    in an ``if __name__ == "__main__":`` block)."""
+    cached = getattr(ctx, "_entry_coroutines", None)
+    if cached is None:
+        cached = frozenset(_entries(ctx))
+        ctx._entry_coroutines = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _entries(ctx: FileContext) -> set[str]:
+    found: set[str] = set()
+    for statement in ctx.module.body:
+        if isinstance(statement, cst.FunctionDef | cst.ClassDef):
+            continue  # a runner call inside a definition runs when that is called, maybe often
+        for node in iter_tree(statement):
+            if not isinstance(node, cst.Call) or not node.args or ctx.qualified_name(node.func) not in _RUNNERS:
+                continue
+            argument = node.args[0].value
+            if isinstance(argument, cst.Call):
+                argument = argument.func
+            if isinstance(argument, cst.Name):
+                found.add(argument.value)
+    return found
+
+
+def _before_first_suspension(definition: cst.FunctionDef, target: cst.CSTNode) -> bool:
+    """Walk the body in source order: True when ``target`` comes before any await, ``async
+    for``/``async with`` or yield, and no loop around it suspends."""
+    suspending_loops: list[cst.CSTNode] = []
+    for node in _in_order(definition.body, suspending_loops):
+        if node is target:
+            return not suspending_loops
+        if isinstance(node, _SUSPENDING) or (
+                isinstance(node, cst.For | cst.With) and node.asynchronous is not None):
+            return False
+    return False
+
+
+def _in_order(node: cst.CSTNode, open_loops: list[cst.CSTNode]):  # type: ignore[no-untyped-def]
+    """Nodes in source order, skipping nested definitions; ``open_loops`` holds the loops
+    around the node being yielded whose bodies suspend somewhere."""
+    for child in node.children:
+        if isinstance(child, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+            continue
+        loop = isinstance(child, cst.For | cst.While) and _suspends(child)
+        if loop:
+            open_loops.append(child)
+        yield child
+        yield from _in_order(child, open_loops)
+        if loop:
+            open_loops.pop()
+
+
+def _suspends(node: cst.CSTNode) -> bool:
+    return any(
+        isinstance(inner, _SUSPENDING) or (isinstance(inner, cst.For | cst.With) and inner.asynchronous is not None)
+        for inner in iter_tree(node)
+    )

@@ -1,0 +1,92 @@
+"""A script's entry coroutine before its first suspension point (rules/_entry.py): nothing else
+runs on the loop yet, so blocking calls there are not reported; after it they are."""
+
+from __future__ import annotations
+
+import textwrap
+
+from agentperf_lint.engine import Linter
+from agentperf_lint.registry import select
+
+
+def findings(source: str) -> list[tuple[int, int, str]]:
+    outcome = Linter(select(["APL1"]), {}).lint("run_agent.py", textwrap.dedent(source).lstrip("\n").encode())
+    assert outcome.result.errors == []
+    return sorted((f.line, f.column, f.code) for f in outcome.result.findings)
+
+
+def test_start_up_before_the_first_await_is_silent_and_the_rest_is_reported() -> None:
+    source = """
+        import asyncio
+        import json
+        import time
+
+
+        def load_config(path):
+            with open(path) as f:
+                return json.load(f)
+
+
+        async def main():
+            config = load_config("agent.json")
+            time.sleep(1)
+            await asyncio.sleep(0)
+            time.sleep(1)
+            load_config("again.json")
+
+
+        if __name__ == "__main__":
+            asyncio.run(main())
+    """
+    assert findings(source) == [(15, 5, "APL101"), (16, 5, "APL114")]
+
+
+def test_a_loop_that_awaits_runs_its_body_again_after_an_await() -> None:
+    source = """
+        import asyncio
+        import time
+
+        async def main(jobs):
+            for job in jobs:
+                time.sleep(1)
+                await job()
+
+        asyncio.run(main([]))
+    """
+    assert findings(source) == [(6, 9, "APL101")]
+
+
+def test_a_coroutine_nobody_runs_as_the_entry_is_reported_from_its_first_line() -> None:
+    source = """
+        import asyncio
+        import time
+
+        async def handler():
+            time.sleep(1)
+
+        async def main():
+            time.sleep(1)
+
+        def start():
+            asyncio.run(handler())  # runs when start() is called: maybe inside a running service
+
+        asyncio.run(main())
+    """
+    assert findings(source) == [(5, 5, "APL101")]
+
+
+def test_async_with_and_async_for_are_suspension_points() -> None:
+    source = """
+        import asyncio
+        import time
+
+        async def main(client, stream):
+            async with client:
+                time.sleep(1)
+            async for item in stream:
+                pass
+            time.sleep(1)
+
+        asyncio.run(main(None, None))
+    """
+    assert findings(source) == [(6, 9, "APL101"), (9, 5, "APL101")]
