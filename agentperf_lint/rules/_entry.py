@@ -47,6 +47,23 @@ def entry_coroutines(ctx: FileContext) -> frozenset[str]:
 
 
 def _entries(ctx: FileContext) -> set[str]:
+    """The coroutines handed to a runner, and, through them, a coroutine an entry awaits as its
+    very first suspension point (``async def main(): await run_demo()``): it starts alone too."""
+    found = _handed_to_runners(ctx)
+    coroutines = {statement.name.value: statement for statement in ctx.module.body
+                  if isinstance(statement, cst.FunctionDef) and statement.asynchronous is not None}
+    pending = [name for name in found if name in coroutines]
+    while pending:
+        first = _first_suspension(coroutines[pending.pop()])
+        if isinstance(first, cst.Await) and isinstance(first.expression, cst.Call):
+            callee = first.expression.func
+            if isinstance(callee, cst.Name) and callee.value in coroutines and callee.value not in found:
+                found.add(callee.value)
+                pending.append(callee.value)
+    return found
+
+
+def _handed_to_runners(ctx: FileContext) -> set[str]:
     found: set[str] = set()
     for statement in ctx.module.body:
         if isinstance(statement, cst.FunctionDef | cst.ClassDef):
@@ -64,15 +81,30 @@ def _entries(ctx: FileContext) -> set[str]:
 
 def _before_first_suspension(definition: cst.FunctionDef, target: cst.CSTNode) -> bool:
     """Walk the body in source order: True when ``target`` comes before any await, ``async
-    for``/``async with`` or yield, and no loop around it suspends."""
+    for``/``async with`` or yield (or inside the operand of the first one: ``await
+    Agent(...).run()`` builds the agent before suspending), and no loop around it suspends."""
     suspending_loops: list[cst.CSTNode] = []
     for node in _in_order(definition.body, suspending_loops):
         if node is target:
             return not suspending_loops
-        if isinstance(node, _SUSPENDING) or (
-                isinstance(node, cst.For | cst.With) and node.asynchronous is not None):
+        if _is_suspension(node) and not (isinstance(node, _SUSPENDING) and _contains(node, target)):
             return False
     return False
+
+
+def _first_suspension(definition: cst.FunctionDef) -> cst.CSTNode | None:
+    for node in _in_order(definition.body, []):
+        if _is_suspension(node):
+            return node
+    return None
+
+
+def _is_suspension(node: cst.CSTNode) -> bool:
+    return isinstance(node, _SUSPENDING) or (isinstance(node, cst.For | cst.With) and node.asynchronous is not None)
+
+
+def _contains(node: cst.CSTNode, target: cst.CSTNode) -> bool:
+    return any(inner is target for inner in iter_tree(node))
 
 
 def _in_order(node: cst.CSTNode, open_loops: list[cst.CSTNode]):  # type: ignore[no-untyped-def]
@@ -91,7 +123,4 @@ def _in_order(node: cst.CSTNode, open_loops: list[cst.CSTNode]):  # type: ignore
 
 
 def _suspends(node: cst.CSTNode) -> bool:
-    return any(
-        isinstance(inner, _SUSPENDING) or (isinstance(inner, cst.For | cst.With) and inner.asynchronous is not None)
-        for inner in iter_tree(node)
-    )
+    return any(_is_suspension(inner) for inner in iter_tree(node))

@@ -90,3 +90,45 @@ def test_async_with_and_async_for_are_suspension_points() -> None:
         asyncio.run(main(None, None))
     """
     assert findings(source) == [(6, 9, "APL101"), (9, 5, "APL101")]
+
+
+AGENT = """
+    import asyncio
+    import time
+
+    class Agent:
+        def __init__(self):
+            time.sleep(1)
+
+        async def run(self):
+            pass
+"""
+
+
+def test_the_operand_of_the_first_await_is_evaluated_before_it_suspends() -> None:
+    source = AGENT + """
+    async def main():
+        await Agent().run()
+        await Agent().run()
+
+    asyncio.run(main())
+    """
+    assert findings(source) == [(13, 11, "APL114")]
+
+
+def test_a_coroutine_the_entry_awaits_first_starts_alone_too() -> None:
+    source = AGENT + """
+    async def demo():
+        Agent()
+        await asyncio.sleep(0)
+
+    async def second():
+        Agent()
+
+    async def main():
+        await demo()
+        await second()
+
+    asyncio.run(main())
+    """
+    assert findings(source) == [(16, 5, "APL114")]
