@@ -6,6 +6,7 @@ not import libcst), and the per-file context needs them to qualify local definit
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -13,7 +14,8 @@ from pathlib import Path
 def module_name_for(path: str) -> str:
     """Dotted module name from a file path, walking up through packages (``__init__.py``)."""
     file = Path(path)
-    package = _package_of(str(file.parent))
+    # keyed by the absolute folder: a relative one means another folder once the cwd changes
+    package = _package_of(os.path.abspath(file.parent))
     if file.stem == "__init__":
         return package or file.stem
     return f"{package}.{file.stem}" if package else file.stem
