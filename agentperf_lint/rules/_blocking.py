@@ -9,7 +9,7 @@ differ only in which catalogue code they own (:class:`BlockingCallRule`). The ca
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 import libcst as cst
@@ -18,6 +18,7 @@ from ..context import FileContext
 from ..rule import Fix, FixAvailability, ImportNeeded, Rule
 from ..walker import iter_tree
 from ._blocking_catalogue import ROWS
+from ._costs import Cost, cost_of
 from ._fixes import awaited, dotted, inside_generator_expression
 
 FixKind = str  # "sleep" | "thread" | "await" | "none"
@@ -33,6 +34,7 @@ class Entry:
     alternative: str
     unless: str | None = None
     exempt: frozenset[str] = frozenset()
+    cost: Cost = Cost.NETWORK
 
     @property
     def display(self) -> str:
@@ -85,17 +87,20 @@ class Catalogue:
         return self.any_receiver.get(target.method)
 
 
-def parse_rows(rows: Sequence[tuple[str, ...]]) -> list[Entry]:
-    """Catalogue rows (see :mod:`._blocking_catalogue`) -> entries."""
+def parse_rows(rows: Sequence[tuple[str | Cost, ...]]) -> list[Entry]:
+    """Catalogue rows (see :mod:`._blocking_catalogue`) -> entries, each with its cost class."""
     entries = []
     for row in rows:
-        calls, code, fix, alternative = row[:4]
-        unless = row[4] if len(row) > 4 else None
+        calls, code, fix, alternative = (str(field) for field in row[:4])
+        unless = next((str(field) for field in row[4:] if not isinstance(field, Cost)), None)
+        stated = next((field for field in row[4:] if isinstance(field, Cost)), None)
         words = calls.split()
         exempt = frozenset(word[1:] for word in words if word.startswith("!"))
         for word in words:
             if not word.startswith("!"):
-                entries.append(Entry(word, code, fix, alternative, unless, exempt if word.endswith(".*") else frozenset()))
+                entries.append(Entry(word, code, fix, alternative, unless,
+                                     exempt if word.endswith(".*") else frozenset(),
+                                     stated if stated is not None else cost_of(word, code)))
     return entries
 
 
@@ -345,10 +350,57 @@ def classify(ctx: FileContext, call: cst.Call, catalogue: Catalogue = CATALOGUE)
         if entry is not None and target is not None:
             test = UNLESS.get(entry.unless) if entry.unless else None
             if test is None or not test(ctx, call, target):
-                hit = Hit(entry, target)
+                hit = Hit(_as_tree_walk(entry) if entry.cost is Cost.METADATA and _in_tree_walk(ctx, catalogue) else entry, target)
     if catalogue is CATALOGUE:
         _memo = (ctx, call, hit)
     return hit
+
+
+# -- tree walks: a metadata call per directory entry ------------------------------------------
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+
+
+def _walks_tree(ctx: FileContext, expr: cst.BaseExpression, catalogue: Catalogue) -> bool:
+    """Whether the loop's iterable calls a directory walker (``p.iterdir()``, ``os.scandir``,
+    ``sorted(glob.glob(...))``)."""
+    for node in iter_tree(expr):
+        if isinstance(node, cst.Call):
+            target = resolve_call(ctx, node)
+            entry = catalogue.match(target) if target is not None else None
+            if entry is not None and entry.cost is Cost.DIRECTORY_TREE:
+                return True
+    return False
+
+
+def _in_tree_walk(ctx: FileContext, catalogue: Catalogue) -> bool:
+    """A call in the body of a loop (or comprehension) over directory entries, in this function:
+    ``for p in d.iterdir(): p.stat()`` stats every entry, a tree walk, not one metadata call."""
+    child: cst.CSTNode | None = None
+    for node in reversed(ctx.ancestors):
+        if node is ctx.function.node:
+            return False
+        if isinstance(node, cst.For):
+            if child is not node.iter and _walks_tree(ctx, node.iter, catalogue):
+                return True
+        elif isinstance(node, _COMPREHENSIONS):
+            comp: cst.CompFor | None = node.for_in
+            while comp is not None:
+                if child is not comp and _walks_tree(ctx, comp.iter, catalogue):
+                    return True
+                comp = comp.inner_for_in
+        child = node
+    return False
+
+
+_TREE_WALKS: dict[Entry, Entry] = {}
+
+
+def _as_tree_walk(entry: Entry) -> Entry:
+    """The metadata entry as the file family reports it inside a walk (APL104, tree cost)."""
+    walk = _TREE_WALKS.get(entry)
+    if walk is None:
+        walk = _TREE_WALKS[entry] = replace(entry, code="APL104", cost=Cost.DIRECTORY_TREE)
+    return walk
 
 
 # -- messages -----------------------------------------------------------------------------
@@ -370,7 +422,7 @@ def describe(ctx: FileContext, call: cst.Call, hit: Hit) -> str:
         made_by_function = receiver.rpartition(".")[2][:1].islower()
         on = f" (on a value from `{receiver}(...)`)" if made_by_function else f" (a sync `{receiver}`)"
     advice = hit.entry.alternative.replace("{library}", ctx.async_library)
-    return f"`{spelling(ctx, call)}(...)`{on} blocks the event loop {where}; {advice}"
+    return f"`{spelling(ctx, call)}(...)`{on} blocks the event loop {where} ({hit.entry.cost.words}); {advice}"
 
 
 # -- fixes --------------------------------------------------------------------------------
@@ -467,16 +519,18 @@ _FIX_TEXT = {
 def catalogue_markdown() -> str:
     """The catalogue as a Markdown table (call, code, fix, use instead): docs/blocking-calls.md
     embeds it, and a test keeps the two in sync."""
-    lines = ["| Calls | Code | Fix | Use instead |", "|---|---|---|---|"]
+    lines = ["| Calls | Code | Cost | Fix | Use instead |", "|---|---|---|---|---|"]
     for row in ROWS:
-        calls, code, fix, alternative = row[:4]
+        calls, code, fix, alternative = (str(field) for field in row[:4])
         words = calls.split()
         shown = ", ".join(f"`{word}`" for word in words if not word.startswith("!"))
         exempt = [word[1:] for word in words if word.startswith("!")]
         if exempt:
             shown += " (not: " + ", ".join(f"`{name}`" for name in exempt) + ")"
-        if len(row) > 4:
-            shown += f" (unless {row[4].replace('_', ' ')})"
+        unless = [field for field in row[4:] if not isinstance(field, Cost)]
+        if unless:
+            shown += f" (unless {unless[0].replace('_', ' ')})"
         advice = alternative.replace("{library}", "asyncio").replace("|", "\\|")
-        lines.append(f"| {shown} | {code} | {_FIX_TEXT[fix]} | {advice} |")
+        cost = parse_rows([row])[0].cost.words
+        lines.append(f"| {shown} | {code} | {cost} | {_FIX_TEXT[fix]} | {advice} |")
     return "\n".join(lines) + "\n"

@@ -16,9 +16,14 @@ Each row is ``(calls, code, fix, alternative)`` and optionally ``unless``:
 * ``alternative``: the message's advice, naming the concrete async replacement.
 * ``unless``: the name of an argument test in :mod:`._blocking` under which the call does not
   block (``queue.get(block=False)``, ``select.select(r, w, x, 0)``).
+* ``cost``: what one call costs (:class:`._costs.Cost`), stated where :func:`._costs.cost_of`
+  (which knows the metadata and tree calls, else goes by code) would say otherwise: messages
+  say it in words, the costliest call of a coroutine carries the cheap ones beside it, and
+  ``--statistics`` and the docs group by it.
 
 Methods listed after ``!`` in a wildcard row are exempt (``sqlite3.connect.* !cursor``): they
-only build objects in memory.
+only build objects in memory, or wait on nothing (``close()`` on a pooled HTTP client drops its
+idle sockets; ``seek``/``tell`` on a file move an offset).
 
 Pure functions that never touch the disk are absent on purpose (``os.path.join``, ``normpath``,
 ``basename``, ``abspath``; ``Path.with_suffix``, ``Path.absolute``, ``Path.cwd``), as are
@@ -26,6 +31,8 @@ methods whose cost is one cheap system call on process state (``os.getcwd``, ``o
 """
 
 from __future__ import annotations
+
+from ._costs import Cost
 
 HTTP = (
     "use an async HTTP client: `httpx.AsyncClient`, or a shared `aiohttp` session through "
@@ -65,10 +72,10 @@ SMTP = "use `aiosmtplib`"
 FTP = "use `aioftp`"
 DOCKER = "use `aiodocker`"
 
-_FILE_METHODS_EXEMPT = "!fileno !isatty !readable !writable !seekable !tell !name !mode !closed !encoding"
+_FILE_METHODS_EXEMPT = "!seek !fileno !isatty !readable !writable !seekable !tell !name !mode !closed !encoding"
 
-# (calls, code, fix, alternative[, unless])
-ROWS: tuple[tuple[str, ...], ...] = (
+# (calls, code, fix, alternative[, unless][, cost])
+ROWS: tuple[tuple[str | Cost, ...], ...] = (
     # APL101 sleep
     ("time.sleep", "APL101", "sleep", "use `await {library}.sleep(...)`"),
     # APL102 HTTP
@@ -101,25 +108,11 @@ ROWS: tuple[tuple[str, ...], ...] = (
      "io.TextIOWrapper.* io.BufferedReader.* io.BufferedWriter.* io.BufferedRandom.* io.FileIO.* "
      f"{_FILE_METHODS_EXEMPT}"), "APL104", "thread", FILES),
     (("pathlib.Path.read_text pathlib.Path.read_bytes pathlib.Path.write_text "
-     "pathlib.Path.write_bytes pathlib.Path.open pathlib.Path.exists pathlib.Path.is_dir "
-     "pathlib.Path.is_file pathlib.Path.is_symlink pathlib.Path.is_mount pathlib.Path.is_socket "
-     "pathlib.Path.is_fifo pathlib.Path.is_block_device pathlib.Path.is_char_device "
-     "pathlib.Path.is_junction pathlib.Path.stat pathlib.Path.lstat pathlib.Path.owner "
-     "pathlib.Path.group pathlib.Path.chmod pathlib.Path.lchmod pathlib.Path.mkdir "
-     "pathlib.Path.rmdir pathlib.Path.unlink pathlib.Path.rename pathlib.Path.replace "
-     "pathlib.Path.touch pathlib.Path.symlink_to pathlib.Path.hardlink_to pathlib.Path.link_to "
-     "pathlib.Path.readlink pathlib.Path.resolve pathlib.Path.samefile"), "APL104", "thread", PATHS),
-    (("os.listdir os.scandir os.stat os.lstat os.remove os.unlink os.rename "
-     "os.renames os.replace os.makedirs os.mkdir os.rmdir os.removedirs os.chmod os.chown "
-     "os.lchown os.link os.symlink os.readlink os.utime os.truncate os.access os.open os.fsync "
-     "os.statvfs os.mkfifo os.sendfile"), "APL104", "thread", OS_FS),
-    (("os.path.exists os.path.lexists os.path.isfile os.path.isdir os.path.islink "
-     "os.path.ismount os.path.isjunction os.path.getsize os.path.getmtime os.path.getatime "
-     "os.path.getctime os.path.samefile os.path.sameopenfile os.path.realpath"), "APL104",
+     "pathlib.Path.write_bytes pathlib.Path.open"), "APL104", "thread", PATHS),
+    ("os.listdir os.scandir os.removedirs os.renames os.open os.fsync os.sendfile", "APL104",
      "thread", OS_FS),
-    (("shutil.copy shutil.copy2 shutil.copyfile shutil.copyfileobj shutil.copymode "
-     "shutil.copystat shutil.copytree shutil.rmtree shutil.move shutil.disk_usage shutil.chown "
-     "shutil.which glob.glob"), "APL104", "thread", OS_FS),
+    (("shutil.copy shutil.copy2 shutil.copyfile shutil.copyfileobj shutil.copytree shutil.rmtree "
+     "shutil.move glob.glob"), "APL104", "thread", OS_FS),
     # generators: the I/O happens when they are iterated, so only a use in the coroutine counts
     # (no fix: running the call in a thread would only create the generator there)
     (("pathlib.Path.iterdir pathlib.Path.glob pathlib.Path.rglob pathlib.Path.walk os.walk "
@@ -134,10 +127,30 @@ ROWS: tuple[tuple[str, ...], ...] = (
      "tarfile.open.* tarfile.TarFile tarfile.TarFile.* shutil.make_archive shutil.unpack_archive "
      "gzip.open bz2.open lzma.open !namelist !infolist !getinfo !setpassword"),
      "APL105", "thread", ARCHIVES),
-    (("tempfile.mkdtemp tempfile.mkstemp tempfile.NamedTemporaryFile tempfile.TemporaryFile "
-     "tempfile.TemporaryDirectory tempfile.TemporaryDirectory.cleanup "
-     "tempfile.NamedTemporaryFile.* tempfile.TemporaryFile.* "
-     f"{_FILE_METHODS_EXEMPT}"), "APL105", "thread", TEMPFILES),
+    (("tempfile.NamedTemporaryFile tempfile.TemporaryFile tempfile.NamedTemporaryFile.* "
+     f"tempfile.TemporaryFile.* {_FILE_METHODS_EXEMPT}"), "APL105", "thread", TEMPFILES,
+     Cost.FILE_CONTENT),
+    ("tempfile.TemporaryDirectory tempfile.TemporaryDirectory.cleanup", "APL105", "thread", TEMPFILES),
+    # APL115 single file-system metadata calls (inside a loop over directory entries they are
+    # a tree walk: :func:`._blocking.classify` reports them as APL104)
+    (("pathlib.Path.exists pathlib.Path.is_dir pathlib.Path.is_file pathlib.Path.is_symlink "
+     "pathlib.Path.is_mount pathlib.Path.is_socket pathlib.Path.is_fifo "
+     "pathlib.Path.is_block_device pathlib.Path.is_char_device pathlib.Path.is_junction "
+     "pathlib.Path.stat pathlib.Path.lstat pathlib.Path.owner pathlib.Path.group "
+     "pathlib.Path.chmod pathlib.Path.lchmod pathlib.Path.mkdir pathlib.Path.rmdir "
+     "pathlib.Path.unlink pathlib.Path.rename pathlib.Path.replace pathlib.Path.touch "
+     "pathlib.Path.symlink_to pathlib.Path.hardlink_to pathlib.Path.link_to "
+     "pathlib.Path.readlink pathlib.Path.resolve pathlib.Path.samefile"), "APL115", "thread", PATHS),
+    (("os.stat os.lstat os.remove os.unlink os.rename os.replace os.makedirs os.mkdir os.rmdir "
+     "os.chmod os.chown os.lchown os.link os.symlink os.readlink os.utime os.truncate os.access "
+     "os.statvfs os.mkfifo"), "APL115", "thread", OS_FS, Cost.METADATA),
+    (("os.path.exists os.path.lexists os.path.isfile os.path.isdir os.path.islink "
+     "os.path.ismount os.path.isjunction os.path.getsize os.path.getmtime os.path.getatime "
+     "os.path.getctime os.path.samefile os.path.sameopenfile os.path.realpath"), "APL115",
+     "thread", OS_FS),
+    ("shutil.copymode shutil.copystat shutil.disk_usage shutil.chown shutil.which", "APL115",
+     "thread", OS_FS),
+    ("tempfile.mkdtemp tempfile.mkstemp", "APL115", "thread", TEMPFILES),
     # APL106 input
     (("builtins.input sys.stdin.read sys.stdin.readline sys.stdin.readlines "
      "sys.stdin.buffer.read sys.stdin.buffer.readline getpass.getpass"), "APL106", "thread", INPUT),
@@ -167,7 +180,7 @@ ROWS: tuple[tuple[str, ...], ...] = (
     (("ssl.create_default_context ssl.SSLContext.load_verify_locations ssl.SSLContext.load_cert_chain "
      "ssl.SSLContext.set_default_verify_paths ssl.SSLContext.load_default_certs "
      "ssl.create_default_context.load_verify_locations ssl.create_default_context.load_cert_chain"),
-     "APL108", "thread", SSL_FILES),
+     "APL108", "thread", SSL_FILES, Cost.FILE_CONTENT),
     (("socket.socket.connect socket.socket.accept socket.socket.recv socket.socket.recvfrom "
      "socket.socket.recv_into socket.socket.send socket.socket.sendall socket.socket.sendto "
      "socket.socket.sendfile socket.create_connection.recv socket.create_connection.recv_into "
@@ -196,20 +209,20 @@ ROWS: tuple[tuple[str, ...], ...] = (
     ("asyncio.run *.run_until_complete", "APL110", "await", NESTED_LOOP),
     ("asyncio.run_coroutine_threadsafe.result", "APL110", "none", NESTED_LOOP),
     # APL111 sync SDK clients with an async twin
-    ("openai.OpenAI.* openai.Client.* !with_options !with_raw_response !with_streaming_response",
+    ("openai.OpenAI.* openai.Client.* !close !with_options !with_raw_response !with_streaming_response",
      "APL111", "thread", OPENAI),
     (("openai.Completion.create openai.ChatCompletion.create openai.Embedding.create "
      "openai.Image.create openai.Moderation.create"), "APL111", "thread",
      "use `await openai.ChatCompletion.acreate(...)` (SDK < 1.0) or `openai.AsyncOpenAI`"),
-    ("openai.AzureOpenAI.* !with_options !with_raw_response !with_streaming_response",
+    ("openai.AzureOpenAI.* !close !with_options !with_raw_response !with_streaming_response",
      "APL111", "thread", AZURE_OPENAI),
-    (("anthropic.Anthropic.* anthropic.Client.* !with_options !with_raw_response "
+    (("anthropic.Anthropic.* anthropic.Client.* !close !with_options !with_raw_response "
      "!with_streaming_response"), "APL111", "thread", ANTHROPIC),
     (("httpx.Client.get httpx.Client.post httpx.Client.put httpx.Client.patch httpx.Client.delete "
      "httpx.Client.head httpx.Client.options httpx.Client.request httpx.Client.send "
-     "httpx.Client.stream httpx.Client.close httpx2.Client.get httpx2.Client.post httpx2.Client.put "
+     "httpx.Client.stream httpx2.Client.get httpx2.Client.post httpx2.Client.put "
      "httpx2.Client.patch httpx2.Client.delete httpx2.Client.head httpx2.Client.options "
-     "httpx2.Client.request httpx2.Client.send httpx2.Client.stream httpx2.Client.close"),
+     "httpx2.Client.request httpx2.Client.send httpx2.Client.stream"),
      "APL111", "thread", HTTPX_CLIENT),
     (("requests.Session.get requests.Session.post requests.Session.put requests.Session.patch "
      "requests.Session.delete requests.Session.head requests.Session.options "
@@ -221,7 +234,7 @@ ROWS: tuple[tuple[str, ...], ...] = (
      "boto3.session.Session.client.* boto3.session.Session.resource.* !get_paginator !get_waiter "
      "!can_paginate !Bucket !Object !Table !meta"), "APL112", "thread", BOTO3),
     (("git.Repo git.Repo.clone_from git.Repo.init git.Repo.* git.Git.* !bare !working_dir "
-     "!working_tree_dir !git_dir"), "APL112", "thread", GIT),
+     "!working_tree_dir !git_dir"), "APL112", "thread", GIT, Cost.SUBPROCESS),
     (("paramiko.SSHClient.* paramiko.Transport.* paramiko.SFTPClient.* "
      "!set_missing_host_key_policy !get_transport"), "APL112", "thread", SSH),
     ("smtplib.SMTP smtplib.SMTP_SSL smtplib.SMTP.* smtplib.SMTP_SSL.* !set_debuglevel",

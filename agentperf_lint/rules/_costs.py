@@ -12,6 +12,10 @@ code; the catalogue may state it explicitly, which wins.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class Cost(enum.IntEnum):
@@ -68,6 +72,7 @@ _BY_CODE = {
     "APL111": Cost.NETWORK,
     "APL112": Cost.NETWORK,
     "APL113": Cost.NETWORK,
+    "APL115": Cost.METADATA,
 }
 
 _METADATA = frozenset(
@@ -106,3 +111,15 @@ def cost_of(target: str, code: str) -> Cost:
     if target in _TREE:
         return Cost.DIRECTORY_TREE
     return _BY_CODE.get(code, Cost.NETWORK)
+
+
+def costliest(items: Iterable[T], cost: Callable[[T], Cost] | None = None) -> T | None:
+    """The item that costs most (the first of equals, so source order breaks ties), or None:
+    a message names it first, and the cheaper calls beside it ride along in its fix. Items
+    are catalogue entries (their ``cost``) unless ``cost`` says how to price them."""
+    price: Callable[[T], Cost] = cost or (lambda item: item.cost)  # type: ignore[attr-defined]
+    best: T | None = None
+    for item in items:
+        if best is None or price(item) > price(best):
+            best = item
+    return best

@@ -10,9 +10,10 @@ class BlockingArchive(BlockingCallRule):
     """## What it does
     Reports archive and temporary-file work inside an `async def` body: opening and extracting
     `zipfile.ZipFile`/`tarfile` archives (and `is_zipfile`/`is_tarfile`), `gzip`/`bz2`/`lzma`
-    `open`, `shutil.make_archive`/`unpack_archive`, and `tempfile` (`mkdtemp`, `mkstemp`,
-    `NamedTemporaryFile`, `TemporaryFile`, `TemporaryDirectory()` and its `cleanup()`), plus the
-    methods of the archives and temporary files they return.
+    `open`, `shutil.make_archive`/`unpack_archive`, and `tempfile` (`NamedTemporaryFile`,
+    `TemporaryFile`, `TemporaryDirectory()` and its `cleanup()`), plus the methods of the
+    archives and temporary files they return. `tempfile.mkdtemp`/`mkstemp` are one metadata
+    call each: APL115.
 
     ## Why is this bad?
     Archives combine disk I/O with CPU-bound (de)compression: extracting an uploaded bundle or
@@ -74,9 +75,6 @@ class BlockingArchive(BlockingCallRule):
         Invalid("import shutil\n\nasync def f(d):\n    shutil.make_archive('out', 'zip', d)\n", line=4, column=5,
                 fixed="import shutil\nimport asyncio\n\nasync def f(d):\n    await asyncio.to_thread(shutil.make_archive, 'out', 'zip', d)\n"),
         Invalid("import shutil\n\nasync def f(p):\n    return shutil.unpack_archive(p)\n", line=4, column=12),
-        Invalid("import tempfile\n\nasync def f():\n    d = tempfile.mkdtemp()\n", line=4, column=9,
-                fixed="import tempfile\nimport asyncio\n\nasync def f():\n    d = await asyncio.to_thread(tempfile.mkdtemp)\n"),
-        Invalid("import tempfile\n\nasync def f():\n    return tempfile.mkstemp()\n", line=4, column=12),
         Invalid("import tempfile\n\nasync def f(data):\n    with tempfile.NamedTemporaryFile() as tmp:\n        pass\n", line=4, column=10),
         Invalid("from tempfile import TemporaryDirectory\n\nasync def f():\n    d = TemporaryDirectory()\n    return d.name\n", line=4, column=9,
                 fixed="from tempfile import TemporaryDirectory\nimport asyncio\n\nasync def f():\n    d = await asyncio.to_thread(TemporaryDirectory)\n    return d.name\n"),
