@@ -15,9 +15,10 @@ from typing import ClassVar
 import libcst as cst
 
 from ..context import FileContext
-from ..rule import Fix, FixAvailability, ImportNeeded, Rule
+from ..rule import Fix, FixAvailability, ImportNeeded, Report, Rule
 from ..walker import iter_tree
 from ._blocking_catalogue import ROWS
+from ._blocking_groups import CoroutineCalls, Pending, plan
 from ._costs import Cost, cost_of
 from ._fixes import awaited, dotted, inside_generator_expression
 
@@ -411,6 +412,13 @@ def spelling(ctx: FileContext, call: cst.Call) -> str:
 
 
 def describe(ctx: FileContext, call: cst.Call, hit: Hit) -> str:
+    head, advice = describe_parts(ctx, call, hit)
+    return f"{head}; {advice}"
+
+
+def describe_parts(ctx: FileContext, call: cst.Call, hit: Hit) -> tuple[str, str]:
+    """The message in two parts, what blocks and how much, then the advice: a coroutine's plan
+    (:mod:`._blocking_groups`) puts what it folded into the finding between them."""
     function = ctx.function.node
     name = function.name.value if isinstance(function, cst.FunctionDef) else "<coroutine>"
     where = f"inside `async def {name}`"
@@ -422,7 +430,7 @@ def describe(ctx: FileContext, call: cst.Call, hit: Hit) -> str:
         made_by_function = receiver.rpartition(".")[2][:1].islower()
         on = f" (on a value from `{receiver}(...)`)" if made_by_function else f" (a sync `{receiver}`)"
     advice = hit.entry.alternative.replace("{library}", ctx.async_library)
-    return f"`{spelling(ctx, call)}(...)`{on} blocks the event loop {where} ({hit.entry.cost.words}); {advice}"
+    return f"`{spelling(ctx, call)}(...)`{on} blocks the event loop {where} ({hit.entry.cost.words})", advice
 
 
 # -- fixes --------------------------------------------------------------------------------
@@ -496,15 +504,37 @@ class BlockingCallRule(Rule):
     message = "`{call}(...)` blocks the event loop inside `async def`"  # describe() words findings
     catalogue: ClassVar[Catalogue] = CATALOGUE
 
+    def begin_file(self, ctx: FileContext) -> None:
+        super().begin_file(ctx)
+        self._coroutines: dict[int, CoroutineCalls] = {}
+
     def visit_Call(self, node: cst.Call) -> None:
+        """Collect every blocking call of the coroutine, whatever its code: which of them this
+        rule reports is decided once the coroutine is seen whole (:func:`._blocking_groups.plan`)."""
         ctx = self.ctx
         if not ctx.in_async:
             return
         hit = classify(ctx, node)
-        if hit is None or hit.entry.code != self.code:
+        if hit is None:
             return
-        make_fix = FIXES.get(hit.entry.fix)
-        self.report(node, fix=make_fix(ctx, node) if make_fix else None, message=describe(ctx, node, hit))
+        make_fix = FIXES.get(hit.entry.fix) if hit.entry.code == self.code else None
+        head, advice = describe_parts(ctx, node, hit)
+        pending = Pending(
+            node, hit.entry.code, hit.entry.cost, head, advice, ctx.statement,
+            make_fix(ctx, node) if make_fix else None,
+            ctx.position(node).start.line,  # type: ignore[attr-defined]
+            spelling(ctx, node),
+        )
+        calls = self._coroutines.setdefault(id(ctx.function.node), CoroutineCalls())
+        calls.add(ctx, pending, receiver_typed=hit.target.receiver is not None and hit.entry.call.endswith(".*"),
+                  is_opener=hit.target.receiver is None)
+
+    def end_file(self) -> None:
+        for calls in self._coroutines.values():
+            for pending, note in plan(calls):
+                if pending.code == self.code:
+                    self.reports.append(Report(type(self), pending.call, pending.message(note), pending.statement, pending.fix))
+        self._coroutines = {}
 
 
 

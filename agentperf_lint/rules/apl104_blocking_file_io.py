@@ -92,11 +92,12 @@ class BlockingFileIo(BlockingCallRule):
     )
     INVALID = (
         Invalid(
-            "async def f(p):\n    with open(p) as fh:\n        return fh.read()\n",
-            line=2, column=10, extra_findings=1, message_contains="aiofiles",
+            "async def f(p):\n    with open(p) as fh:\n        fh.seek(0)\n        return fh.read() + fh.readline()\n",
+            line=2, column=10, message_contains="opened here, read/written at line 4",
         ),
-        Invalid("async def f(p):\n    with open(p) as fh:\n        data = fh.read()\n", line=3, column=16, extra_findings=1,
-                fixed="import asyncio\n\nasync def f(p):\n    with open(p) as fh:\n        data = await asyncio.to_thread(fh.read)\n"),
+        Invalid("import io\n\nasync def f(fh: io.TextIOWrapper):\n    data = fh.read()\n    return data + fh.read()\n", line=4, column=12,
+                message_contains="the same handle is read/written again at line 5",
+                fixed="import io\nimport asyncio\n\nasync def f(fh: io.TextIOWrapper):\n    data = await asyncio.to_thread(fh.read)\n    return data + fh.read()\n"),
         Invalid("async def f(p):\n    f = open(p, 'w')\n", line=2, column=9,
                 fixed="import asyncio\n\nasync def f(p):\n    f = await asyncio.to_thread(open, p, 'w')\n"),
         Invalid("import io\n\nasync def f(p):\n    return io.open(p).read()\n", line=4, column=12),
@@ -131,6 +132,7 @@ class BlockingFileIo(BlockingCallRule):
         Invalid("import shutil\n\nasync def f(a, b):\n    shutil.copytree(a, b)\n", line=4, column=5, fixed='import shutil\nimport asyncio\n\nasync def f(a, b):\n    await asyncio.to_thread(shutil.copytree, a, b)\n'),
         Invalid("import shutil\n\nasync def f(d):\n    shutil.rmtree(d)\n", line=4, column=5, fixed='import shutil\nimport asyncio\n\nasync def f(d):\n    await asyncio.to_thread(shutil.rmtree, d)\n'),
         Invalid("import json\n\nasync def f(p):\n    with open(p) as fh:\n        return json.load(fh)\n", line=4, column=10, extra_findings=1),
+        Invalid("import requests\n\nasync def f(p, url):\n    with open(p, 'w') as fh:\n        fh.write(requests.get(url).text)\n", line=4, column=10),
         Invalid("import glob\n\nasync def f(d):\n    return glob.glob(d + '/*.json')\n", line=4, column=12),
         Invalid("import pandas as pd\n\nasync def f(p):\n    return pd.read_csv(p)\n", line=4, column=12),
         Invalid("from pathlib import Path\n\nasync def setup(module_dir):\n    with Path.open(str(module_dir) + '/classes.json') as fh:\n        pass\n", line=4, column=10),

@@ -61,7 +61,8 @@ class BlockingMetadataCall(BlockingCallRule):
     None.
 
     ## Known problems
-    Pure path functions (`os.path.join`, `Path.with_suffix`, `Path.name`) do no I/O and are
+    A metadata call folded into a costlier call's finding is not reported when that call's
+    code is ignored. Pure path functions (`os.path.join`, `Path.with_suffix`, `Path.name`) do no I/O and are
     never reported; nor are methods on values of unknown type.
     """
 
@@ -73,6 +74,7 @@ class BlockingMetadataCall(BlockingCallRule):
         Valid("import anyio\nasync def f(p):\n    return await anyio.Path(p).exists()\n"),
         Valid("import asyncio, os\nasync def f(p):\n    return await asyncio.to_thread(os.path.exists, p)\n"),
         Valid("import os\nasync def f(a, b):\n    return os.path.join(a, b), os.path.basename(a)\n"),
+        Valid("import os, subprocess\nasync def build(venv):\n    if not os.path.exists(venv):\n        subprocess.run(['python', '-m', 'venv', venv])\n"),
         Valid("import os\nasync def f(d):\n    for name in sorted(os.listdir(d)):\n        os.stat(name)\n"),
         Valid("import os\nasync def f(d):\n    return [os.path.isdir(os.path.join(d, n)) for n in os.listdir(d)]\n"),
     )
