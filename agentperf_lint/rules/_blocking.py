@@ -22,7 +22,7 @@ from ._blocking_groups import CoroutineCalls, Pending, plan
 from ._costs import Cost, cost_of
 from ._fixes import awaited, dotted, inside_generator_expression
 
-FixKind = str  # "sleep" | "thread" | "await" | "none"
+FixKind = str  # "sleep" | "thread" | "sqlite_thread" | "await" | "none"
 
 
 @dataclass(frozen=True)
@@ -213,6 +213,8 @@ def _nonblocking_acquire(ctx: FileContext, call: cst.Call, target: Target) -> bo
 
 
 def _nonblocking_queue(ctx: FileContext, call: cst.Call, target: Target) -> bool:
+    if _unbounded_put(ctx, target):
+        return True
     block = _keyword(call, "block")
     if block is not None:
         return _is_literal(block, "False", "0")
@@ -312,6 +314,83 @@ def _in_memory_file(ctx: FileContext, call: cst.Call, target: Target) -> bool:
     return False
 
 
+# -- what the module makes: the constructor calls behind a typed value ---------------------
+_CONSTRUCTORS = frozenset({"sqlite3.connect", "queue.Queue", "queue.LifoQueue", "queue.PriorityQueue"})
+_made: tuple[cst.Module | None, dict[str, list[cst.Call]]] = (None, {})
+
+
+def constructor_calls(ctx: FileContext, qualname: str) -> list[cst.Call]:
+    """Every call in the module to ``qualname`` (one of :data:`_CONSTRUCTORS`): a value typed
+    ``sqlite3.connect`` was made by one of them, so what they all say holds for it."""
+    global _made
+    if _made[0] is not ctx.module:
+        found: dict[str, list[cst.Call]] = {}
+        for node in iter_tree(ctx.module):
+            if isinstance(node, cst.Call) and isinstance(node.func, (cst.Name, cst.Attribute)):
+                name = ctx.qualified_name(node.func)
+                if name in _CONSTRUCTORS:
+                    found.setdefault(name, []).append(node)
+        _made = (ctx.module, found)
+    return _made[1].get(qualname, [])
+
+
+def _string_value(expr: cst.BaseExpression | None) -> str | None:
+    if isinstance(expr, cst.SimpleString):
+        return expr.evaluated_value if isinstance(expr.evaluated_value, str) else None
+    return None
+
+
+def _memory_database(call: cst.Call) -> bool:
+    """``sqlite3.connect(":memory:")`` (or a ``mode=memory`` URI): no file, no I/O."""
+    args = _positional(call)
+    name = _string_value(_keyword(call, "database") or (args[0] if args else None))
+    return name is not None and (name == ":memory:" or "mode=memory" in name)
+
+
+def _sqlite_connects(ctx: FileContext, target: Target) -> list[cst.Call]:
+    """The ``sqlite3.connect`` calls of the module that made this call's receiver (none for a
+    connection made elsewhere: an annotated ``sqlite3.Connection``)."""
+    if target.receiver is not None and target.receiver.startswith("sqlite3.connect"):
+        return constructor_calls(ctx, "sqlite3.connect")
+    return []
+
+
+def _in_memory_sqlite(ctx: FileContext, call: cst.Call, target: Target) -> bool:
+    if target.full == "sqlite3.connect":
+        return _memory_database(call)
+    connects = _sqlite_connects(ctx, target)
+    return bool(connects) and all(_memory_database(made) for made in connects)
+
+
+def _any_thread(call: cst.Call) -> bool:
+    value = _keyword(call, "check_same_thread")
+    return value is not None and _is_literal(value, "False", "0")
+
+
+def sqlite_thread_fix(ctx: FileContext, call: cst.Call) -> Fix | None:
+    """A ``sqlite3`` connection (and its cursors) works only in the thread that made it:
+    ``asyncio.to_thread(conn.execute, ...)`` raises ``ProgrammingError``, and a connection made
+    by ``asyncio.to_thread(sqlite3.connect, ...)`` fails in the event loop's thread, unless the
+    connection was opened with ``check_same_thread=False``. Offer the fix only then."""
+    target = resolve_call(ctx, call)
+    if target is None:
+        return None
+    connects = [call] if target.full == "sqlite3.connect" else _sqlite_connects(ctx, target)
+    if not connects or not all(_any_thread(made) for made in connects):
+        return None
+    return to_thread_fix(ctx, call)
+
+
+def _unbounded_put(ctx: FileContext, target: Target) -> bool:
+    """``q.put(x)`` on a ``queue.Queue()`` made without ``maxsize`` never waits."""
+    if target.method != "put" or target.receiver not in _CONSTRUCTORS:
+        return False
+    made = constructor_calls(ctx, target.receiver)
+    return bool(made) and all(
+        not _positional(queue) and (_keyword(queue, "maxsize") is None or _is_literal(_keyword(queue, "maxsize"), "0"))  # type: ignore[arg-type]
+        for queue in made)
+
+
 UNLESS: Mapping[str, Callable[[FileContext, cst.Call, Target], bool]] = {
     "zero_timeout": _zero_timeout,
     "nonblocking_acquire": _nonblocking_acquire,
@@ -322,6 +401,7 @@ UNLESS: Mapping[str, Callable[[FileContext, cst.Call, Target], bool]] = {
     "iterated_elsewhere": _iterated_elsewhere,
     "finished_future": _finished_future,
     "in_memory_file": _in_memory_file,
+    "in_memory_sqlite": _in_memory_sqlite,
 }
 
 
@@ -490,6 +570,7 @@ def await_argument_fix(ctx: FileContext, call: cst.Call) -> Fix | None:
 
 FIXES: Mapping[FixKind, Callable[[FileContext, cst.Call], Fix | None]] = {
     "thread": to_thread_fix,
+    "sqlite_thread": sqlite_thread_fix,
     "sleep": sleep_fix,
     "await": await_argument_fix,
 }
@@ -541,6 +622,7 @@ class BlockingCallRule(Rule):
 _FIX_TEXT = {
     "sleep": "`await asyncio.sleep(...)` (safe)",
     "thread": "`await asyncio.to_thread(f, ...)` (unsafe)",
+    "sqlite_thread": "`await asyncio.to_thread(f, ...)` (unsafe; only with `check_same_thread=False`)",
     "await": "`await <coroutine>` (unsafe)",
     "none": "none",
 }

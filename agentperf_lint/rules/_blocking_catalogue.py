@@ -12,6 +12,7 @@ Each row is ``(calls, code, fix, alternative)`` and optionally ``unless``:
   ``r.get(key).decode()`` on a Redis client is not a second finding;
   ``*.run_until_complete`` matches the method name on any receiver.
 * ``fix``: ``sleep`` (``await asyncio.sleep``), ``thread`` (``await asyncio.to_thread(f, ...)``),
+  ``sqlite_thread`` (the same, only for connections opened with ``check_same_thread=False``),
   ``await`` (``await <the coroutine argument>``) or ``none``.
 * ``alternative``: the message's advice, naming the concrete async replacement.
 * ``unless``: the name of an argument test in :mod:`._blocking` under which the call does not
@@ -46,7 +47,11 @@ OS_FS = "use `aiofiles.os`/`anyio.Path`, or `await asyncio.to_thread(...)`"
 ARCHIVES = "run it in a worker thread: `await asyncio.to_thread(...)`"
 TEMPFILES = "use `aiofiles.tempfile`, or `await asyncio.to_thread(...)`"
 INPUT = "read input in a worker thread (`await asyncio.to_thread(input, ...)`) or with `aioconsole`"
-SQLITE = "use `aiosqlite`, or `await asyncio.to_thread(...)`"
+SQLITE = (
+    "use `aiosqlite` (a `sqlite3` connection works only in the thread that opened it: "
+    "`asyncio.to_thread` on it raises `ProgrammingError` unless it was opened with "
+    "`check_same_thread=False`)"
+)
 POSTGRES = "use `asyncpg` or `psycopg.AsyncConnection`"
 MYSQL = "use `aiomysql` or `asyncmy`"
 MONGO = "use `motor` or `pymongo.AsyncMongoClient`"
@@ -157,7 +162,7 @@ ROWS: tuple[tuple[str | Cost, ...], ...] = (
     # APL107 databases and caches with sync drivers
     (("sqlite3.connect sqlite3.connect.* sqlite3.connect.cursor.* sqlite3.connect.execute.* "
      "sqlite3.Connection.* sqlite3.Connection.cursor.* sqlite3.Connection.execute.* sqlite3.Cursor.* "
-     "!cursor"), "APL107", "thread", SQLITE),
+     "!cursor"), "APL107", "sqlite_thread", SQLITE, "in_memory_sqlite"),
     (("psycopg2.connect psycopg2.connect.* psycopg.connect psycopg.connect.* "
      "psycopg.Connection.connect psycopg.Connection.connect.* psycopg2.connect.cursor.* "
      "psycopg.connect.cursor.* psycopg.connect.execute.* !cursor"), "APL107", "thread", POSTGRES),
