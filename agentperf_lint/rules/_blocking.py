@@ -20,6 +20,7 @@ from ..walker import iter_tree
 from ._blocking_catalogue import ROWS
 from ._blocking_groups import CoroutineCalls, Pending, plan
 from ._costs import Cost, cost_of
+from ._test_code import CHECK_TESTS, skips_test_code
 from ._fixes import awaited, dotted, inside_generator_expression
 
 FixKind = str  # "sleep" | "thread" | "sqlite_thread" | "await" | "none"
@@ -583,6 +584,8 @@ class BlockingCallRule(Rule):
     fix_availability = FixAvailability.SOMETIMES
     triggers = ("async",)
     message = "`{call}(...)` blocks the event loop inside `async def`"  # describe() words findings
+    options_table = "blocking"
+    options = (CHECK_TESTS,)
     catalogue: ClassVar[Catalogue] = CATALOGUE
 
     def begin_file(self, ctx: FileContext) -> None:
@@ -596,7 +599,7 @@ class BlockingCallRule(Rule):
         if not ctx.in_async:
             return
         hit = classify(ctx, node)
-        if hit is None:
+        if hit is None or skips_test_code(self, ctx):
             return
         make_fix = FIXES.get(hit.entry.fix) if hit.entry.code == self.code else None
         head, advice = describe_parts(ctx, node, hit)

@@ -40,7 +40,8 @@ class BlockingSleep(BlockingCallRule):
     offered inside a generator expression, where an `await` would make it asynchronous.
 
     ## Options
-    None.
+    - `check-tests` (in `[tool.agentperf-lint.blocking]`, shared by the APL1xx rules, default
+      false): also report blocking calls in test code, which is skipped by default.
     """
 
     code = "APL101"

@@ -51,7 +51,8 @@ class BlockingHttpCall(BlockingCallRule):
     being blocked meanwhile, behave differently). An async client is the better end state.
 
     ## Options
-    None.
+    - `check-tests` (in `[tool.agentperf-lint.blocking]`, shared by the APL1xx rules, default
+      false): also report blocking calls in test code, which is skipped by default.
     """
 
     code = "APL102"

@@ -43,7 +43,8 @@ class BlockingSubprocess(BlockingCallRule):
     state and is named in the message.
 
     ## Options
-    None.
+    - `check-tests` (in `[tool.agentperf-lint.blocking]`, shared by the APL1xx rules, default
+      false): also report blocking calls in test code, which is skipped by default.
     """
 
     code = "APL103"

@@ -55,7 +55,8 @@ class BlockingFileIo(BlockingCallRule):
     there; iterate it there too: `await asyncio.to_thread(list, path.iterdir())`).
 
     ## Options
-    None.
+    - `check-tests` (in `[tool.agentperf-lint.blocking]`, shared by the APL1xx rules, default
+      false): also report blocking calls in test code, which is skipped by default.
 
     ## Known problems
     Directory iterators (`Path.iterdir`/`glob`/`rglob`/`walk`, `os.walk`, `glob.iglob`) are

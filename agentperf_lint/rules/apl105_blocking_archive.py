@@ -48,7 +48,8 @@ class BlockingArchive(BlockingCallRule):
     the call now runs in another thread. Not offered in `with` headers.
 
     ## Options
-    None.
+    - `check-tests` (in `[tool.agentperf-lint.blocking]`, shared by the APL1xx rules, default
+      false): also report blocking calls in test code, which is skipped by default.
     """
 
     code = "APL105"

@@ -37,7 +37,8 @@ class BlockingInput(BlockingCallRule):
     task cannot interrupt the thread, which keeps waiting for a line.
 
     ## Options
-    None.
+    - `check-tests` (in `[tool.agentperf-lint.blocking]`, shared by the APL1xx rules, default
+      false): also report blocking calls in test code, which is skipped by default.
     """
 
     code = "APL106"

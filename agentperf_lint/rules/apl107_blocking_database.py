@@ -51,7 +51,8 @@ class BlockingDatabase(BlockingCallRule):
     `mode=memory` URI) does no I/O and is not reported, nor are calls on its connections.
 
     ## Options
-    None.
+    - `check-tests` (in `[tool.agentperf-lint.blocking]`, shared by the APL1xx rules, default
+      false): also report blocking calls in test code, which is skipped by default.
 
     ## Known problems
     A module-level client (`cache = redis.Redis()`) is recognised only in the module that

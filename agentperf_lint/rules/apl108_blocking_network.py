@@ -44,7 +44,8 @@ class BlockingNetwork(BlockingCallRule):
     unsafe: the call now runs in another thread.
 
     ## Options
-    None.
+    - `check-tests` (in `[tool.agentperf-lint.blocking]`, shared by the APL1xx rules, default
+      false): also report blocking calls in test code, which is skipped by default.
 
     ## Known problems
     Socket methods are not reported in a module that calls `setblocking(False)` anywhere:

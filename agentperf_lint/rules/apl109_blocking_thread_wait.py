@@ -46,7 +46,8 @@ class BlockingThreadWait(BlockingCallRule):
     thread is owned by that thread) or `Future.result()` (`asyncio.wrap_future` is better).
 
     ## Options
-    None.
+    - `check-tests` (in `[tool.agentperf-lint.blocking]`, shared by the APL1xx rules, default
+      false): also report blocking calls in test code, which is skipped by default.
     """
 
     code = "APL109"

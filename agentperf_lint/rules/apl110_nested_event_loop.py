@@ -40,7 +40,8 @@ class NestedEventLoop(BlockingCallRule):
     `asyncio.run` such as `debug=` are not carried over (the fix is not offered then).
 
     ## Options
-    None.
+    - `check-tests` (in `[tool.agentperf-lint.blocking]`, shared by the APL1xx rules, default
+      false): also report blocking calls in test code, which is skipped by default.
     """
 
     code = "APL110"

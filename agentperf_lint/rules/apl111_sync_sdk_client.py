@@ -57,7 +57,8 @@ class SyncSdkClient(BlockingCallRule):
     number of threads, so this is a stopgap; switch to the async client).
 
     ## Options
-    None.
+    - `check-tests` (in `[tool.agentperf-lint.blocking]`, shared by the APL1xx rules, default
+      false): also report blocking calls in test code, which is skipped by default.
     """
 
     code = "APL111"

@@ -48,7 +48,8 @@ class BlockingSdkCall(BlockingCallRule):
     are thread-safe; boto3 sessions and resources are not shared safely across threads).
 
     ## Options
-    None.
+    - `check-tests` (in `[tool.agentperf-lint.blocking]`, shared by the APL1xx rules, default
+      false): also report blocking calls in test code, which is skipped by default.
     """
 
     code = "APL112"

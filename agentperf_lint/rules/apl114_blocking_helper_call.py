@@ -22,6 +22,7 @@ from ..rule import (
     Valid,
 )
 from ._blocking import classify, to_thread_fix
+from ._test_code import skips_test_code
 from .apl113_blocking_user_configured import user_catalogue
 
 _EXTERNAL_ROOTS = frozenset(sys.stdlib_module_names) | {"builtins"}
@@ -227,7 +228,7 @@ class BlockingHelperCall(Rule):
             callees = self.functions[own][2]  # type: ignore[index]
             if callee not in callees:
                 callees.append(callee)
-        if ctx.in_async:
+        if ctx.in_async and not skips_test_code(self, ctx):
             self.sites.append([ctx.call_ordinal, callee])
             fix = to_thread_fix(ctx, node) if callee.startswith(f"{ctx.module_name}.") else None
             self.nodes[ctx.call_ordinal] = (node, ctx.statement, fix)

@@ -58,7 +58,8 @@ class BlockingMetadataCall(BlockingCallRule):
     the call now runs in another thread.
 
     ## Options
-    None.
+    - `check-tests` (in `[tool.agentperf-lint.blocking]`, shared by the APL1xx rules, default
+      false): also report blocking calls in test code, which is skipped by default.
 
     ## Known problems
     A metadata call folded into a costlier call's finding is not reported when that call's
