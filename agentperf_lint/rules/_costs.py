@@ -123,3 +123,12 @@ def costliest(items: Iterable[T], cost: Callable[[T], Cost] | None = None) -> T 
         if best is None or price(item) > price(best):
             best = item
     return best
+
+
+def cost_in_message(code: str, message: str) -> Cost | None:
+    """The cost class a blocking-family finding states (its message names it in words, in
+    parentheses), else its code's usual class; None outside the family's direct calls."""
+    for cost in sorted(Cost, reverse=True):
+        if f"({cost.words})" in message:
+            return cost
+    return _BY_CODE.get(code)
