@@ -13,7 +13,7 @@ context is at hand) and decide at the end of the file (:func:`plan`):
 * ``close()`` on a handle after its ``with`` block ended is no call at all (the file is closed);
 * single metadata calls (:attr:`Cost.METADATA`) in a coroutine that also makes a costlier
   blocking call fold into the costliest one's finding: moving that section to a worker thread
-  takes them along.
+  takes them along; in a coroutine that makes only metadata calls, they fold into the first.
 
 The decision depends only on the coroutine, never on which rules are enabled, so every rule
 instance reaches the same plan and reports its own code's share of it.
@@ -135,12 +135,12 @@ def plan(calls: CoroutineCalls) -> list[tuple[Pending, str]]:
                 text = f": the same handle is {verb} again {_at_lines(pending.folded)}"
             notes.setdefault(id(pending), []).append(text)
     top = costliest(reported, lambda pending: pending.cost)
-    if top is not None and top.cost > Cost.METADATA:
-        cheap = [pending for pending in reported if pending.cost is Cost.METADATA]
+    if top is not None:
+        cheap = [pending for pending in reported if pending.cost is Cost.METADATA and pending is not top]
         if cheap:
             names = ", ".join(dict.fromkeys(f"`{pending.name}`" for pending in cheap))
             notes.setdefault(id(top), []).append(
                 f"; also {names} {_at_lines(cheap)} "
                 f"({Cost.METADATA.words} each): the fix moves the whole section to a thread")
-            reported = [pending for pending in reported if pending.cost is not Cost.METADATA]
+            reported = [pending for pending in reported if pending.cost is not Cost.METADATA or pending is top]
     return [(pending, "".join(notes.get(id(pending), []))) for pending in reported]

@@ -90,6 +90,8 @@ class BlockingFileIo(BlockingCallRule):
         Valid("import anyio\nfrom pathlib import Path\nasync def f(p: Path):\n    gen = p.iterdir()\n    return await anyio.to_thread.run_sync(list, gen)\n"),
         Valid("import anyio, os\nasync def f(d):\n    gen = os.walk(d)\n    def step():\n        return next(gen, None)\n    return await anyio.to_thread.run_sync(step)\n"),
         Valid("from pathlib import Path\nasync def f(p: Path, wrap):\n    return wrap(p.glob('*'))\n"),
+        Valid("import io\nasync def f(rows):\n    buf = io.StringIO()\n    buf.write(rows)\n    buf.seek(0)\n    return buf.read(), io.BytesIO(b'x').getvalue()\n"),
+        Valid("import io\nasync def f(fh: io.TextIOWrapper):\n    fh.seek(0)\n    return fh.tell(), fh.fileno(), fh.closed\n"),
     )
     INVALID = (
         Invalid(
@@ -133,6 +135,8 @@ class BlockingFileIo(BlockingCallRule):
         Invalid("import shutil\n\nasync def f(a, b):\n    shutil.copytree(a, b)\n", line=4, column=5, fixed='import shutil\nimport asyncio\n\nasync def f(a, b):\n    await asyncio.to_thread(shutil.copytree, a, b)\n'),
         Invalid("import shutil\n\nasync def f(d):\n    shutil.rmtree(d)\n", line=4, column=5, fixed='import shutil\nimport asyncio\n\nasync def f(d):\n    await asyncio.to_thread(shutil.rmtree, d)\n'),
         Invalid("import json\n\nasync def f(p):\n    with open(p) as fh:\n        return json.load(fh)\n", line=4, column=10, extra_findings=1),
+        Invalid("async def f(p):\n    with open(p) as fh:\n        text = fh.read()\n    fh.close()\n    return text\n", line=2, column=10,
+                message_contains="read/written at line 3;"),
         Invalid("import requests\n\nasync def f(p, url):\n    with open(p, 'w') as fh:\n        fh.write(requests.get(url).text)\n", line=4, column=10),
         Invalid("import glob\n\nasync def f(d):\n    return glob.glob(d + '/*.json')\n", line=4, column=12),
         Invalid("import pandas as pd\n\nasync def f(p):\n    return pd.read_csv(p)\n", line=4, column=12),

@@ -22,7 +22,7 @@ class BlockingMetadataCall(BlockingCallRule):
     is a tree walk, and is reported as APL104. A metadata call in a coroutine that also makes
     a costlier blocking call (a request, a subprocess, a file read) is not reported on its own:
     the costlier call's finding names it, since moving that section to a worker thread takes
-    both along.
+    both along. Several metadata calls in one coroutine are one finding, at the first.
 
     ## Why is this bad?
     A metadata call waits for the file system: microseconds on a local disk with a warm cache,
@@ -101,4 +101,6 @@ class BlockingMetadataCall(BlockingCallRule):
         Invalid("import os\n\nasync def f(p):\n    return os.path.realpath(p)\n", line=4, column=12),
         Invalid("import tempfile\n\nasync def f():\n    return tempfile.mkdtemp()\n", line=4, column=12),
         Invalid("import shutil\n\nasync def f():\n    return shutil.which('git')\n", line=4, column=12),
+        Invalid("from pathlib import Path\n\nasync def save(p: Path, data: bytes):\n    if not p.parent.exists():\n        p.parent.mkdir(parents=True)\n    return p.stat().st_size\n",
+                line=4, column=12, message_contains="also `p.parent.mkdir`, `p.stat` at lines 5, 6"),
     )
