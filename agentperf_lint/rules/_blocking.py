@@ -20,8 +20,8 @@ from ..walker import iter_tree
 from ._blocking_catalogue import ROWS
 from ._blocking_groups import CoroutineCalls, Pending, plan
 from ._costs import Cost, cost_of
-from ._test_code import CHECK_TESTS, skips_test_code
 from ._fixes import awaited, dotted, inside_generator_expression
+from ._test_code import CHECK_TESTS, skips_test_code
 
 FixKind = str  # "sleep" | "thread" | "sqlite_thread" | "await" | "none"
 
@@ -610,8 +610,7 @@ class BlockingCallRule(Rule):
             spelling(ctx, node),
         )
         calls = self._coroutines.setdefault(id(ctx.function.node), CoroutineCalls())
-        calls.add(ctx, pending, receiver_typed=hit.target.receiver is not None and hit.entry.call.endswith(".*"),
-                  is_opener=hit.target.receiver is None)
+        calls.add(ctx, pending, receiver_typed=hit.entry.call.endswith(".*"))
 
     def end_file(self) -> None:
         for calls in self._coroutines.values():

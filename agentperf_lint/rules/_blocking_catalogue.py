@@ -124,7 +124,7 @@ ROWS: tuple[tuple[str | Cost, ...], ...] = (
       "os.fwalk glob.iglob"), "APL104", "none", PATHS, "iterated_elsewhere"),
     (("pandas.read_csv pandas.read_json pandas.read_parquet pandas.read_excel pandas.read_feather "
      "pandas.read_pickle pandas.read_table numpy.load numpy.save numpy.savez numpy.loadtxt "
-     "numpy.savetxt numpy.fromfile numpy.genfromtxt"), "APL104", "thread", DATA_FILES),
+     "numpy.savetxt numpy.fromfile numpy.genfromtxt"), "APL104", "thread", DATA_FILES, "in_memory_file"),
     ("json.load json.dump pickle.load pickle.dump tomllib.load", "APL104", "thread", FILES,
      "in_memory_file"),
     # APL105 archives and temporary files

@@ -47,13 +47,10 @@ class Pending:
     fix: Fix | None
     line: int
     name: str  # how a message names it: `fh.read`
-    handle: str | None = None  # the handle this call is made on (a name bound here, or its text)
-    opens: str | None = None  # the local name this call binds a handle to
+    handle: str | None = None  # the handle this call is made on, when opened elsewhere (its text)
+    opener: Pending | None = None  # the call that opened the handle, in this coroutine
+    opens: bool = False  # this call opened a handle, bound to a local name
     folded: list[Pending] = field(default_factory=list)
-
-    @property
-    def is_handle_call(self) -> bool:
-        return self.handle is not None
 
     def message(self, note: str) -> str:
         return f"{self.head}{note}; {self.advice}"
@@ -83,9 +80,10 @@ class CoroutineCalls:
         self.pending: list[Pending] = []
         self.opened: dict[str, tuple[Pending, cst.With | None]] = {}
 
-    def add(self, ctx: FileContext, pending: Pending, receiver_typed: bool, is_opener: bool) -> None:
+    def add(self, ctx: FileContext, pending: Pending, receiver_typed: bool) -> None:
         """Record a call; ``receiver_typed``: a method on a value of a catalogued class
-        (``fh.read()``); ``is_opener``: a call that makes such a value (``open(p)``)."""
+        (``fh.read()``), else a function or a method the catalogue names exactly (``open(p)``,
+        ``path.open()``, which may open a handle)."""
         call = pending.call
         if receiver_typed and pending.cost in _HANDLE_COSTS and isinstance(call.func, cst.Attribute):
             receiver = call.func.value
@@ -93,14 +91,20 @@ class CoroutineCalls:
                 opener, with_node = self.opened[receiver.value]
                 if with_node is not None and with_node not in ctx.ancestors and call.func.attr.value == "close":
                     return  # the `with` closed it already: close() does nothing
-                pending.handle = receiver.value
+                pending.opener = opener
             else:
                 pending.handle = " ".join(ctx.module.code_for_node(receiver).split())
-        elif is_opener and pending.cost in _HANDLE_COSTS:
-            name, with_node = _bound_name(ctx, call)
-            if name is not None:
-                pending.opens = name
-                self.opened[name] = (pending, with_node)
+        elif not receiver_typed:
+            # ``json.load(fh)``, ``shutil.copyfileobj(src, fh)``: the handle's read or write
+            for arg in call.args:
+                if isinstance(arg.value, cst.Name) and arg.value.value in self.opened:
+                    pending.opener = self.opened[arg.value.value][0]
+                    break
+            if pending.opener is None and pending.cost in _HANDLE_COSTS:
+                name, with_node = _bound_name(ctx, call)
+                if name is not None:
+                    pending.opens = True
+                    self.opened[name] = (pending, with_node)
         self.pending.append(pending)
 
 
@@ -113,12 +117,11 @@ def _at_lines(calls: Sequence[Pending]) -> str:
 def plan(calls: CoroutineCalls) -> list[tuple[Pending, str]]:
     """The findings of one coroutine: each reported call with the note its message carries."""
     reported: list[Pending] = []
-    openers = {pending.opens: pending for pending in calls.pending if pending.opens is not None}
     first_on_handle: dict[str, Pending] = {}
     for pending in calls.pending:
         handle = pending.handle
-        if handle is not None and handle in openers and openers[handle] is not pending:
-            openers[handle].folded.append(pending)
+        if pending.opener is not None:
+            pending.opener.folded.append(pending)
         elif handle is not None and handle in first_on_handle:
             first_on_handle[handle].folded.append(pending)
         else:
@@ -129,7 +132,7 @@ def plan(calls: CoroutineCalls) -> list[tuple[Pending, str]]:
     for pending in reported:
         if pending.folded:
             verb = "read/written" if pending.cost is not Cost.DATABASE else "used"
-            if pending.opens is not None:
+            if pending.opens:
                 text = f": opened here, {verb} {_at_lines(pending.folded)}"
             else:
                 text = f": the same handle is {verb} again {_at_lines(pending.folded)}"
