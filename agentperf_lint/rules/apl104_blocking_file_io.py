@@ -22,6 +22,8 @@ class BlockingFileIo(BlockingCallRule):
     the class assigns `self.config_path = Path(...)`, a property or function annotated
     `-> Path`, a parameter annotated `Path`, `p.parent / "x"`.
 
+    Cost class (named in every message, counted by `--statistics`): file content I/O; directory-tree I/O for directory listings and walks, tree copies and removal.
+
     ## Why is this bad?
     Disk I/O blocks the loop for as long as the storage takes: microseconds on a warm page
     cache, but tens of milliseconds on a cold network file system, a container overlay or a

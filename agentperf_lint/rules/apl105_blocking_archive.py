@@ -15,6 +15,8 @@ class BlockingArchive(BlockingCallRule):
     archives and temporary files they return. `tempfile.mkdtemp`/`mkstemp` are one metadata
     call each: APL115.
 
+    Cost class (named in every message, counted by `--statistics`): directory-tree I/O (archives, temporary directories); file content I/O (temporary files).
+
     ## Why is this bad?
     Archives combine disk I/O with CPU-bound (de)compression: extracting an uploaded bundle or
     zipping a workspace holds the event loop for seconds. Creating and deleting temporary

@@ -14,6 +14,8 @@ class BlockingDatabase(BlockingCallRule):
     clients, and SQLAlchemy's sync `Engine`/`Connection`/`Session`. Connections are followed
     through variables, `with` targets, `self` attributes and annotations.
 
+    Cost class (named in every message, counted by `--statistics`): a database round trip.
+
     ## Why is this bad?
     Every query is a network round trip (or a disk write for SQLite) on the event loop thread:
     an agent's memory store or tool cache that is hit per step turns into a global lock

@@ -16,6 +16,8 @@ class BlockingNetwork(BlockingCallRule):
     read certificate files), and
     `select.select`/`poll`/selectors without a zero timeout.
 
+    Cost class (named in every message, counted by `--statistics`): a network round trip; file content I/O for SSL contexts (they read the CA bundle).
+
     ## Why is this bad?
     A DNS lookup through the system resolver can take seconds on a cold cache or a broken
     nameserver, and a `recv` on a blocking socket waits for the peer: the whole loop waits too.

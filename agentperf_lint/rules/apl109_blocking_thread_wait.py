@@ -18,6 +18,8 @@ class BlockingThreadWait(BlockingCallRule):
     registers a done-callback on that future or checks `done()`/`cancelled()` (it waits for
     completion asynchronously and reads a result that is already there).
 
+    Cost class (named in every message, counted by `--statistics`): a wait on another thread.
+
     ## Why is this bad?
     These primitives park the calling thread, which here is the event loop: while it waits
     for a worker thread, no other coroutine runs, and if the worker needs the loop to make

@@ -11,6 +11,8 @@ class NestedEventLoop(BlockingCallRule):
     Reports `asyncio.run(...)`, `loop.run_until_complete(...)` and
     `asyncio.run_coroutine_threadsafe(...).result()` inside an `async def` body.
 
+    Cost class (named in every message, counted by `--statistics`): a wait on another thread.
+
     ## Why is this bad?
     A coroutine already runs on a loop. `asyncio.run` and `run_until_complete` raise
     `RuntimeError` there (or, patched with `nest_asyncio`, run a second loop that starves the

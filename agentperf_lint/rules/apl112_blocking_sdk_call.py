@@ -15,6 +15,8 @@ class BlockingSdkCall(BlockingCallRule):
     transports and SFTP clients, `smtplib.SMTP`, `ftplib.FTP` (connecting and their methods),
     and `docker.from_env()` clients.
 
+    Cost class (named in every message, counted by `--statistics`): a network round trip; a subprocess for GitPython (it runs `git`).
+
     ## Why is this bad?
     An S3 upload, a git clone, an SSH command or an email send takes from tens of
     milliseconds to minutes, all of it on the event loop thread when called from a

@@ -45,6 +45,8 @@ class BlockingUserConfigured(BlockingCallRule):
     (`mylib.Client.*`), or a method name on any receiver (`*.fetch_sync`). Calls already in
     the built-in catalogue are reported by their own APL1xx code, not twice.
 
+    Cost class (named in every message, counted by `--statistics`): a network round trip (the catalogue cannot know better).
+
     ## Why is this bad?
     Every code base has its own sync wrappers around network or disk I/O (an internal SDK, a
     legacy storage layer). Declaring them lets the linter guard them like the standard

@@ -24,6 +24,8 @@ class BlockingMetadataCall(BlockingCallRule):
     the costlier call's finding names it, since moving that section to a worker thread takes
     both along. Several metadata calls in one coroutine are one finding, at the first.
 
+    Cost class (named in every message, counted by `--statistics`): one file-system metadata call.
+
     ## Why is this bad?
     A metadata call waits for the file system: microseconds on a local disk with a warm cache,
     but milliseconds to seconds on a network file system, a container overlay, a cold cache or
