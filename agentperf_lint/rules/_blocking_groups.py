@@ -104,8 +104,22 @@ class CoroutineCalls:
                 name, with_node = _bound_name(ctx, call)
                 if name is not None:
                     pending.opens = True
-                    self.opened[name] = (pending, with_node)
+                    pending.opener = self._enclosing_opener(with_node)
+                    self.opened[name] = (pending.opener or pending, with_node)
         self.pending.append(pending)
+
+    def _enclosing_opener(self, with_node: cst.With | None) -> Pending | None:
+        """The opening call of a file opened together with this one, ``with open(a) as src,
+        open(b, "w") as dst:`` or a ``with`` that is the first statement of the other's block:
+        a copy from one to the other is one problem."""
+        if with_node is None:
+            return None
+        for opener, outer in self.opened.values():
+            if outer is with_node or (
+                    outer is not None and isinstance(outer.body, cst.IndentedBlock)
+                    and outer.body.body and outer.body.body[0] is with_node):
+                return opener
+        return None
 
 
 def _at_lines(calls: Sequence[Pending]) -> str:
@@ -133,7 +147,14 @@ def plan(calls: CoroutineCalls) -> list[tuple[Pending, str]]:
         if pending.folded:
             verb = "read/written" if pending.cost is not Cost.DATABASE else "used"
             if pending.opens:
-                text = f": opened here, {verb} {_at_lines(pending.folded)}"
+                also = [folded for folded in pending.folded if folded.opens]
+                used = [folded for folded in pending.folded if not folded.opens]
+                text = ": opened here"
+                if also:
+                    names = ", ".join(dict.fromkeys(f"`{folded.name}`" for folded in also))
+                    text += f" with {names} {_at_lines(also)}"
+                if used:
+                    text += f", {verb} {_at_lines(used)}"
             else:
                 text = f": the same handle is {verb} again {_at_lines(pending.folded)}"
             notes.setdefault(id(pending), []).append(text)

@@ -141,6 +141,8 @@ class BlockingFileIo(BlockingCallRule):
                 message_contains="opened here, read/written at line 5"),
         Invalid("async def f(p):\n    with open(p) as fh:\n        text = fh.read()\n    fh.close()\n    return text\n", line=2, column=10,
                 message_contains="read/written at line 3;"),
+        Invalid("async def copy(a, b):\n    with open(a, 'rb') as src:\n        with open(b, 'wb') as dst:\n            dst.write(src.read())\n", line=2, column=10,
+                message_contains="opened here with `open` at line 3, read/written at line 4"),
         Invalid("import requests\n\nasync def f(p, url):\n    with open(p, 'w') as fh:\n        fh.write(requests.get(url).text)\n", line=4, column=10),
         Invalid("import glob\n\nasync def f(d):\n    return glob.glob(d + '/*.json')\n", line=4, column=12),
         Invalid("import pandas as pd\n\nasync def f(p):\n    return pd.read_csv(p)\n", line=4, column=12),
