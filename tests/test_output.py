@@ -241,6 +241,24 @@ def test_statistics_rows_by_count_with_fixable_mark() -> None:
         "3\tAPL101\t[*] blocking-sleep",
         "1\tAPL102\t    blocking-http",
         "1\tAPL201\t    n-plus-one",
+        "",
+        "Blocking calls by cost class (costliest first):",
+        "1\ta network round trip",
+        "3\ta sleep",
+    ]
+
+
+def test_statistics_group_blocking_calls_by_the_cost_their_messages_state() -> None:
+    findings = [
+        finding(line=1, code="APL104", name="blocking-file-io", message="`os.stat(...)` blocks ... (directory-tree I/O); x"),
+        finding(line=2, code="APL104", name="blocking-file-io", message="`open(...)` blocks ... (file content I/O); x"),
+        finding(line=3, code="APL115", name="blocking-metadata-call", message="`p.exists(...)` blocks ..."),
+    ]
+    assert render_statistics(findings).splitlines()[-4:] == [
+        "Blocking calls by cost class (costliest first):",
+        "1\tdirectory-tree I/O",
+        "1\tfile content I/O",
+        "1\tone file-system metadata call",
     ]
 
 

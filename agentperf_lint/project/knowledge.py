@@ -25,29 +25,37 @@ class BlockingCall:
     cost: Cost
 
 
+_Match = tuple[str, bool, Cost]  # code, conditional (has an argument test), cost class
+# argument tests a summary cannot evaluate, whose rows therefore never end a chain
+_SKIPPED_TESTS = frozenset({
+    "nonblocking_acquire",  # a helper's lock guards a short critical section: not a stall by itself
+    "not_iterated_here",  # a lazy query blocks where it is iterated, which a summary does not record
+})
+
+
 @lru_cache(maxsize=1)
-def _index() -> tuple[dict[str, tuple[str, bool]], dict[str, tuple[str, frozenset[str], bool]], dict[str, tuple[str, bool]]]:
-    exact: dict[str, tuple[str, bool]] = {}
-    wildcard: dict[str, tuple[str, frozenset[str], bool]] = {}
-    any_receiver: dict[str, tuple[str, bool]] = {}
+def _index() -> tuple[dict[str, _Match], dict[str, tuple[_Match, frozenset[str]]], dict[str, _Match]]:
+    exact: dict[str, _Match] = {}
+    wildcard: dict[str, tuple[_Match, frozenset[str]]] = {}
+    any_receiver: dict[str, _Match] = {}
     for row in ROWS:
-        calls, code = row[0], row[1]
-        if len(row) > 4 and row[4] == "nonblocking_acquire":
-            continue  # a helper's lock guards a short critical section: not a stall by itself
-        if len(row) > 4 and row[4] == "not_iterated_here":
-            continue  # a lazy query blocks where it is iterated, which a summary does not record
-        conditional = len(row) > 4 and bool(row[4])
+        calls, code = str(row[0]), str(row[1])
+        unless = next((str(field) for field in row[4:] if not isinstance(field, Cost)), None)
+        stated = next((field for field in row[4:] if isinstance(field, Cost)), None)
+        if unless in _SKIPPED_TESTS:
+            continue
         words = calls.split()
         exempt = frozenset(word[1:] for word in words if word.startswith("!"))
         for word in words:
             if word.startswith("!"):
                 continue
+            match = (code, unless is not None, stated if stated is not None else cost_of(word, code))
             if word.startswith("*."):
-                any_receiver[word[2:]] = (code, conditional)
+                any_receiver[word[2:]] = match
             elif word.endswith(".*"):
-                wildcard[word[:-2]] = (code, exempt, conditional)
+                wildcard[word[:-2]] = (match, exempt)
             else:
-                exact[word] = (code, conditional)
+                exact[word] = match
     return exact, wildcard, any_receiver
 
 
@@ -55,28 +63,28 @@ def blocking_call(target: str | None, receiver: str | None, method: str, nonbloc
                   extra: frozenset[str] = frozenset()) -> BlockingCall | None:
     """The catalogue entry a call matches, as :class:`..rules._blocking.Catalogue` matches it.
 
-    ``nonblocking_args`` says the call passes a literal ``False``/``0`` (``acquire(False)``,
-    ``get(block=False)``, ``wait(timeout=0)``): entries with an argument test then do not match.
+    ``nonblocking_args`` says the call's arguments switch a conditional entry off (a literal
+    ``False``/``0`` as in ``acquire(False)``, ``get(block=False)``, ``wait(timeout=0)``; see
+    :func:`.summary._nonblocking_arguments`).
     """
     exact, wildcard, any_receiver = _index()
-    found: tuple[str, bool] | None = None
+    found: _Match | None = None
     if target is not None and target in exact:
         found = exact[target]
     elif receiver is not None and receiver in wildcard and method not in wildcard[receiver][1]:
-        code, _, conditional = wildcard[receiver]
-        found = (code, conditional)
+        found = wildcard[receiver][0]
     elif method in any_receiver:
         found = any_receiver[method]
     if found is None and extra:
         if (target in extra or (receiver and f"{receiver}.*" in extra) or f"*.{method}" in extra):
-            found = ("APL113", False)
+            found = ("APL113", False, Cost.NETWORK)
     if found is None:
         return None
-    code, conditional = found
+    code, conditional, cost = found
     if conditional and nonblocking_args:
         return None
     name = (target or (f"{receiver}.{method}" if receiver else method)).removeprefix("builtins.")
-    return BlockingCall(f"{name}()", code, cost_of(target or "", code))
+    return BlockingCall(f"{name}()", code, cost)
 
 
 # -- awaited round trips of third-party code ---------------------------------------------------

@@ -9,21 +9,24 @@ differ only in which catalogue code they own (:class:`BlockingCallRule`). The ca
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 import libcst as cst
 
 from ..context import FileContext
-from ..rule import Fix, FixAvailability, ImportNeeded, Rule
+from ..rule import Fix, FixAvailability, ImportNeeded, Report, Rule
 from ..walker import iter_tree
 from ._blocking_catalogue import ROWS
+from ._blocking_groups import CoroutineCalls, Pending, plan
+from ._costs import Cost, cost_of
 from ._entry import runs_alone
 from ._frameworks import UNLESS as FRAMEWORK_UNLESS
 from ._frameworks import canonical_name
 from ._fixes import awaited, dotted, inside_generator_expression
+from ._test_code import CHECK_TESTS, skips_test_code
 
-FixKind = str  # "sleep" | "thread" | "await" | "none"
+FixKind = str  # "sleep" | "thread" | "sqlite_thread" | "await" | "none"
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,7 @@ class Entry:
     alternative: str
     unless: str | None = None
     exempt: frozenset[str] = frozenset()
+    cost: Cost = Cost.NETWORK
 
     @property
     def display(self) -> str:
@@ -88,17 +92,20 @@ class Catalogue:
         return self.any_receiver.get(target.method)
 
 
-def parse_rows(rows: Sequence[tuple[str, ...]]) -> list[Entry]:
-    """Catalogue rows (see :mod:`._blocking_catalogue`) -> entries."""
+def parse_rows(rows: Sequence[tuple[str | Cost, ...]]) -> list[Entry]:
+    """Catalogue rows (see :mod:`._blocking_catalogue`) -> entries, each with its cost class."""
     entries = []
     for row in rows:
-        calls, code, fix, alternative = row[:4]
-        unless = row[4] if len(row) > 4 else None
+        calls, code, fix, alternative = (str(field) for field in row[:4])
+        unless = next((str(field) for field in row[4:] if not isinstance(field, Cost)), None)
+        stated = next((field for field in row[4:] if isinstance(field, Cost)), None)
         words = calls.split()
         exempt = frozenset(word[1:] for word in words if word.startswith("!"))
         for word in words:
             if not word.startswith("!"):
-                entries.append(Entry(word, code, fix, alternative, unless, exempt if word.endswith(".*") else frozenset()))
+                entries.append(Entry(word, code, fix, alternative, unless,
+                                     exempt if word.endswith(".*") else frozenset(),
+                                     stated if stated is not None else cost_of(word, code)))
     return entries
 
 
@@ -210,6 +217,8 @@ def _nonblocking_acquire(ctx: FileContext, call: cst.Call, target: Target) -> bo
 
 
 def _nonblocking_queue(ctx: FileContext, call: cst.Call, target: Target) -> bool:
+    if _unbounded_put(ctx, target):
+        return True
     block = _keyword(call, "block")
     if block is not None:
         return _is_literal(block, "False", "0")
@@ -309,6 +318,83 @@ def _in_memory_file(ctx: FileContext, call: cst.Call, target: Target) -> bool:
     return False
 
 
+# -- what the module makes: the constructor calls behind a typed value ---------------------
+_CONSTRUCTORS = frozenset({"sqlite3.connect", "queue.Queue", "queue.LifoQueue", "queue.PriorityQueue"})
+_made: tuple[cst.Module | None, dict[str, list[cst.Call]]] = (None, {})
+
+
+def constructor_calls(ctx: FileContext, qualname: str) -> list[cst.Call]:
+    """Every call in the module to ``qualname`` (one of :data:`_CONSTRUCTORS`): a value typed
+    ``sqlite3.connect`` was made by one of them, so what they all say holds for it."""
+    global _made
+    if _made[0] is not ctx.module:
+        found: dict[str, list[cst.Call]] = {}
+        for node in iter_tree(ctx.module):
+            if isinstance(node, cst.Call) and isinstance(node.func, (cst.Name, cst.Attribute)):
+                name = ctx.qualified_name(node.func)
+                if name in _CONSTRUCTORS:
+                    found.setdefault(name, []).append(node)
+        _made = (ctx.module, found)
+    return _made[1].get(qualname, [])
+
+
+def _string_value(expr: cst.BaseExpression | None) -> str | None:
+    if isinstance(expr, cst.SimpleString):
+        return expr.evaluated_value if isinstance(expr.evaluated_value, str) else None
+    return None
+
+
+def _memory_database(call: cst.Call) -> bool:
+    """``sqlite3.connect(":memory:")`` (or a ``mode=memory`` URI): no file, no I/O."""
+    args = _positional(call)
+    name = _string_value(_keyword(call, "database") or (args[0] if args else None))
+    return name is not None and (name == ":memory:" or "mode=memory" in name)
+
+
+def _sqlite_connects(ctx: FileContext, target: Target) -> list[cst.Call]:
+    """The ``sqlite3.connect`` calls of the module that made this call's receiver (none for a
+    connection made elsewhere: an annotated ``sqlite3.Connection``)."""
+    if target.receiver is not None and target.receiver.startswith("sqlite3.connect"):
+        return constructor_calls(ctx, "sqlite3.connect")
+    return []
+
+
+def _in_memory_sqlite(ctx: FileContext, call: cst.Call, target: Target) -> bool:
+    if target.full == "sqlite3.connect":
+        return _memory_database(call)
+    connects = _sqlite_connects(ctx, target)
+    return bool(connects) and all(_memory_database(made) for made in connects)
+
+
+def _any_thread(call: cst.Call) -> bool:
+    value = _keyword(call, "check_same_thread")
+    return value is not None and _is_literal(value, "False", "0")
+
+
+def sqlite_thread_fix(ctx: FileContext, call: cst.Call) -> Fix | None:
+    """A ``sqlite3`` connection (and its cursors) works only in the thread that made it:
+    ``asyncio.to_thread(conn.execute, ...)`` raises ``ProgrammingError``, and a connection made
+    by ``asyncio.to_thread(sqlite3.connect, ...)`` fails in the event loop's thread, unless the
+    connection was opened with ``check_same_thread=False``. Offer the fix only then."""
+    target = resolve_call(ctx, call)
+    if target is None:
+        return None
+    connects = [call] if target.full == "sqlite3.connect" else _sqlite_connects(ctx, target)
+    if not connects or not all(_any_thread(made) for made in connects):
+        return None
+    return to_thread_fix(ctx, call)
+
+
+def _unbounded_put(ctx: FileContext, target: Target) -> bool:
+    """``q.put(x)`` on a ``queue.Queue()`` made without ``maxsize`` never waits."""
+    if target.method != "put" or target.receiver not in _CONSTRUCTORS:
+        return False
+    made = constructor_calls(ctx, target.receiver)
+    return bool(made) and all(
+        not _positional(queue) and (_keyword(queue, "maxsize") is None or _is_literal(_keyword(queue, "maxsize"), "0"))  # type: ignore[arg-type]
+        for queue in made)
+
+
 UNLESS: Mapping[str, Callable[[FileContext, cst.Call, Target], bool]] = {
     "zero_timeout": _zero_timeout,
     "nonblocking_acquire": _nonblocking_acquire,
@@ -319,6 +405,7 @@ UNLESS: Mapping[str, Callable[[FileContext, cst.Call, Target], bool]] = {
     "iterated_elsewhere": _iterated_elsewhere,
     "finished_future": _finished_future,
     "in_memory_file": _in_memory_file,
+    "in_memory_sqlite": _in_memory_sqlite,
     **FRAMEWORK_UNLESS,
 }
 
@@ -365,10 +452,57 @@ def classify(ctx: FileContext, call: cst.Call, catalogue: Catalogue = CATALOGUE)
         if entry is not None and target is not None:
             test = UNLESS.get(entry.unless) if entry.unless else None
             if test is None or not test(ctx, call, target):
-                hit = Hit(entry, target)
+                hit = Hit(_as_tree_walk(entry) if entry.cost is Cost.METADATA and _in_tree_walk(ctx, catalogue) else entry, target)
     if catalogue is CATALOGUE:
         _memo = (ctx, call, hit)
     return hit
+
+
+# -- tree walks: a metadata call per directory entry ------------------------------------------
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+
+
+def _walks_tree(ctx: FileContext, expr: cst.BaseExpression, catalogue: Catalogue) -> bool:
+    """Whether the loop's iterable calls a directory walker (``p.iterdir()``, ``os.scandir``,
+    ``sorted(glob.glob(...))``)."""
+    for node in iter_tree(expr):
+        if isinstance(node, cst.Call):
+            target = resolve_call(ctx, node)
+            entry = catalogue.match(target) if target is not None else None
+            if entry is not None and entry.cost is Cost.DIRECTORY_TREE:
+                return True
+    return False
+
+
+def _in_tree_walk(ctx: FileContext, catalogue: Catalogue) -> bool:
+    """A call in the body of a loop (or comprehension) over directory entries, in this function:
+    ``for p in d.iterdir(): p.stat()`` stats every entry, a tree walk, not one metadata call."""
+    child: cst.CSTNode | None = None
+    for node in reversed(ctx.ancestors):
+        if node is ctx.function.node:
+            return False
+        if isinstance(node, cst.For):
+            if child is not node.iter and _walks_tree(ctx, node.iter, catalogue):
+                return True
+        elif isinstance(node, _COMPREHENSIONS):
+            comp: cst.CompFor | None = node.for_in
+            while comp is not None:
+                if child is not comp and _walks_tree(ctx, comp.iter, catalogue):
+                    return True
+                comp = comp.inner_for_in
+        child = node
+    return False
+
+
+_TREE_WALKS: dict[Entry, Entry] = {}
+
+
+def _as_tree_walk(entry: Entry) -> Entry:
+    """The metadata entry as the file family reports it inside a walk (APL104, tree cost)."""
+    walk = _TREE_WALKS.get(entry)
+    if walk is None:
+        walk = _TREE_WALKS[entry] = replace(entry, code="APL104", cost=Cost.DIRECTORY_TREE)
+    return walk
 
 
 # -- messages -----------------------------------------------------------------------------
@@ -379,6 +513,13 @@ def spelling(ctx: FileContext, call: cst.Call) -> str:
 
 
 def describe(ctx: FileContext, call: cst.Call, hit: Hit) -> str:
+    head, advice = describe_parts(ctx, call, hit)
+    return f"{head}; {advice}"
+
+
+def describe_parts(ctx: FileContext, call: cst.Call, hit: Hit) -> tuple[str, str]:
+    """The message in two parts, what blocks and how much, then the advice: a coroutine's plan
+    (:mod:`._blocking_groups`) puts what it folded into the finding between them."""
     function = ctx.function.node
     name = function.name.value if isinstance(function, cst.FunctionDef) else "<coroutine>"
     where = f"inside `async def {name}`"
@@ -390,7 +531,7 @@ def describe(ctx: FileContext, call: cst.Call, hit: Hit) -> str:
         made_by_function = receiver.rpartition(".")[2][:1].islower()
         on = f" (on a value from `{receiver}(...)`)" if made_by_function else f" (a sync `{receiver}`)"
     advice = hit.entry.alternative.replace("{library}", ctx.async_library)
-    return f"`{spelling(ctx, call)}(...)`{on} blocks the event loop {where}; {advice}"
+    return f"`{spelling(ctx, call)}(...)`{on} blocks the event loop {where} ({hit.entry.cost.words})", advice
 
 
 # -- fixes --------------------------------------------------------------------------------
@@ -450,6 +591,7 @@ def await_argument_fix(ctx: FileContext, call: cst.Call) -> Fix | None:
 
 FIXES: Mapping[FixKind, Callable[[FileContext, cst.Call], Fix | None]] = {
     "thread": to_thread_fix,
+    "sqlite_thread": sqlite_thread_fix,
     "sleep": sleep_fix,
     "await": await_argument_fix,
 }
@@ -462,25 +604,49 @@ class BlockingCallRule(Rule):
     fix_availability = FixAvailability.SOMETIMES
     triggers = ("async",)
     message = "`{call}(...)` blocks the event loop inside `async def`"  # describe() words findings
+    options_table = "blocking"
+    options = (CHECK_TESTS,)
     catalogue: ClassVar[Catalogue] = CATALOGUE
 
+    def begin_file(self, ctx: FileContext) -> None:
+        super().begin_file(ctx)
+        self._coroutines: dict[int, CoroutineCalls] = {}
+
     def visit_Call(self, node: cst.Call) -> None:
+        """Collect every blocking call of the coroutine, whatever its code: which of them this
+        rule reports is decided once the coroutine is seen whole (:func:`._blocking_groups.plan`)."""
         ctx = self.ctx
         if not ctx.in_async:
             return
         hit = classify(ctx, node)
-        if hit is None or hit.entry.code != self.code:
+        if hit is None or skips_test_code(self, ctx):
             return
         if runs_alone(ctx, node):
             return  # a script's start-up, before its entry coroutine first awaits: stalls nobody
-        make_fix = FIXES.get(hit.entry.fix)
-        self.report(node, fix=make_fix(ctx, node) if make_fix else None, message=describe(ctx, node, hit))
+        make_fix = FIXES.get(hit.entry.fix) if hit.entry.code == self.code else None
+        head, advice = describe_parts(ctx, node, hit)
+        pending = Pending(
+            node, hit.entry.code, hit.entry.cost, head, advice, ctx.statement,
+            make_fix(ctx, node) if make_fix else None,
+            ctx.position(node).start.line,  # type: ignore[attr-defined]
+            spelling(ctx, node),
+        )
+        calls = self._coroutines.setdefault(id(ctx.function.node), CoroutineCalls())
+        calls.add(ctx, pending, receiver_typed=hit.entry.call.endswith(".*"))
+
+    def end_file(self) -> None:
+        for calls in self._coroutines.values():
+            for pending, note in plan(calls):
+                if pending.code == self.code:
+                    self.reports.append(Report(type(self), pending.call, pending.message(note), pending.statement, pending.fix))
+        self._coroutines = {}
 
 
 
 _FIX_TEXT = {
     "sleep": "`await asyncio.sleep(...)` (safe)",
     "thread": "`await asyncio.to_thread(f, ...)` (unsafe)",
+    "sqlite_thread": "`await asyncio.to_thread(f, ...)` (unsafe; only with `check_same_thread=False`)",
     "await": "`await <coroutine>` (unsafe)",
     "none": "none",
 }
@@ -489,16 +655,18 @@ _FIX_TEXT = {
 def catalogue_markdown() -> str:
     """The catalogue as a Markdown table (call, code, fix, use instead): docs/blocking-calls.md
     embeds it, and a test keeps the two in sync."""
-    lines = ["| Calls | Code | Fix | Use instead |", "|---|---|---|---|"]
+    lines = ["| Calls | Code | Cost | Fix | Use instead |", "|---|---|---|---|---|"]
     for row in ROWS:
-        calls, code, fix, alternative = row[:4]
+        calls, code, fix, alternative = (str(field) for field in row[:4])
         words = calls.split()
         shown = ", ".join(f"`{word}`" for word in words if not word.startswith("!"))
         exempt = [word[1:] for word in words if word.startswith("!")]
         if exempt:
             shown += " (not: " + ", ".join(f"`{name}`" for name in exempt) + ")"
-        if len(row) > 4:
-            shown += f" (unless {row[4].replace('_', ' ')})"
+        unless = [field for field in row[4:] if not isinstance(field, Cost)]
+        if unless:
+            shown += f" (unless {unless[0].replace('_', ' ')})"
         advice = alternative.replace("{library}", "asyncio").replace("|", "\\|")
-        lines.append(f"| {shown} | {code} | {_FIX_TEXT[fix]} | {advice} |")
+        cost = parse_rows([row])[0].cost.words
+        lines.append(f"| {shown} | {code} | {cost} | {_FIX_TEXT[fix]} | {advice} |")
     return "\n".join(lines) + "\n"

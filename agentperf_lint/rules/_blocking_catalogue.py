@@ -12,13 +12,19 @@ Each row is ``(calls, code, fix, alternative)`` and optionally ``unless``:
   ``r.get(key).decode()`` on a Redis client is not a second finding;
   ``*.run_until_complete`` matches the method name on any receiver.
 * ``fix``: ``sleep`` (``await asyncio.sleep``), ``thread`` (``await asyncio.to_thread(f, ...)``),
+  ``sqlite_thread`` (the same, only for connections opened with ``check_same_thread=False``),
   ``await`` (``await <the coroutine argument>``) or ``none``.
 * ``alternative``: the message's advice, naming the concrete async replacement.
 * ``unless``: the name of an argument test in :mod:`._blocking` under which the call does not
   block (``queue.get(block=False)``, ``select.select(r, w, x, 0)``).
+* ``cost``: what one call costs (:class:`._costs.Cost`), stated where :func:`._costs.cost_of`
+  (which knows the metadata and tree calls, else goes by code) would say otherwise: messages
+  say it in words, the costliest call of a coroutine carries the cheap ones beside it, and
+  ``--statistics`` and the docs group by it.
 
 Methods listed after ``!`` in a wildcard row are exempt (``sqlite3.connect.* !cursor``): they
-only build objects in memory.
+only build objects in memory, or wait on nothing (``close()`` on a pooled HTTP client drops its
+idle sockets; ``seek``/``tell`` on a file move an offset).
 
 Pure functions that never touch the disk are absent on purpose (``os.path.join``, ``normpath``,
 ``basename``, ``abspath``; ``Path.with_suffix``, ``Path.absolute``, ``Path.cwd``), as are
@@ -26,6 +32,8 @@ methods whose cost is one cheap system call on process state (``os.getcwd``, ``o
 """
 
 from __future__ import annotations
+
+from ._costs import Cost
 
 HTTP = (
     "use an async HTTP client: `httpx.AsyncClient`, or a shared `aiohttp` session through "
@@ -39,7 +47,11 @@ OS_FS = "use `aiofiles.os`/`anyio.Path`, or `await asyncio.to_thread(...)`"
 ARCHIVES = "run it in a worker thread: `await asyncio.to_thread(...)`"
 TEMPFILES = "use `aiofiles.tempfile`, or `await asyncio.to_thread(...)`"
 INPUT = "read input in a worker thread (`await asyncio.to_thread(input, ...)`) or with `aioconsole`"
-SQLITE = "use `aiosqlite`, or `await asyncio.to_thread(...)`"
+SQLITE = (
+    "use `aiosqlite` (a `sqlite3` connection works only in the thread that opened it: "
+    "`asyncio.to_thread` on it raises `ProgrammingError` unless it was opened with "
+    "`check_same_thread=False`)"
+)
 POSTGRES = "use `asyncpg` or `psycopg.AsyncConnection`"
 MYSQL = "use `aiomysql` or `asyncmy`"
 MONGO = "use `motor` or `pymongo.AsyncMongoClient`"
@@ -81,10 +93,10 @@ LANGCHAIN_STREAM = "iterate the async stream instead: `async for chunk in ....as
 MLX = ("run generation in a worker thread: `await asyncio.to_thread(...)`, pulling a generator "
        "one step at a time with `await asyncio.to_thread(next, steps)`")
 
-_FILE_METHODS_EXEMPT = "!fileno !isatty !readable !writable !seekable !tell !name !mode !closed !encoding"
+_FILE_METHODS_EXEMPT = "!seek !fileno !isatty !readable !writable !seekable !tell !name !mode !closed !encoding"
 
-# (calls, code, fix, alternative[, unless])
-ROWS: tuple[tuple[str, ...], ...] = (
+# (calls, code, fix, alternative[, unless][, cost])
+ROWS: tuple[tuple[str | Cost, ...], ...] = (
     # APL101 sleep
     ("time.sleep", "APL101", "sleep", "use `await {library}.sleep(...)`"),
     # APL102 HTTP
@@ -117,32 +129,18 @@ ROWS: tuple[tuple[str, ...], ...] = (
      "io.TextIOWrapper.* io.BufferedReader.* io.BufferedWriter.* io.BufferedRandom.* io.FileIO.* "
      f"{_FILE_METHODS_EXEMPT}"), "APL104", "thread", FILES),
     (("pathlib.Path.read_text pathlib.Path.read_bytes pathlib.Path.write_text "
-     "pathlib.Path.write_bytes pathlib.Path.open pathlib.Path.exists pathlib.Path.is_dir "
-     "pathlib.Path.is_file pathlib.Path.is_symlink pathlib.Path.is_mount pathlib.Path.is_socket "
-     "pathlib.Path.is_fifo pathlib.Path.is_block_device pathlib.Path.is_char_device "
-     "pathlib.Path.is_junction pathlib.Path.stat pathlib.Path.lstat pathlib.Path.owner "
-     "pathlib.Path.group pathlib.Path.chmod pathlib.Path.lchmod pathlib.Path.mkdir "
-     "pathlib.Path.rmdir pathlib.Path.unlink pathlib.Path.rename pathlib.Path.replace "
-     "pathlib.Path.touch pathlib.Path.symlink_to pathlib.Path.hardlink_to pathlib.Path.link_to "
-     "pathlib.Path.readlink pathlib.Path.resolve pathlib.Path.samefile"), "APL104", "thread", PATHS),
-    (("os.listdir os.scandir os.stat os.lstat os.remove os.unlink os.rename "
-     "os.renames os.replace os.makedirs os.mkdir os.rmdir os.removedirs os.chmod os.chown "
-     "os.lchown os.link os.symlink os.readlink os.utime os.truncate os.access os.open os.fsync "
-     "os.statvfs os.mkfifo os.sendfile"), "APL104", "thread", OS_FS),
-    (("os.path.exists os.path.lexists os.path.isfile os.path.isdir os.path.islink "
-     "os.path.ismount os.path.isjunction os.path.getsize os.path.getmtime os.path.getatime "
-     "os.path.getctime os.path.samefile os.path.sameopenfile os.path.realpath"), "APL104",
+     "pathlib.Path.write_bytes pathlib.Path.open"), "APL104", "thread", PATHS),
+    ("os.listdir os.scandir os.removedirs os.renames os.open os.fsync os.sendfile", "APL104",
      "thread", OS_FS),
-    (("shutil.copy shutil.copy2 shutil.copyfile shutil.copyfileobj shutil.copymode "
-     "shutil.copystat shutil.copytree shutil.rmtree shutil.move shutil.disk_usage shutil.chown "
-     "shutil.which glob.glob"), "APL104", "thread", OS_FS),
+    (("shutil.copy shutil.copy2 shutil.copyfile shutil.copyfileobj shutil.copytree shutil.rmtree "
+     "shutil.move glob.glob"), "APL104", "thread", OS_FS),
     # generators: the I/O happens when they are iterated, so only a use in the coroutine counts
     # (no fix: running the call in a thread would only create the generator there)
     (("pathlib.Path.iterdir pathlib.Path.glob pathlib.Path.rglob pathlib.Path.walk os.walk "
       "os.fwalk glob.iglob"), "APL104", "none", PATHS, "iterated_elsewhere"),
     (("pandas.read_csv pandas.read_json pandas.read_parquet pandas.read_excel pandas.read_feather "
      "pandas.read_pickle pandas.read_table numpy.load numpy.save numpy.savez numpy.loadtxt "
-     "numpy.savetxt numpy.fromfile numpy.genfromtxt"), "APL104", "thread", DATA_FILES),
+     "numpy.savetxt numpy.fromfile numpy.genfromtxt"), "APL104", "thread", DATA_FILES, "in_memory_file"),
     ("json.load json.dump pickle.load pickle.dump tomllib.load", "APL104", "thread", FILES,
      "in_memory_file"),
     # APL105 archives and temporary files
@@ -150,17 +148,37 @@ ROWS: tuple[tuple[str, ...], ...] = (
      "tarfile.open.* tarfile.TarFile tarfile.TarFile.* shutil.make_archive shutil.unpack_archive "
      "gzip.open bz2.open lzma.open !namelist !infolist !getinfo !setpassword"),
      "APL105", "thread", ARCHIVES),
-    (("tempfile.mkdtemp tempfile.mkstemp tempfile.NamedTemporaryFile tempfile.TemporaryFile "
-     "tempfile.TemporaryDirectory tempfile.TemporaryDirectory.cleanup "
-     "tempfile.NamedTemporaryFile.* tempfile.TemporaryFile.* "
-     f"{_FILE_METHODS_EXEMPT}"), "APL105", "thread", TEMPFILES),
+    (("tempfile.NamedTemporaryFile tempfile.TemporaryFile tempfile.NamedTemporaryFile.* "
+     f"tempfile.TemporaryFile.* {_FILE_METHODS_EXEMPT}"), "APL105", "thread", TEMPFILES,
+     Cost.FILE_CONTENT),
+    ("tempfile.TemporaryDirectory tempfile.TemporaryDirectory.cleanup", "APL105", "thread", TEMPFILES),
+    # APL115 single file-system metadata calls (inside a loop over directory entries they are
+    # a tree walk: :func:`._blocking.classify` reports them as APL104)
+    (("pathlib.Path.exists pathlib.Path.is_dir pathlib.Path.is_file pathlib.Path.is_symlink "
+     "pathlib.Path.is_mount pathlib.Path.is_socket pathlib.Path.is_fifo "
+     "pathlib.Path.is_block_device pathlib.Path.is_char_device pathlib.Path.is_junction "
+     "pathlib.Path.stat pathlib.Path.lstat pathlib.Path.owner pathlib.Path.group "
+     "pathlib.Path.chmod pathlib.Path.lchmod pathlib.Path.mkdir pathlib.Path.rmdir "
+     "pathlib.Path.unlink pathlib.Path.rename pathlib.Path.replace pathlib.Path.touch "
+     "pathlib.Path.symlink_to pathlib.Path.hardlink_to pathlib.Path.link_to "
+     "pathlib.Path.readlink pathlib.Path.resolve pathlib.Path.samefile"), "APL115", "thread", PATHS),
+    (("os.stat os.lstat os.remove os.unlink os.rename os.replace os.makedirs os.mkdir os.rmdir "
+     "os.chmod os.chown os.lchown os.link os.symlink os.readlink os.utime os.truncate os.access "
+     "os.statvfs os.mkfifo"), "APL115", "thread", OS_FS, Cost.METADATA),
+    (("os.path.exists os.path.lexists os.path.isfile os.path.isdir os.path.islink "
+     "os.path.ismount os.path.isjunction os.path.getsize os.path.getmtime os.path.getatime "
+     "os.path.getctime os.path.samefile os.path.sameopenfile os.path.realpath"), "APL115",
+     "thread", OS_FS),
+    ("shutil.copymode shutil.copystat shutil.disk_usage shutil.chown shutil.which", "APL115",
+     "thread", OS_FS),
+    ("tempfile.mkdtemp tempfile.mkstemp", "APL115", "thread", TEMPFILES),
     # APL106 input
     (("builtins.input sys.stdin.read sys.stdin.readline sys.stdin.readlines "
      "sys.stdin.buffer.read sys.stdin.buffer.readline getpass.getpass"), "APL106", "thread", INPUT),
     # APL107 databases and caches with sync drivers
     (("sqlite3.connect sqlite3.connect.* sqlite3.connect.cursor.* sqlite3.connect.execute.* "
      "sqlite3.Connection.* sqlite3.Connection.cursor.* sqlite3.Connection.execute.* sqlite3.Cursor.* "
-     "!cursor"), "APL107", "thread", SQLITE),
+     "!cursor"), "APL107", "sqlite_thread", SQLITE, "in_memory_sqlite"),
     (("psycopg2.connect psycopg2.connect.* psycopg.connect psycopg.connect.* "
      "psycopg.Connection.connect psycopg.Connection.connect.* psycopg2.connect.cursor.* "
      "psycopg.connect.cursor.* psycopg.connect.execute.* !cursor"), "APL107", "thread", POSTGRES),
@@ -183,7 +201,7 @@ ROWS: tuple[tuple[str, ...], ...] = (
     (("ssl.create_default_context ssl.SSLContext.load_verify_locations ssl.SSLContext.load_cert_chain "
      "ssl.SSLContext.set_default_verify_paths ssl.SSLContext.load_default_certs "
      "ssl.create_default_context.load_verify_locations ssl.create_default_context.load_cert_chain"),
-     "APL108", "thread", SSL_FILES),
+     "APL108", "thread", SSL_FILES, Cost.FILE_CONTENT),
     (("socket.socket.connect socket.socket.accept socket.socket.recv socket.socket.recvfrom "
      "socket.socket.recv_into socket.socket.send socket.socket.sendall socket.socket.sendto "
      "socket.socket.sendfile socket.create_connection.recv socket.create_connection.recv_into "
@@ -212,20 +230,20 @@ ROWS: tuple[tuple[str, ...], ...] = (
     ("asyncio.run *.run_until_complete", "APL110", "await", NESTED_LOOP),
     ("asyncio.run_coroutine_threadsafe.result", "APL110", "none", NESTED_LOOP),
     # APL111 sync SDK clients with an async twin
-    ("openai.OpenAI.* openai.Client.* !with_options !with_raw_response !with_streaming_response",
+    ("openai.OpenAI.* openai.Client.* !close !with_options !with_raw_response !with_streaming_response",
      "APL111", "thread", OPENAI),
     (("openai.Completion.create openai.ChatCompletion.create openai.Embedding.create "
      "openai.Image.create openai.Moderation.create"), "APL111", "thread",
      "use `await openai.ChatCompletion.acreate(...)` (SDK < 1.0) or `openai.AsyncOpenAI`"),
-    ("openai.AzureOpenAI.* !with_options !with_raw_response !with_streaming_response",
+    ("openai.AzureOpenAI.* !close !with_options !with_raw_response !with_streaming_response",
      "APL111", "thread", AZURE_OPENAI),
-    (("anthropic.Anthropic.* anthropic.Client.* !with_options !with_raw_response "
+    (("anthropic.Anthropic.* anthropic.Client.* !close !with_options !with_raw_response "
      "!with_streaming_response"), "APL111", "thread", ANTHROPIC),
     (("httpx.Client.get httpx.Client.post httpx.Client.put httpx.Client.patch httpx.Client.delete "
      "httpx.Client.head httpx.Client.options httpx.Client.request httpx.Client.send "
-     "httpx.Client.stream httpx.Client.close httpx2.Client.get httpx2.Client.post httpx2.Client.put "
+     "httpx.Client.stream httpx2.Client.get httpx2.Client.post httpx2.Client.put "
      "httpx2.Client.patch httpx2.Client.delete httpx2.Client.head httpx2.Client.options "
-     "httpx2.Client.request httpx2.Client.send httpx2.Client.stream httpx2.Client.close"),
+     "httpx2.Client.request httpx2.Client.send httpx2.Client.stream"),
      "APL111", "thread", HTTPX_CLIENT),
     (("requests.Session.get requests.Session.post requests.Session.put requests.Session.patch "
      "requests.Session.delete requests.Session.head requests.Session.options "
@@ -237,7 +255,7 @@ ROWS: tuple[tuple[str, ...], ...] = (
      "boto3.session.Session.client.* boto3.session.Session.resource.* !get_paginator !get_waiter "
      "!can_paginate !Bucket !Object !Table !meta"), "APL112", "thread", BOTO3),
     (("git.Repo git.Repo.clone_from git.Repo.init git.Repo.* git.Git.* !bare !working_dir "
-     "!working_tree_dir !git_dir"), "APL112", "thread", GIT),
+     "!working_tree_dir !git_dir"), "APL112", "thread", GIT, Cost.SUBPROCESS),
     (("paramiko.SSHClient.* paramiko.Transport.* paramiko.SFTPClient.* "
      "!set_missing_host_key_policy !get_transport"), "APL112", "thread", SSH),
     ("smtplib.SMTP smtplib.SMTP_SSL smtplib.SMTP.* smtplib.SMTP_SSL.* !set_debuglevel",
@@ -295,8 +313,8 @@ ROWS: tuple[tuple[str, ...], ...] = (
     (("langchain_core.language_models.BaseChatModel.stream langchain_core.runnables.RunnableSequence.stream"),
      "APL112", "none", LANGCHAIN_STREAM, "iterated_elsewhere"),
     # MLX inference on the local GPU: the whole generation, or one token per step of the generator
-    ("mlx_lm.generate mlx_lm.utils.generate mlx_lm.generate.generate", "APL112", "thread", MLX),
+    ("mlx_lm.generate mlx_lm.utils.generate mlx_lm.generate.generate", "APL112", "thread", MLX, Cost.COMPUTE),
     (("mlx_lm.stream_generate mlx_lm.utils.stream_generate mlx_lm.generate.stream_generate "
       "mlx_lm.utils.generate_step mlx_lm.generate.generate_step"), "APL112", "none", MLX,
-     "iterated_elsewhere"),
+     "iterated_elsewhere", Cost.COMPUTE),
 )

@@ -12,6 +12,10 @@ code; the catalogue may state it explicitly, which wins.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class Cost(enum.IntEnum):
@@ -33,7 +37,9 @@ class Cost(enum.IntEnum):
     """A database or cache round trip through a sync driver."""
     NETWORK = 8
     """A network round trip (HTTP, a socket, DNS, a sync SDK client)."""
-    SUBPROCESS = 9
+    COMPUTE = 9
+    """A long computation on the loop's thread (local model inference)."""
+    SUBPROCESS = 10
     """Starting or waiting for another process."""
 
     @property
@@ -51,6 +57,7 @@ _WORDS = {
     Cost.DIRECTORY_TREE: "directory-tree I/O",
     Cost.DATABASE: "a database round trip",
     Cost.NETWORK: "a network round trip",
+    Cost.COMPUTE: "a long computation (local model inference)",
     Cost.SUBPROCESS: "a subprocess",
 }
 
@@ -68,6 +75,7 @@ _BY_CODE = {
     "APL111": Cost.NETWORK,
     "APL112": Cost.NETWORK,
     "APL113": Cost.NETWORK,
+    "APL115": Cost.METADATA,
 }
 
 _METADATA = frozenset(
@@ -106,3 +114,24 @@ def cost_of(target: str, code: str) -> Cost:
     if target in _TREE:
         return Cost.DIRECTORY_TREE
     return _BY_CODE.get(code, Cost.NETWORK)
+
+
+def costliest(items: Iterable[T], cost: Callable[[T], Cost] | None = None) -> T | None:
+    """The item that costs most (the first of equals, so source order breaks ties), or None:
+    a message names it first, and the cheaper calls beside it ride along in its fix. Items
+    are catalogue entries (their ``cost``) unless ``cost`` says how to price them."""
+    price: Callable[[T], Cost] = cost or (lambda item: item.cost)  # type: ignore[attr-defined]
+    best: T | None = None
+    for item in items:
+        if best is None or price(item) > price(best):
+            best = item
+    return best
+
+
+def cost_in_message(code: str, message: str) -> Cost | None:
+    """The cost class a blocking-family finding states (its message names it in words, in
+    parentheses), else its code's usual class; None outside the family's direct calls."""
+    for cost in sorted(Cost, reverse=True):
+        if f"({cost.words})" in message:
+            return cost
+    return _BY_CODE.get(code)

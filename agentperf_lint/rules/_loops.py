@@ -31,6 +31,7 @@ from ..context import COMPREHENSIONS, FileContext, target_names
 from ..project.kinds import project_call_kind
 from ..rule import Applicability, Fix, ImportNeeded, Rule
 from ..walker import iter_tree
+from ._test_code import in_test_code as test_code
 
 Loop = cst.For | cst.ListComp | cst.SetComp | cst.DictComp | cst.GeneratorExp
 
@@ -100,25 +101,17 @@ def innermost_loop(ctx: FileContext) -> Loop | None:
 
 
 def in_test_code(ctx: FileContext) -> bool:
-    """Tests and test doubles (``test_*.py``, ``def test_...``, ``class FakeChatModel``) loop
-    over a few cases on purpose, often to check each one in turn; N+1 costs nobody there. The
-    same holds for one-shot code: migrations (``alembic/versions/``, ``migrations/``,
-    ``migrate_*.py``) and Home
-    Assistant's ``diagnostics.py`` (run when a user downloads a dump)."""
+    """Tests and test doubles (:func:`._test_code.in_test_code`) loop over a few cases on
+    purpose, often to check each one in turn; N+1 costs nobody there. The same holds for
+    one-shot code: migrations (``alembic/versions/``, ``migrations/``, ``migrate_*.py``) and
+    Home Assistant's ``diagnostics.py`` (run when a user downloads a dump)."""
     path = ctx.path.replace("\\", "/")
     name = path.rsplit("/", 1)[-1]
-    if name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py":
-        return True
     if any(part in path for part in _ONE_SHOT_DIRS) or name in _ONE_SHOT_MODULES or name.startswith("migrate"):
         return True  # a migration runs once per deployment; a diagnostics dump once per click
-    for frame in ctx.frames:
-        node_name = getattr(getattr(frame.node, "name", None), "value", "")
-        if node_name.startswith(_TEST_PREFIXES):
-            return True
-    return False
+    return test_code(ctx)
 
 
-_TEST_PREFIXES = ("test", "Test", "Fake", "Mock", "Dummy", "Stub")
 _ONE_SHOT_DIRS = ("alembic/versions/", "/migrations/", "migrations/versions/")
 _ONE_SHOT_MODULES = frozenset({"diagnostics.py"})  # Home Assistant's user-requested diagnostics dump
 # callables that cut an iterable into batches: ``itertools.batched``, ``more_itertools.chunked``

@@ -11,6 +11,8 @@ class BlockingSleep(BlockingCallRule):
     Reports `time.sleep()` called inside an `async def` body, however it was imported
     (`import time as t`, `from time import sleep as nap`).
 
+    Cost class (named in every message, counted by `--statistics`): a sleep.
+
     ## Why is this bad?
     `time.sleep` blocks the thread, and in a coroutine that thread runs the event loop: every
     other task (every other agent, request and heartbeat) stops until it returns. One
@@ -40,7 +42,8 @@ class BlockingSleep(BlockingCallRule):
     offered inside a generator expression, where an `await` would make it asynchronous.
 
     ## Options
-    None.
+    - `check-tests` (in `[tool.agentperf-lint.blocking]`, shared by the APL1xx rules, default
+      false): also report blocking calls in test code, which is skipped by default.
     """
 
     code = "APL101"

@@ -15,6 +15,8 @@ class BlockingHttpCall(BlockingCallRule):
     managers and connection pools, and `http.client.HTTPConnection`/`HTTPSConnection` methods.
     Names are resolved through imports (`import requests as rq`, `from requests import get`).
 
+    Cost class (named in every message, counted by `--statistics`): a network round trip.
+
     ## Why is this bad?
     A sync request holds the event loop for the whole round trip: DNS, connect, TLS, the
     server's think time and the download. For an agent calling an LLM or a tool API that is
@@ -51,7 +53,8 @@ class BlockingHttpCall(BlockingCallRule):
     being blocked meanwhile, behave differently). An async client is the better end state.
 
     ## Options
-    None.
+    - `check-tests` (in `[tool.agentperf-lint.blocking]`, shared by the APL1xx rules, default
+      false): also report blocking calls in test code, which is skipped by default.
     """
 
     code = "APL102"

@@ -13,6 +13,8 @@ class BlockingSubprocess(BlockingCallRule):
     `os.popen`, `os.spawn*`, `os.posix_spawn*`, `os.wait*` (not with `os.WNOHANG`) and the
     `wait()`/`communicate()` methods of a `subprocess.Popen` object.
 
+    Cost class (named in every message, counted by `--statistics`): a subprocess.
+
     ## Why is this bad?
     The loop is blocked until the child exits: a `git clone` or a code-execution tool run by
     one agent stalls every other agent for its whole duration. Even `Popen` blocks on
@@ -43,7 +45,8 @@ class BlockingSubprocess(BlockingCallRule):
     state and is named in the message.
 
     ## Options
-    None.
+    - `check-tests` (in `[tool.agentperf-lint.blocking]`, shared by the APL1xx rules, default
+      false): also report blocking calls in test code, which is skipped by default.
     """
 
     code = "APL103"

@@ -11,6 +11,8 @@ class BlockingInput(BlockingCallRule):
     Reports `input()`, `getpass.getpass()` and `sys.stdin.read()`/`readline()`/`readlines()`
     (also on `sys.stdin.buffer`) inside an `async def` body.
 
+    Cost class (named in every message, counted by `--statistics`): a wait for terminal input.
+
     ## Why is this bad?
     Waiting for a human blocks the event loop until they press Enter: an interactive agent
     loop that asks for confirmation freezes its own background tasks (streaming, heartbeats,
@@ -37,7 +39,8 @@ class BlockingInput(BlockingCallRule):
     task cannot interrupt the thread, which keeps waiting for a line.
 
     ## Options
-    None.
+    - `check-tests` (in `[tool.agentperf-lint.blocking]`, shared by the APL1xx rules, default
+      false): also report blocking calls in test code, which is skipped by default.
     """
 
     code = "APL106"

@@ -22,6 +22,8 @@ class BlockingDatabase(BlockingCallRule):
     function of the same file that only returns `<Model>.objects...`). Awaited async twins
     (`afirst()`, `acount()`, `asave()`), `async for` and `sync_to_async` are not reported.
 
+    Cost class (named in every message, counted by `--statistics`): a database round trip.
+
     ## Why is this bad?
     Every query is a network round trip (or a disk write for SQLite) on the event loop thread:
     an agent's memory store or tool cache that is hit per step turns into a global lock
@@ -52,11 +54,15 @@ class BlockingDatabase(BlockingCallRule):
     ## Fix safety
     Where the call is a whole statement or the right-hand side of an assignment, the fix runs
     it in a worker thread (`await asyncio.to_thread(cur.execute, sql)`). It is unsafe: the
-    call now runs in another thread, and `sqlite3` connections refuse to be used from a thread
-    other than the one that created them unless `check_same_thread=False`.
+    call now runs in another thread. For `sqlite3` it is offered only where every connection
+    the call can be on was opened with `check_same_thread=False` in this module: otherwise a
+    connection refuses to be used from another thread than the one that opened it
+    (`ProgrammingError`). An in-memory database (`sqlite3.connect(":memory:")`, or a
+    `mode=memory` URI) does no I/O and is not reported, nor are calls on its connections.
 
     ## Options
-    None.
+    - `check-tests` (in `[tool.agentperf-lint.blocking]`, shared by the APL1xx rules, default
+      false): also report blocking calls in test code, which is skipped by default.
 
     ## Known problems
     A module-level client (`cache = redis.Redis()`) is recognised only in the module that
@@ -85,12 +91,18 @@ class BlockingDatabase(BlockingCallRule):
         Valid("async def f(agent):\n    await agent.fileobject_set.aexists()\n    return agent.tags_set.add('x'), agent.seen_set.count('x')\n"),
         Valid("from app.models import Agent\nasync def f(agent: Agent):\n    await agent.asave()\n"),
         Valid("from app.store import Document\nasync def f(doc: Document):\n    doc.save()\n"),
+
+        Valid("import sqlite3\nasync def f():\n    conn = sqlite3.connect(':memory:')\n    cur = conn.cursor()\n    cur.execute('select 1')\n    return conn.execute('select 2').fetchall()\n"),
+        Valid("import sqlite3\nclass Cache:\n    def __init__(self):\n        self.db = sqlite3.connect('file:c?mode=memory', uri=True)\n    async def get(self, k):\n        return self.db.execute('select v from c where k = ?', (k,)).fetchone()\n"),
     )
     INVALID = (
-        Invalid("import sqlite3\n\nasync def f():\n    conn = sqlite3.connect('agent.db')\n", line=4, column=12, message_contains="aiosqlite",
-                fixed="import sqlite3\nimport asyncio\n\nasync def f():\n    conn = await asyncio.to_thread(sqlite3.connect, 'agent.db')\n"),
+        Invalid("import sqlite3\n\nasync def f():\n    conn = sqlite3.connect('agent.db')\n", line=4, column=12, message_contains="aiosqlite"),
+        Invalid("import sqlite3\n\nasync def f():\n    conn = sqlite3.connect('agent.db', check_same_thread=False)\n", line=4, column=12,
+                fixed="import sqlite3\nimport asyncio\n\nasync def f():\n    conn = await asyncio.to_thread(sqlite3.connect, 'agent.db', check_same_thread=False)\n"),
+        Invalid("import sqlite3\n\nDB = sqlite3.connect('agent.db', check_same_thread=False)\n\nasync def f():\n    DB.execute('delete from t')\n", line=6, column=5,
+                fixed="import sqlite3\nimport asyncio\n\nDB = sqlite3.connect('agent.db', check_same_thread=False)\n\nasync def f():\n    await asyncio.to_thread(DB.execute, 'delete from t')\n"),
         Invalid("import sqlite3\n\nasync def f(conn: sqlite3.Connection):\n    conn.execute('delete from t')\n", line=4, column=5,
-                fixed="import sqlite3\nimport asyncio\n\nasync def f(conn: sqlite3.Connection):\n    await asyncio.to_thread(conn.execute, 'delete from t')\n"),
+                message_contains="ProgrammingError"),
         Invalid("import sqlite3\n\nasync def f(conn: sqlite3.Connection):\n    cur = conn.cursor()\n    return cur.fetchall()\n", line=5, column=12),
         Invalid("import psycopg2\n\nasync def f(dsn):\n    with psycopg2.connect(dsn) as conn:\n        pass\n", line=4, column=10),
         Invalid("import psycopg\n\nasync def f(dsn):\n    return psycopg.connect(dsn)\n", line=4, column=12),

@@ -16,6 +16,8 @@ class BlockingNetwork(BlockingCallRule):
     read certificate files), and
     `select.select`/`poll`/selectors without a zero timeout.
 
+    Cost class (named in every message, counted by `--statistics`): a network round trip; file content I/O for SSL contexts (they read the CA bundle).
+
     ## Why is this bad?
     A DNS lookup through the system resolver can take seconds on a cold cache or a broken
     nameserver, and a `recv` on a blocking socket waits for the peer: the whole loop waits too.
@@ -44,7 +46,8 @@ class BlockingNetwork(BlockingCallRule):
     unsafe: the call now runs in another thread.
 
     ## Options
-    None.
+    - `check-tests` (in `[tool.agentperf-lint.blocking]`, shared by the APL1xx rules, default
+      false): also report blocking calls in test code, which is skipped by default.
 
     ## Known problems
     Socket methods are not reported in a module that calls `setblocking(False)` anywhere:

@@ -18,6 +18,8 @@ class BlockingThreadWait(BlockingCallRule):
     registers a done-callback on that future or checks `done()`/`cancelled()` (it waits for
     completion asynchronously and reads a result that is already there).
 
+    Cost class (named in every message, counted by `--statistics`): a wait on another thread.
+
     ## Why is this bad?
     These primitives park the calling thread, which here is the event loop: while it waits
     for a worker thread, no other coroutine runs, and if the worker needs the loop to make
@@ -46,7 +48,8 @@ class BlockingThreadWait(BlockingCallRule):
     thread is owned by that thread) or `Future.result()` (`asyncio.wrap_future` is better).
 
     ## Options
-    None.
+    - `check-tests` (in `[tool.agentperf-lint.blocking]`, shared by the APL1xx rules, default
+      false): also report blocking calls in test code, which is skipped by default.
     """
 
     code = "APL109"
@@ -57,6 +60,7 @@ class BlockingThreadWait(BlockingCallRule):
         Valid("import threading\nasync def f(lock: threading.Lock):\n    return lock.acquire(blocking=False)\n"),
         Valid("import threading\nasync def f(lock: threading.Lock):\n    return lock.acquire(False)\n"),
         Valid("import queue\nasync def f(q: queue.Queue):\n    return q.get_nowait(), q.get(block=False), q.get(False), q.put(1, False)\n"),
+        Valid("import queue\nJOBS = queue.Queue()\nasync def f(job):\n    JOBS.put(job)\n"),
         Valid("import threading\nasync def f(ev: threading.Event):\n    return ev.is_set(), ev.wait(0), ev.wait(timeout=0)\n"),
         Valid("import asyncio\nasync def f(q: asyncio.Queue, lock: asyncio.Lock):\n    await lock.acquire()\n    return await q.get()\n"),
         Valid("import asyncio\nasync def f(fut):\n    return await asyncio.wrap_future(fut)\n"),
@@ -71,6 +75,8 @@ class BlockingThreadWait(BlockingCallRule):
         Invalid("import queue\n\nasync def f(q: queue.Queue):\n    q.put(1)\n", line=4, column=5,
                 fixed="import queue\nimport asyncio\n\nasync def f(q: queue.Queue):\n    await asyncio.to_thread(q.put, 1)\n"),
         Invalid("import queue\n\nasync def f():\n    q = queue.Queue()\n    return q.get(timeout=5)\n", line=5, column=12),
+        Invalid("import queue\n\nJOBS = queue.Queue(maxsize=8)\n\nasync def f(job):\n    JOBS.put(job)\n", line=6, column=5,
+                fixed="import queue\nimport asyncio\n\nJOBS = queue.Queue(maxsize=8)\n\nasync def f(job):\n    await asyncio.to_thread(JOBS.put, job)\n"),
         Invalid("import threading\n\nasync def f(lock: threading.Lock):\n    lock.acquire()\n", line=4, column=5),
         Invalid("import threading\n\nclass Store:\n    def __init__(self):\n        self._lock = threading.RLock()\n\n    async def put(self):\n        self._lock.acquire()\n",
                 line=8, column=9),

@@ -11,6 +11,8 @@ class NestedEventLoop(BlockingCallRule):
     Reports `asyncio.run(...)`, `loop.run_until_complete(...)` and
     `asyncio.run_coroutine_threadsafe(...).result()` inside an `async def` body.
 
+    Cost class (named in every message, counted by `--statistics`): a wait on another thread.
+
     ## Why is this bad?
     A coroutine already runs on a loop. `asyncio.run` and `run_until_complete` raise
     `RuntimeError` there (or, patched with `nest_asyncio`, run a second loop that starves the
@@ -40,7 +42,8 @@ class NestedEventLoop(BlockingCallRule):
     `asyncio.run` such as `debug=` are not carried over (the fix is not offered then).
 
     ## Options
-    None.
+    - `check-tests` (in `[tool.agentperf-lint.blocking]`, shared by the APL1xx rules, default
+      false): also report blocking calls in test code, which is skipped by default.
     """
 
     code = "APL110"

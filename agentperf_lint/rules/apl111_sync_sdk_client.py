@@ -16,6 +16,8 @@ class SyncSdkClient(BlockingCallRule):
     OpenAI SDK before 1.0 (`openai.ChatCompletion.create`). The message names the async
     twin (`AsyncOpenAI`, `AsyncAnthropic`, `httpx.AsyncClient`, an `aiohttp` session).
 
+    Cost class (named in every message, counted by `--statistics`): a network round trip.
+
     ## Why is this bad?
     This is the classic agent-framework stall: an agent class builds `OpenAI()` in `__init__`
     and awaits nothing when it calls `self.client.chat.completions.create(...)` from its async
@@ -57,7 +59,8 @@ class SyncSdkClient(BlockingCallRule):
     number of threads, so this is a stopgap; switch to the async client).
 
     ## Options
-    None.
+    - `check-tests` (in `[tool.agentperf-lint.blocking]`, shared by the APL1xx rules, default
+      false): also report blocking calls in test code, which is skipped by default.
     """
 
     code = "APL111"

@@ -21,6 +21,8 @@ class BlockingSdkCall(BlockingCallRule):
     components counts as the model), and MLX generation on the local GPU (`mlx_lm.generate`,
     iterating `generate_step`/`stream_generate`).
 
+    Cost class (named in every message, counted by `--statistics`): a network round trip; a subprocess for GitPython (it runs `git`).
+
     ## Why is this bad?
     An S3 upload, a git clone, an SSH command or an email send takes from tens of
     milliseconds to minutes, all of it on the event loop thread when called from a
@@ -54,7 +56,8 @@ class BlockingSdkCall(BlockingCallRule):
     are thread-safe; boto3 sessions and resources are not shared safely across threads).
 
     ## Options
-    None.
+    - `check-tests` (in `[tool.agentperf-lint.blocking]`, shared by the APL1xx rules, default
+      false): also report blocking calls in test code, which is skipped by default.
     """
 
     code = "APL112"

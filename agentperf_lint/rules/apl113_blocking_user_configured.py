@@ -8,6 +8,7 @@ from typing import Any
 import libcst as cst
 
 from ..rule import Invalid, Option, Valid
+from ._test_code import CHECK_TESTS, skips_test_code
 from ._blocking import (
     BlockingCallRule,
     Catalogue,
@@ -43,6 +44,8 @@ class BlockingUserConfigured(BlockingCallRule):
     values made by or annotated with a class (`mylib.Client.get`), every method of such values
     (`mylib.Client.*`), or a method name on any receiver (`*.fetch_sync`). Calls already in
     the built-in catalogue are reported by their own APL1xx code, not twice.
+
+    Cost class (named in every message, counted by `--statistics`): a network round trip (the catalogue cannot know better).
 
     ## Why is this bad?
     Every code base has its own sync wrappers around network or disk I/O (an internal SDK, a
@@ -80,6 +83,7 @@ class BlockingUserConfigured(BlockingCallRule):
     options_table = "blocking"
     options = (
         Option("extra-calls", dict, {}, "blocking call (qualified name) -> suggested async replacement"),
+        CHECK_TESTS,
     )
 
     def __init__(self, settings: Mapping[str, Any] | None = None) -> None:
@@ -88,7 +92,7 @@ class BlockingUserConfigured(BlockingCallRule):
 
     def visit_Call(self, node: cst.Call) -> None:
         ctx = self.ctx
-        if not ctx.in_async or not self.extra.entries or classify(ctx, node) is not None:
+        if not ctx.in_async or not self.extra.entries or classify(ctx, node) is not None or skips_test_code(self, ctx):
             return
         hit = classify(ctx, node, self.extra)
         if hit is not None:

@@ -13,6 +13,7 @@ from ..project.queries import model_of
 from ..rule import FixAvailability, Invalid, Option, Rule, Valid
 from ._blocking import classify, to_thread_fix
 from ._entry import runs_alone
+from ._test_code import CHECK_TESTS, skips_test_code
 from .apl113_blocking_user_configured import user_catalogue
 
 def message(names: list[str]) -> str:
@@ -73,6 +74,8 @@ class BlockingHelperCall(Rule):
     ## Options
     - `extra-calls` (in `[tool.agentperf-lint.blocking]`, shared with APL113): calls declared
       blocking there also end chains.
+    - `check-tests` (same table, shared with APL101-115): also report chains in test code
+      (skipped by default: a blocking helper slows a test, not a service).
 
     ## Known problems
     Acquiring a `threading` lock does not end a chain: thread-safe helpers take locks around
@@ -90,6 +93,7 @@ class BlockingHelperCall(Rule):
     options_table = "blocking"
     options = (
         Option("extra-calls", dict, {}, "blocking call (qualified name) -> suggested async replacement"),
+        CHECK_TESTS,
     )
 
     def __init__(self, settings: Mapping[str, Any] | None = None) -> None:
@@ -118,7 +122,7 @@ class BlockingHelperCall(Rule):
         function = model.function(callee)
         if effect is None or function is None or effect.is_async or effect.blocking is None:
             return
-        if runs_alone(ctx, node):
+        if runs_alone(ctx, node) or skips_test_code(self, ctx):
             return  # a script's start-up, before its entry coroutine first awaits: stalls nobody
         names = [f"{function.display}()", *effect.blocking.chain]
         fix = to_thread_fix(ctx, node) if function.module == ctx.module_name else None

@@ -44,7 +44,7 @@ BLOCKING = {
 
 def test_typed_receivers_across_modules(lint):
     result = lint(BLOCKING, ["APL1"])
-    assert found(result) == [("svc/app.py", 10, "APL104"), ("svc/app.py", 11, "APL114")]
+    assert found(result) == [("svc/app.py", 10, "APL115"), ("svc/app.py", 11, "APL114")]
     chain = result.findings[1].message
     assert "LocalFileStore.write() -> shutil.rmtree()" in chain  # the costliest, not os.path.exists
 

@@ -31,8 +31,8 @@ FLAGGED = [
     ("urlopen('u')", "APL102"),
     ("print(requests.get(requests.get('u')))", "APL102"),
     # ASYNC212 / ruff ASYNC212
-    *[(f"httpx.Client().{m}()", "APL111") for m in ("close", "delete", "get", "head", "options", "patch", "post", "put", "request", "send", "stream")],
-    *[(f"httpx2.Client().{m}()", "APL111") for m in ("close", "get", "post", "send", "stream")],
+    *[(f"httpx.Client().{m}()", "APL111") for m in ("delete", "get", "head", "options", "patch", "post", "put", "request", "send", "stream")],
+    *[(f"httpx2.Client().{m}()", "APL111") for m in ("get", "post", "send", "stream")],
     ("client.send()", "APL111"),
     *[(f"pool_{kind}.urlopen('GET', 'u')", "APL102") for kind in range(6)],
     # ASYNC220-222 / ruff ASYNC220-222
@@ -46,17 +46,19 @@ FLAGGED = [
     ("open('x')", "APL104"), ("io.open('x')", "APL104"), ("io.open_code('x')", "APL104"), ("os.fdopen(0)", "APL104"),
     ("fh.read()", "APL104"), ("fh.readlines()", "APL104"), ("reader.read()", "APL104"), ("writer.write(b'')", "APL104"),
     ("rw.read()", "APL104"), ("maybe.read()", "APL104"), ("optional.read()", "APL104"),
-    *[(f"path.{m}()", "APL104") for m in ("open", "read_text", "read_bytes", "touch")],
+    *[(f"path.{m}()", "APL104") for m in ("open", "read_text", "read_bytes")],
     ("path.write_text('x')", "APL104"), ("path.write_bytes(b'x')", "APL104"),
     ("Path('foo').read_text()", "APL104"), ("pathlib.Path.cwd().write_text('x')", "APL104"),
-    ("PosixPath('foo').touch()", "APL104"),
-    # ASYNC240 (flake8-async: os.path; ruff preview: pathlib too), minus pure functions
-    *[(f"os.path.{m}('x')", "APL104") for m in ("islink", "lexists", "ismount", "realpath", "exists", "isdir",
+    ("PosixPath('foo').touch()", "APL115"),
+    # ASYNC240 (flake8-async: os.path; ruff preview: pathlib too), minus pure functions; single
+    # metadata calls have their own code (APL115)
+    *[(f"os.path.{m}('x')", "APL115") for m in ("islink", "lexists", "ismount", "realpath", "exists", "isdir",
                                                 "isfile", "getatime", "getctime", "getmtime", "getsize")],
-    ("os.path.samefile('a', 'b')", "APL104"), ("os.path.sameopenfile(1, 2)", "APL104"),
-    *[(f"path.{m}()", "APL104") for m in ("exists", "glob", "group", "is_block_device", "is_char_device", "is_dir",
-                                          "is_fifo", "is_file", "is_mount", "is_socket", "is_symlink", "iterdir",
-                                          "lstat", "mkdir", "owner", "readlink", "resolve", "rglob", "rmdir", "stat",
+    ("os.path.samefile('a', 'b')", "APL115"), ("os.path.sameopenfile(1, 2)", "APL115"),
+    *[(f"path.{m}()", "APL104") for m in ("glob", "iterdir", "rglob")],
+    *[(f"path.{m}()", "APL115") for m in ("exists", "group", "is_block_device", "is_char_device", "is_dir",
+                                          "is_fifo", "is_file", "is_mount", "is_socket", "is_symlink", "touch",
+                                          "lstat", "mkdir", "owner", "readlink", "resolve", "rmdir", "stat",
                                           "unlink", "chmod", "rename", "replace", "samefile", "symlink_to",
                                           "hardlink_to")],
     # ASYNC250, ASYNC251
@@ -68,7 +70,7 @@ ACCEPTED = [
     "requests.get", "requests.foo()", "httpx.foo()", "{}.get('x')", "client.build_request()",
     "subprocess.anything()", "os.spawn()", "os.waitpi()", "await open('x')",
     "await trio.wrap_file(open('x'))", "await trio.wrap_file(os.fdopen(0))", "path.with_suffix('.txt')",
-    "os.path.join('a', 'b')", "os.path.normpath('a')", "os.path.basename('a')", "time.monotonic()",
+    "os.path.join('a', 'b')", "httpx.Client().close()", "os.path.normpath('a')", "os.path.basename('a')", "time.monotonic()",
 ]
 
 SIGNATURE = (

@@ -80,7 +80,7 @@ CASES = [
         async def initialize(startup_nodes):
             return [ClusterNode(host) for host in startup_nodes]  # <-
     """),
-    ("agent tool resolving and reading files in async handlers", "APL104", """
+    ("agent tool resolving and reading files in async handlers", "APL115", """
         from pathlib import Path
         async def read(workdir: Path, name):
             target = (workdir / name).resolve()  # <-

@@ -1,0 +1,170 @@
+"""One finding per problem: how the blocking calls of one coroutine become findings.
+
+A coroutine that opens a file and reads it in four calls has one problem, not four; one that
+checks ``os.path.exists`` and then builds an index has its stall in the index, and reporting the
+``exists`` alone sends the user to fix the wrong line. The APL1xx rules therefore collect every
+blocking call of a coroutine (:class:`Pending`, made while the file is walked, when the call's
+context is at hand) and decide at the end of the file (:func:`plan`):
+
+* calls on a handle opened in the same coroutine (``with open(p) as fh: fh.read()``) fold into
+  the finding at the opening call: "opened here, read/written at lines ...";
+* calls on a handle from elsewhere (``self.fh.write``, a parameter) are one finding per handle:
+  the first call, naming the others;
+* ``close()`` on a handle after its ``with`` block ended is no call at all (the file is closed);
+* single metadata calls (:attr:`Cost.METADATA`) in a coroutine that also makes a costlier
+  blocking call fold into the costliest one's finding: moving that section to a worker thread
+  takes them along; in a coroutine that makes only metadata calls, they fold into the first.
+
+The decision depends only on the coroutine, never on which rules are enabled, so every rule
+instance reaches the same plan and reports its own code's share of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from ..context import FileContext
+from ..rule import Fix
+from ._costs import Cost, costliest
+
+# a method call on a value of these classes is a call on an open handle, not a new problem
+_HANDLE_COSTS = frozenset({Cost.FILE_CONTENT, Cost.DIRECTORY_TREE, Cost.DATABASE})
+
+
+@dataclass
+class Pending:
+    """A blocking call of a coroutine, waiting for the coroutine's plan."""
+
+    call: cst.Call
+    code: str
+    cost: Cost
+    head: str  # "`x(...)` blocks the event loop inside `async def f` (a network round trip)"
+    advice: str
+    statement: cst.CSTNode | None
+    fix: Fix | None
+    line: int
+    name: str  # how a message names it: `fh.read`
+    handle: str | None = None  # the handle this call is made on, when opened elsewhere (its text)
+    opener: Pending | None = None  # the call that opened the handle, in this coroutine
+    opens: bool = False  # this call opened a handle, bound to a local name
+    folded: list[Pending] = field(default_factory=list)
+
+    def message(self, note: str) -> str:
+        return f"{self.head}{note}; {self.advice}"
+
+
+def _bound_name(ctx: FileContext, call: cst.Call) -> tuple[str | None, cst.With | None]:
+    """The local name an opening call binds (``with open(p) as fh``, ``fh = open(p)``) and the
+    ``with`` statement that closes it."""
+    ancestors = ctx.ancestors
+    parent = ancestors[-2] if len(ancestors) >= 2 else None
+    if isinstance(parent, cst.WithItem) and parent.item is call and parent.asname is not None:
+        target = parent.asname.name
+        with_node = ancestors[-3] if len(ancestors) >= 3 else None
+        if isinstance(target, cst.Name) and isinstance(with_node, cst.With):
+            return target.value, with_node
+    if isinstance(parent, cst.Assign) and parent.value is call and len(parent.targets) == 1:
+        target = parent.targets[0].target
+        if isinstance(target, cst.Name):
+            return target.value, None
+    return None, None
+
+
+class CoroutineCalls:
+    """The pending blocking calls of one coroutine, and the handles it opened."""
+
+    def __init__(self) -> None:
+        self.pending: list[Pending] = []
+        self.opened: dict[str, tuple[Pending, cst.With | None]] = {}
+
+    def add(self, ctx: FileContext, pending: Pending, receiver_typed: bool) -> None:
+        """Record a call; ``receiver_typed``: a method on a value of a catalogued class
+        (``fh.read()``), else a function or a method the catalogue names exactly (``open(p)``,
+        ``path.open()``, which may open a handle)."""
+        call = pending.call
+        if receiver_typed and pending.cost in _HANDLE_COSTS and isinstance(call.func, cst.Attribute):
+            receiver = call.func.value
+            if isinstance(receiver, cst.Name) and receiver.value in self.opened:
+                opener, with_node = self.opened[receiver.value]
+                if with_node is not None and with_node not in ctx.ancestors and call.func.attr.value == "close":
+                    return  # the `with` closed it already: close() does nothing
+                pending.opener = opener
+            else:
+                pending.handle = " ".join(ctx.module.code_for_node(receiver).split())
+        elif not receiver_typed:
+            # ``json.load(fh)``, ``shutil.copyfileobj(src, fh)``: the handle's read or write
+            for arg in call.args:
+                if isinstance(arg.value, cst.Name) and arg.value.value in self.opened:
+                    pending.opener = self.opened[arg.value.value][0]
+                    break
+            if pending.opener is None and pending.cost in _HANDLE_COSTS:
+                name, with_node = _bound_name(ctx, call)
+                if name is not None:
+                    pending.opens = True
+                    pending.opener = self._enclosing_opener(with_node)
+                    self.opened[name] = (pending.opener or pending, with_node)
+        self.pending.append(pending)
+
+    def _enclosing_opener(self, with_node: cst.With | None) -> Pending | None:
+        """The opening call of a file opened together with this one, ``with open(a) as src,
+        open(b, "w") as dst:`` or a ``with`` that is the first statement of the other's block:
+        a copy from one to the other is one problem."""
+        if with_node is None:
+            return None
+        for opener, outer in self.opened.values():
+            if outer is with_node or (
+                    outer is not None and isinstance(outer.body, cst.IndentedBlock)
+                    and outer.body.body and outer.body.body[0] is with_node):
+                return opener
+        return None
+
+
+def _at_lines(calls: Sequence[Pending]) -> str:
+    """``at line 4`` / ``at lines 4, 7``."""
+    numbers = sorted({call.line for call in calls})
+    return f"at line{'s' if len(numbers) > 1 else ''} " + ", ".join(str(number) for number in numbers)
+
+
+def plan(calls: CoroutineCalls) -> list[tuple[Pending, str]]:
+    """The findings of one coroutine: each reported call with the note its message carries."""
+    reported: list[Pending] = []
+    first_on_handle: dict[str, Pending] = {}
+    for pending in calls.pending:
+        handle = pending.handle
+        if pending.opener is not None:
+            pending.opener.folded.append(pending)
+        elif handle is not None and handle in first_on_handle:
+            first_on_handle[handle].folded.append(pending)
+        else:
+            if handle is not None:
+                first_on_handle[handle] = pending
+            reported.append(pending)
+    notes: dict[int, list[str]] = {}
+    for pending in reported:
+        if pending.folded:
+            verb = "read/written" if pending.cost is not Cost.DATABASE else "used"
+            if pending.opens:
+                also = [folded for folded in pending.folded if folded.opens]
+                used = [folded for folded in pending.folded if not folded.opens]
+                text = ": opened here"
+                if also:
+                    names = ", ".join(dict.fromkeys(f"`{folded.name}`" for folded in also))
+                    text += f" with {names} {_at_lines(also)}"
+                if used:
+                    text += f", {verb} {_at_lines(used)}"
+            else:
+                text = f": the same handle is {verb} again {_at_lines(pending.folded)}"
+            notes.setdefault(id(pending), []).append(text)
+    top = costliest(reported, lambda pending: pending.cost)
+    if top is not None:
+        cheap = [pending for pending in reported if pending.cost is Cost.METADATA and pending is not top]
+        if cheap:
+            names = ", ".join(dict.fromkeys(f"`{pending.name}`" for pending in cheap))
+            notes.setdefault(id(top), []).append(
+                f"; also {names} {_at_lines(cheap)} "
+                f"({Cost.METADATA.words} each): the fix moves the whole section to a thread")
+            reported = [pending for pending in reported if pending.cost is not Cost.METADATA or pending is top]
+    return [(pending, "".join(notes.get(id(pending), []))) for pending in reported]

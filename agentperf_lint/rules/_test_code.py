@@ -1,0 +1,57 @@
+"""Whether the code being linted is test code: a test module, a test directory, a test function
+or a test double.
+
+A blocking call or a sequential loop there slows a test run, not a service: the loop rules
+(APL2xx) skip it, and the blocking family (APL1xx, APL114 included) does too unless the team
+asks for fast test suites with ``check-tests = true`` in ``[tool.agentperf-lint.blocking]``.
+"""
+
+from __future__ import annotations
+
+import os
+
+from ..context import FileContext
+from ..rule import Option, Rule
+
+_TEST_PREFIXES = ("test", "Test", "Fake", "Mock", "Dummy", "Stub")
+_TEST_DIRECTORIES = frozenset({"tests", "test"})
+
+CHECK_TESTS = Option(
+    "check-tests", bool, False,
+    "also report blocking calls in test code (test modules, tests/ directories, test doubles)",
+)
+
+
+def _path_parts(path: str) -> list[str]:
+    """The path's directories, relative to the working directory when it lies below it (a
+    checkout at ``/home/me/test/project`` is not test code)."""
+    if os.path.isabs(path):
+        try:
+            relative = os.path.relpath(path)
+        except ValueError:  # another drive on Windows
+            relative = path
+        path = relative if not relative.startswith("..") else path
+    return path.replace("\\", "/").split("/")[:-1]
+
+
+def in_test_code(ctx: FileContext) -> bool:
+    """Tests and test doubles (``test_*.py``, ``*_test.py``, ``conftest.py``, files under
+    ``tests/`` or ``test/``, ``def test_...``, ``class FakeChatModel``): they run a few cases on
+    purpose, often one at a time, and nobody waits on them but the test run."""
+    path = ctx.path.replace("\\", "/")
+    name = path.rsplit("/", 1)[-1]
+    if name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py":
+        return True
+    if _TEST_DIRECTORIES.intersection(_path_parts(ctx.path)):
+        return True
+    for frame in ctx.frames:
+        node_name = getattr(getattr(frame.node, "name", None), "value", "")
+        if node_name.startswith(_TEST_PREFIXES):
+            return True
+    return False
+
+
+def skips_test_code(rule: Rule, ctx: FileContext) -> bool:
+    """Whether a blocking-family rule stays silent here: test code, and the team did not set
+    ``check-tests``."""
+    return not rule.settings.get("check-tests", False) and in_test_code(ctx)
