@@ -179,6 +179,11 @@ class ProjectModel:
             return self.evaluate(summary["vars"][name], None, depth + 1)
         if name in summary["imports"]:
             return self.lookup(summary["imports"][name], depth + 1)
+        if not name.startswith("_"):
+            for star in summary.get("stars", ()):  # ``from .x import *`` binds x's public names
+                found = self._member(star, name, depth + 1) if depth < _MAX_DEPTH else None
+                if found is not None:
+                    return found
         submodule = f"{module}.{name}"
         if submodule in self.sources:
             return Obj("module", submodule)

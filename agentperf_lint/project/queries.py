@@ -70,9 +70,25 @@ def project_callee(ctx: FileContext, call: cst.Call) -> str | None:
         if (owner is not None and isinstance(value, cst.Call) and isinstance(value.func, cst.Name)
                 and value.func.value == "super" and not value.args):
             return model.method(owner, func.attr.value, skip_first=True)
+    if target is None:
+        target = _module_global(ctx, func)
     if target is None or target.startswith("builtins."):
         return None
     return model.canonical_function(target)
+
+
+def _module_global(ctx: FileContext, func: cst.BaseExpression) -> str | None:
+    """``name(...)`` / ``name.attr(...)`` where ``name`` is a global of this module the in-file
+    facts cannot type (star-imported, or assigned under ``global`` in a start-up function):
+    ``<module>.name[.attr]``, for the model to resolve from the module's summary."""
+    base = func.value if isinstance(func, cst.Attribute) else func
+    if not isinstance(base, cst.Name):
+        return None
+    binding = ctx.lookup(base.value)
+    if binding is not None and (binding.kind != "assign" or binding is not ctx.frames[0].scope.bindings.get(base.value)):
+        return None  # a local, a parameter, an import the in-file facts already answered for
+    name = f"{ctx.module_name}.{base.value}"
+    return f"{name}.{func.attr.value}" if isinstance(func, cst.Attribute) else name
 
 
 def effect_of(ctx: FileContext, call: cst.Call) -> Effect | None:

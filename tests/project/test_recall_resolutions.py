@@ -1,0 +1,143 @@
+"""Resolutions added for maintainers' fixes: a module global assigned under ``global`` in a
+start-up function, star imports, a method inherited from a base class in another module, and
+the wait at the end of a ``with ThreadPoolExecutor()`` block."""
+
+from __future__ import annotations
+
+from .conftest import found
+
+GLOBALS = {
+    "bot/__init__.py": "",
+    "bot/censor.py": """
+        import time
+
+        class Censor:
+            def check(self, text):
+                time.sleep(1)
+                return True
+    """,
+    "bot/core.py": """
+        from bot.censor import Censor
+
+        censor = None
+
+        def start():
+            global censor
+            censor = Censor()
+
+        async def handle(text):
+            return censor.check(text)
+    """,
+}
+
+
+def test_global_assigned_in_a_start_up_function_has_that_type(model_of):
+    model = model_of(GLOBALS)
+    assert model.canonical_function("bot.core.censor.check") == "bot.censor.Censor.check"
+
+
+def test_global_assigned_in_a_start_up_function_is_followed_by_apl114(lint):
+    assert found(lint(GLOBALS, ["APL114"])) == [("bot/core.py", 10, "APL114")]
+
+
+def test_global_assigned_two_ways_stays_unknown(model_of):
+    files = dict(GLOBALS)
+    files["bot/core.py"] = GLOBALS["bot/core.py"] + "\ndef reset():\n    global censor\n    censor = object()\n"
+    assert model_of(files).canonical_function("bot.core.censor.check") is None
+
+
+def test_global_assigned_in_a_nested_function_stays_unknown(model_of):
+    files = dict(GLOBALS)
+    files["bot/core.py"] = GLOBALS["bot/core.py"] + (
+        "\ndef outer(make):\n    def inner():\n        global censor\n        censor = make()\n    return inner\n")
+    assert model_of(files).canonical_function("bot.core.censor.check") is None
+
+
+def test_local_of_the_same_name_is_not_the_global(lint):
+    files = dict(GLOBALS)
+    files["bot/core.py"] = GLOBALS["bot/core.py"].replace("    return censor.check(text)", (
+        "    censor = text\n    return censor.check(text)"))
+    assert found(lint(files, ["APL114"])) == []
+
+
+STAR = {
+    "app/__init__.py": "",
+    "app/actions.py": """
+        import requests
+
+        def fetch(url):
+            return requests.get(url).text
+
+        def _private(url):
+            return requests.get(url).text
+    """,
+    "app/agent.py": """
+        from app.actions import *
+
+        async def step(url):
+            return fetch(url)
+
+        async def hidden(url):
+            return _private(url)
+    """,
+}
+
+
+def test_star_import_binds_the_public_names(model_of):
+    model = model_of(STAR)
+    assert model.canonical_function("app.agent.fetch") == "app.actions.fetch"
+    assert model.canonical_function("app.agent._private") is None
+
+
+def test_star_imported_helper_is_followed_by_apl114(lint):
+    assert found(lint(STAR, ["APL114"])) == [("app/agent.py", 4, "APL114")]
+
+
+INHERITED = {
+    "gw/__init__.py": "",
+    "gw/network.py": """
+        import time
+
+        class Network:
+            def probe(self):
+                time.sleep(2)
+    """,
+    "gw/gateway.py": """
+        from .network import Network
+
+        class Gateway(Network):
+            async def run(self):
+                self.probe()
+    """,
+}
+
+
+def test_method_inherited_from_another_module_is_followed(lint):
+    assert found(lint(INHERITED, ["APL114"])) == [("gw/gateway.py", 5, "APL114")]
+
+
+POOL = {
+    "crawl/__init__.py": "",
+    "crawl/pages.py": """
+        from concurrent.futures import ThreadPoolExecutor
+
+        def work(url):
+            return url
+
+        def fetch_all(urls):
+            with ThreadPoolExecutor(max_workers=4) as pool:
+                return list(pool.map(work, urls))
+    """,
+    "crawl/agent.py": """
+        from crawl.pages import fetch_all
+
+        async def step(urls):
+            return fetch_all(urls)
+    """,
+}
+
+
+def test_leaving_a_thread_pool_block_waits_for_its_work(model_of):
+    effect = model_of(POOL).effect("crawl.pages.fetch_all")
+    assert effect is not None and effect.blocking is not None
+    assert effect.blocking.chain == ("concurrent.futures.ThreadPoolExecutor.shutdown()",)
