@@ -244,7 +244,7 @@ class _Module:
         _Calls(self, local, calls).visit_body(node.body)
         if attrs is not None and not is_static and not is_class and params:
             _SelfAttributes(self, local, params[0].arg, attrs).visit_body(node.body)
-        returns = self._annotation(node.returns) if node.returns is not None else None
+        returns = self._annotation(node.returns) if node.returns is not None else _Returns(self, local).agreed(node.body)
         return {"async": isinstance(node, ast.AsyncFunctionDef), "returns": returns if returns != UNKNOWN else None,
                 "property": bool(decorators & {"builtins.property", "functools.cached_property", "functools.cached_property"})
                 or any(isinstance(d, ast.Name) and d.id in ("cached_property",) for d in node.decorator_list),
@@ -381,6 +381,8 @@ class _Globals(_Body):
             else:
                 outer = {k: v for k, v in self.local.items() if k not in self.names}
                 found = _none_or(value, self.owner._value(value, outer))
+                if found[0] in ("self", "cls", "super"):
+                    found = UNKNOWN  # an instance of this class or of any subclass: no one type
             self.owner.global_values.setdefault(target.id, []).append(found)
         elif isinstance(target, (ast.Tuple, ast.List, ast.Starred)):
             for element in (target.elts if not isinstance(target, ast.Starred) else [target.value]):
@@ -417,6 +419,33 @@ class _Globals(_Body):
         self.generic_visit(node)
 
     visit_AsyncWith = visit_With
+
+
+class _Returns(_Body):
+    """An unannotated function's return value when every ``return`` agrees on it (``None``
+    aside, as ``Optional[X]``); a generator returns a generator, so it has none."""
+
+    def __init__(self, owner: _Module, local: dict[str, Value]):
+        self.owner, self.local = owner, local
+        self.values: list[Value] = []
+        self.generator = False
+
+    def agreed(self, body: list[ast.stmt]) -> Value | None:
+        self.visit_body(body)
+        values = [v for v in self.values if v != _NONE]
+        if self.generator or not values or any(v != values[0] for v in values):
+            return None
+        return None if values[0] == UNKNOWN or values[0][0] in ("self", "cls", "super") else values[0]
+
+    def visit_Return(self, node: ast.Return) -> None:
+        value = node.value
+        self.values.append(_NONE if value is None else _none_or(value, self.owner._value(value, self.local)))
+        self.generic_visit(node)
+
+    def visit_Yield(self, node: ast.Yield | ast.YieldFrom) -> None:
+        self.generator = True
+
+    visit_YieldFrom = visit_Yield
 
 
 class _Calls(_Body):

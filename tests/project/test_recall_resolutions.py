@@ -141,3 +141,40 @@ def test_leaving_a_thread_pool_block_waits_for_its_work(model_of):
     effect = model_of(POOL).effect("crawl.pages.fetch_all")
     assert effect is not None and effect.blocking is not None
     assert effect.blocking.chain == ("concurrent.futures.ThreadPoolExecutor.shutdown()",)
+
+
+RETURNS = {
+    "svc/__init__.py": "",
+    "svc/clients.py": """
+        import requests
+
+        class Client:
+            def get(self, url):
+                return requests.get(url)
+
+        def make(flag):
+            if not flag:
+                return None
+            return Client()
+
+        def either(flag):
+            return Client() if flag else object()
+
+        def two(flag):
+            if flag:
+                return Client()
+            return dict()
+
+        def stream():
+            yield Client()
+            return Client()
+    """,
+}
+
+
+def test_unannotated_return_is_what_every_return_agrees_on(model_of):
+    model = model_of(RETURNS)
+    assert model.return_type("svc.clients.make") == "svc.clients.Client"
+    assert model.return_type("svc.clients.either") is None
+    assert model.return_type("svc.clients.two") is None
+    assert model.return_type("svc.clients.stream") is None
