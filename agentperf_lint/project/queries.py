@@ -97,6 +97,36 @@ def effect_of(ctx: FileContext, call: cst.Call) -> Effect | None:
     return model_of(ctx).effect(callee) if callee else None
 
 
+# calls that run the function passed to them in a worker thread: (position of the function)
+_THREAD_RUNNERS = {"asyncio.to_thread": 0, "anyio.to_thread.run_sync": 0, "starlette.concurrency.run_in_threadpool": 0,
+                   "fastapi.concurrency.run_in_threadpool": 0, "asgiref.sync.sync_to_async": 0}
+
+
+def per_item_effect(ctx: FileContext, call: cst.Call) -> Effect | None:
+    """What one ``call`` in a loop does: the project function it runs, or, for
+    ``asyncio.to_thread(self.embedder.embed, text)`` / ``loop.run_in_executor(None, f, x)``, the
+    project function it runs in a worker thread (awaiting it waits for that function)."""
+    effect = effect_of(ctx, call)
+    if effect is not None:
+        return effect
+    position = _THREAD_RUNNERS.get(ctx.call_target(call) or "")
+    if position is None and isinstance(call.func, cst.Attribute) and call.func.attr.value == "run_in_executor":
+        position = 1
+    if position is None or len(call.args) <= position or call.args[position].keyword or call.args[position].star:
+        return None
+    function = call.args[position].value
+    target = ctx.resolve(function) if isinstance(function, (cst.Name, cst.Attribute)) else None
+    if target is None and isinstance(function, cst.Attribute) and isinstance(function.value, cst.Name):
+        owner = own_class(ctx)
+        if owner is not None and function.value.value == ctx.function.self_name:
+            target = model_of(ctx).method(owner, function.attr.value)
+    if target is None or target.startswith("builtins."):
+        return None
+    model = model_of(ctx)
+    callee = model.canonical_function(target)
+    return model.effect(callee) if callee else None
+
+
 _CONTAINERS = frozenset({
     "builtins.list", "builtins.set", "builtins.frozenset", "builtins.tuple", "typing.List", "typing.Set",
     "typing.FrozenSet", "typing.Tuple", "typing.Sequence", "typing.Iterable", "typing.Iterator",

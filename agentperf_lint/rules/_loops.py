@@ -29,6 +29,7 @@ import libcst as cst
 
 from ..context import COMPREHENSIONS, FileContext, target_names
 from ..project.kinds import project_call_kind
+from ..project.queries import per_item_effect
 from ..rule import Applicability, Fix, ImportNeeded, Rule
 from ..walker import iter_tree
 
@@ -722,7 +723,7 @@ def looks_like_io(ctx: FileContext, call: cst.Call) -> bool:
     A project function is judged by what it does (the project model's effects), not by its
     name: a round trip anywhere down its chain makes it I/O, a proof that it stays in process
     makes it not; names decide only when the model cannot tell."""
-    effect = ctx.effect_of(call)
+    effect = per_item_effect(ctx, call)
     if effect is not None and (effect.does_io or effect.in_process):
         return effect.does_io
     words = _words(call_name(call))
@@ -780,7 +781,7 @@ _DJANGO = frozenset({"get", "filter", "exclude", "create", "get_or_create", "upd
 def call_kind(ctx: FileContext, call: cst.Call) -> str | None:
     """``"llm"``, ``"mongo"``, ``"redis"``, ``"sql"``, ``"orm"`` (Django manager) or None.
     A project function is what its effects say (an LLM or database call down its chain)."""
-    kind = project_call_kind(ctx.effect_of(call))
+    kind = project_call_kind(per_item_effect(ctx, call))
     if kind is not None:
         return kind
     name = call_name(call)

@@ -178,3 +178,36 @@ def test_unannotated_return_is_what_every_return_agrees_on(model_of):
     assert model.return_type("svc.clients.either") is None
     assert model.return_type("svc.clients.two") is None
     assert model.return_type("svc.clients.stream") is None
+
+
+TO_THREAD = {
+    "mem/__init__.py": "",
+    "mem/embed.py": """
+        from openai import OpenAI
+
+        class Embedder:
+            def __init__(self):
+                self.client = OpenAI()
+
+            def embed(self, text):
+                return self.client.embeddings.create(model="m", input=[text]).data[0].embedding
+    """,
+    "mem/search.py": """
+        import asyncio
+        from .embed import Embedder
+
+        class Search:
+            def __init__(self):
+                self.embedder = Embedder()
+
+            async def vectors(self, texts):
+                out = []
+                for text in texts:
+                    out.append(await asyncio.to_thread(self.embedder.embed, text))
+                return out
+    """,
+}
+
+
+def test_function_passed_to_to_thread_is_the_per_item_call(lint):
+    assert found(lint(TO_THREAD, ["APL204"])) == [("mem/search.py", 11, "APL204")]
