@@ -358,7 +358,7 @@ def is_ordered_or_runtime(ctx: FileContext, call: cst.Call, targets: frozenset[s
     helpers (``asyncio.gather`` per batch is deliberate batching), hooks and handlers run in
     registration order (``for hook in hooks: await hook(app)``, ``await plugin.on_startup()``)."""
     name = call_name(call)
-    if name in ORDERED_IO or name in _HOOKS or name.startswith(("on_", "handle", "__")):
+    if (name in ORDERED_IO and not http_put(call)) or name in _HOOKS or name.startswith(("on_", "handle", "__")):
         return True
     if _words(name) & _INPUT_EVENTS:
         return True  # ``Input.dispatchKeyEvent``, ``page.click``: user input replayed in order
@@ -366,6 +366,28 @@ def is_ordered_or_runtime(ctx: FileContext, call: cst.Call, targets: frozenset[s
         return True
     target = ctx.call_target(call) or ""
     return target.split(".")[0] in ("asyncio", "trio", "anyio")
+
+
+_HTTP_BODY_KEYWORDS = frozenset({"json", "data", "params", "headers", "content", "files"})
+
+
+def http_put(call: cst.Call) -> bool:
+    """``client.put("users/1", json=row)``, ``client.put(f"https://{host}/x")``: an HTTP PUT (a
+    request-body keyword, or a first argument that starts like a URL), not a queue's ordered
+    ``put(item)`` (a queue item may well be a relative path, so ``"a/b"`` alone says nothing)."""
+    if call_name(call) != "put" or not call.args:
+        return False
+    if any(arg.keyword is not None and arg.keyword.value in _HTTP_BODY_KEYWORDS for arg in call.args):
+        return True
+    first = call.args[0].value
+    if call.args[0].keyword is not None or not isinstance(first, (cst.SimpleString, cst.FormattedString)):
+        return False
+    if isinstance(first, cst.SimpleString):
+        text = first.value.lstrip("rbuRBU")[1:]
+    else:
+        head = first.parts[0] if first.parts else None
+        text = head.value if isinstance(head, cst.FormattedStringText) else ""
+    return text.startswith(("http://", "https://"))
 
 
 # -- the analysis -----------------------------------------------------------------------------
@@ -441,7 +463,7 @@ def _body_reason(ctx: FileContext, facts: LoopFacts) -> str | None:
                 continue
             if _consumes_response(call, facts):
                 continue
-            if call_name(call) in ORDERED_IO or call_name(call) in ("gather", "wait", "as_completed"):
+            if (call_name(call) in ORDERED_IO and not http_put(call)) or call_name(call) in ("gather", "wait", "as_completed"):
                 return "the body performs ordered I/O or waits on other work"
             if _heads(call) & facts.from_await:
                 return "the awaits in the body feed each other"
@@ -796,8 +818,10 @@ def call_kind(ctx: FileContext, call: cst.Call) -> str | None:
     last = receiver.split(".")[-1].lower().lstrip("_")
     if name in _LLM_METHODS_ANY or (name in _LLM_METHODS_AGENT and any(w in last for w in _AGENT_WORDS)):
         return "llm"
-    if name in _MONGO:
+    if name in _MONGO or name in _DOCUMENT_STORES.get(owner, ()):
         return "mongo"
+    if name == "execute" and _chain_root_type(ctx, call).startswith(("supabase.", "postgrest.")):
+        return "sql"  # ``client.table("t").select("*").eq("k", v).execute()``: one PostgREST query
     if name in _REDIS and (any("redis" in part.lower() for part in receiver.split(".")) or _is_redis(owner)):
         return "redis"
     if (
@@ -833,6 +857,27 @@ def bulk_hint(ctx: FileContext, call: cst.Call, kind: str | None, hint: str) -> 
     receiver = _dotted(call.func.value) or ""
     words = {word for part in receiver.split(".") for word in _words(part)}
     return hint if words & _MONGO_WORDS or isinstance(call.func.value, cst.Subscript) else _GENERIC_BULK_HINT
+
+
+# typed receivers of document and search stores (exact types, from annotations or constructors)
+# -> their methods that make one request for one document
+_COSMOS_ITEM = frozenset({"upsert_item", "create_item", "read_item", "replace_item", "delete_item", "patch_item"})
+_SEARCH_DOC = frozenset({"index", "create", "get", "update", "delete", "exists"})
+_DOCUMENT_STORES = {
+    **dict.fromkeys(("azure.cosmos.aio.ContainerProxy", "azure.cosmos.ContainerProxy",
+                     "azure.cosmos.container.ContainerProxy", "azure.cosmos.aio._container.ContainerProxy"), _COSMOS_ITEM),
+    **dict.fromkeys(("opensearchpy.OpenSearch", "opensearchpy.AsyncOpenSearch", "elasticsearch.Elasticsearch",
+                     "elasticsearch.AsyncElasticsearch"), _SEARCH_DOC),
+}
+
+
+def _chain_root_type(ctx: FileContext, call: cst.Call) -> str:
+    """The type of the value a call chain starts from: ``supabase.Client`` for
+    ``self.db.table("t").select("*").execute()`` when ``self.db`` is typed."""
+    base = call.func.value if isinstance(call.func, cst.Attribute) else None
+    while isinstance(base, cst.Call) and isinstance(base.func, cst.Attribute):
+        base = base.func.value
+    return (ctx.value_type(base) or "") if base is not None else ""
 
 
 def _is_redis(owner: str) -> bool:

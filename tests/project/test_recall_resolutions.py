@@ -211,3 +211,62 @@ TO_THREAD = {
 
 def test_function_passed_to_to_thread_is_the_per_item_call(lint):
     assert found(lint(TO_THREAD, ["APL204"])) == [("mem/search.py", 11, "APL204")]
+
+
+PUTS = {
+    "sync.py": """
+        async def push(client, rows, queue):
+            for row in rows:
+                await client.put(f"users/{row.id}", json=row.data)
+            for row in rows:
+                await queue.put(f"users/{row.id}")
+            for row in rows:
+                await queue.put(row)
+    """,
+}
+
+
+def test_put_with_a_request_body_is_an_http_request_not_a_queue_put(lint):
+    assert found(lint(PUTS, ["APL201"])) == [("sync.py", 3, "APL201")]
+
+
+DRIVERS = {
+    "store/__init__.py": "",
+    "store/clients.py": """
+        from supabase import Client, create_client
+
+        def supabase_client() -> Client:
+            return create_client("url", "key")
+    """,
+    "store/tables.py": """
+        from azure.cosmos.aio import ContainerProxy
+        from opensearchpy import OpenSearch
+        from .clients import supabase_client
+
+        class Tables:
+            def __init__(self, container: ContainerProxy, host):
+                self.container = container
+                self.search = OpenSearch(hosts=[host])
+                self.db = supabase_client()
+
+            async def write(self, rows):
+                for row in rows:
+                    await self.container.upsert_item(body=row)
+
+            def index(self, docs):
+                for doc in docs:
+                    self.search.index(index="i", body=doc)
+
+            def usage(self, brains):
+                return [self.db.table("t").select("*").eq("brain", b.id).execute() for b in brains]
+
+            async def untyped(self, store, rows):
+                for row in rows:
+                    await store.upsert_item(body=row)
+    """,
+}
+
+
+def test_typed_document_and_postgrest_clients_are_round_trips_per_item(lint):
+    assert found(lint(DRIVERS, ["APL202", "APL203"])) == [
+        ("store/tables.py", 13, "APL203"), ("store/tables.py", 17, "APL202"), ("store/tables.py", 20, "APL202")]
