@@ -241,10 +241,11 @@ class _Module:
             _Globals(self, local).visit_body(node.body)
         self.summarised.add(id(node))
         calls: list[list[Any]] = []
-        _Calls(self, local, calls).visit_body(node.body)
+        walker = _Calls(self, local, calls)
+        walker.visit_body(node.body)
         if attrs is not None and not is_static and not is_class and params:
             _SelfAttributes(self, local, params[0].arg, attrs).visit_body(node.body)
-        returns = self._annotation(node.returns) if node.returns is not None else _Returns(self, local).agreed(node.body)
+        returns = self._annotation(node.returns) if node.returns is not None else walker.agreed_return()
         return {"async": isinstance(node, ast.AsyncFunctionDef), "returns": returns if returns != UNKNOWN else None,
                 "property": bool(decorators & {"builtins.property", "functools.cached_property", "functools.cached_property"})
                 or any(isinstance(d, ast.Name) and d.id in ("cached_property",) for d in node.decorator_list),
@@ -421,39 +422,33 @@ class _Globals(_Body):
     visit_AsyncWith = visit_With
 
 
-class _Returns(_Body):
-    """An unannotated function's return value when every ``return`` agrees on it (``None``
-    aside, as ``Optional[X]``); a generator returns a generator, so it has none."""
-
-    def __init__(self, owner: _Module, local: dict[str, Value]):
-        self.owner, self.local = owner, local
-        self.values: list[Value] = []
-        self.generator = False
-
-    def agreed(self, body: list[ast.stmt]) -> Value | None:
-        self.visit_body(body)
-        values = [v for v in self.values if v != _NONE]
-        if self.generator or not values or any(v != values[0] for v in values):
-            return None
-        return None if values[0] == UNKNOWN or values[0][0] in ("self", "cls", "super") else values[0]
-
-    def visit_Return(self, node: ast.Return) -> None:
-        value = node.value
-        self.values.append(_NONE if value is None else _none_or(value, self.owner._value(value, self.local)))
-        self.generic_visit(node)
-
-    def visit_Yield(self, node: ast.Yield | ast.YieldFrom) -> None:
-        self.generator = True
-
-    visit_YieldFrom = visit_Yield
-
-
 class _Calls(_Body):
     """Every call of the body as ``[callee value, awaited, nonblocking arguments]``."""
 
     def __init__(self, owner: _Module, local: dict[str, Value], out: list[list[Any]]):
         self.owner, self.local, self.out = owner, local, out
         self.awaited: set[int] = set()
+        self.returned: list[Value] = []  # what each ``return`` gives (the same walk, for speed)
+        self.generator = False
+
+    def agreed_return(self) -> Value | None:
+        """An unannotated function's return value when every ``return`` agrees on it (``None``
+        aside, as ``Optional[X]``); a generator returns a generator, so it has none."""
+        values = [v for v in self.returned if v != _NONE]
+        if self.generator or not values or any(v != values[0] for v in values):
+            return None
+        return None if values[0] == UNKNOWN or values[0][0] in ("self", "cls", "super") else values[0]
+
+    def visit_Return(self, node: ast.Return) -> None:
+        value = node.value
+        self.returned.append(_NONE if value is None else _none_or(value, self.owner._value(value, self.local)))
+        self.generic_visit(node)
+
+    def visit_Yield(self, node: ast.Yield | ast.YieldFrom) -> None:
+        self.generator = True
+        self.generic_visit(node)
+
+    visit_YieldFrom = visit_Yield
 
     def visit_Await(self, node: ast.Await) -> None:
         inner = node.value
