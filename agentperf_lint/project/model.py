@@ -365,6 +365,9 @@ class ProjectModel:
         """Direct effects of a function and the project functions it calls."""
         effect = Effect(function.qualname, function.data["async"])
         callees: list[str] = []
+        if function.data.get("once"):
+            effect.unknown = True  # ``@lru_cache`` without parameters: only the first call runs the body
+            return effect, callees
         for callee_value, awaited, nonblocking in function.data["calls"]:
             obj = self.evaluate(callee_value, function.owner)
             if obj is not None and obj.kind == "class":

@@ -33,6 +33,8 @@ _OPTIONAL = frozenset({"typing.Optional", "typing.Annotated", "typing_extensions
                        "typing.Final", "typing.ClassVar", "typing_extensions.Optional"})
 _PROPERTIES = frozenset({"property", "functools.cached_property", "cached_property"})
 _FIELD_FACTORIES = frozenset({"dataclasses.field", "pydantic.Field", "attrs.field", "attr.ib", "attr.attrib", "attrs.Factory"})
+# a memoised function without parameters runs its body once per process (a settings getter)
+_MEMOISERS = frozenset({"functools.lru_cache", "functools.cache"})
 _POOLS = frozenset({"concurrent.futures.ThreadPoolExecutor", "concurrent.futures.ProcessPoolExecutor"})
 _LITERALS = {ast.Dict: "builtins.dict", ast.List: "builtins.list", ast.Set: "builtins.set", ast.Tuple: "builtins.tuple",
              ast.DictComp: "builtins.dict", ast.ListComp: "builtins.list", ast.SetComp: "builtins.set", ast.JoinedStr: "builtins.str"}
@@ -249,7 +251,9 @@ class _Module:
         return {"async": isinstance(node, ast.AsyncFunctionDef), "returns": returns if returns != UNKNOWN else None,
                 "property": bool(decorators & {"builtins.property", "functools.cached_property", "functools.cached_property"})
                 or any(isinstance(d, ast.Name) and d.id in ("cached_property",) for d in node.decorator_list),
-                "line": node.lineno, "calls": calls}
+                "line": node.lineno, "calls": calls,
+                "once": not node.args.args and not node.args.posonlyargs and not node.args.kwonlyargs and any(
+                    self.qualify(d.func if isinstance(d, ast.Call) else d, {}) in _MEMOISERS for d in node.decorator_list)}
 
 
 _NONE: Value = ["none"]

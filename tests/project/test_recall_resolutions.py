@@ -270,3 +270,22 @@ DRIVERS = {
 def test_typed_document_and_postgrest_clients_are_round_trips_per_item(lint):
     assert found(lint(DRIVERS, ["APL202", "APL203"])) == [
         ("store/tables.py", 13, "APL203"), ("store/tables.py", 17, "APL202"), ("store/tables.py", 20, "APL202")]
+
+
+def test_memoised_function_without_parameters_runs_its_body_once(model_of):
+    model = model_of({"conf.py": """
+        from functools import lru_cache
+
+        def read():
+            return open("settings.toml").read()
+
+        @lru_cache
+        def settings():
+            return read()
+
+        @lru_cache(maxsize=None)
+        def by_name(name):
+            return read()
+    """})
+    assert model.effect("conf.settings").blocking is None
+    assert model.effect("conf.by_name").blocking is not None
