@@ -458,6 +458,8 @@ class _Calls(_Body):
         inner = node.value
         if isinstance(inner, ast.Call):
             self.awaited.add(id(inner))
+        elif isinstance(inner, ast.Attribute) and isinstance(inner.value, ast.Attribute) and inner.value.attr == "awaitable_attrs":
+            self.out.append([["?", "awaitable_attrs"], True, False])  # SQLAlchemy ``AsyncAttrs``: a lazy load, one query
         self.generic_visit(node)
 
     def visit_AsyncWith(self, node: ast.AsyncWith) -> None:

@@ -289,3 +289,32 @@ def test_memoised_function_without_parameters_runs_its_body_once(model_of):
     """})
     assert model.effect("conf.settings").blocking is None
     assert model.effect("conf.by_name").blocking is not None
+
+
+LAZY = {
+    "kb/__init__.py": "",
+    "kb/rows.py": """
+        from sqlalchemy.ext.asyncio import AsyncAttrs
+
+        class Row(AsyncAttrs):
+            async def to_dto(self):
+                brains = await self.awaitable_attrs.brains
+                return {"brains": brains}
+
+            async def label(self):
+                return "row"
+    """,
+    "kb/service.py": """
+        from .rows import Row
+
+        async def listing(rows: list[Row]):
+            return [await row.to_dto() for row in rows]
+
+        async def labels(rows: list[Row]):
+            return [await row.label() for row in rows]
+    """,
+}
+
+
+def test_awaited_lazy_relationship_is_a_query_per_item(lint):
+    assert found(lint(LAZY, ["APL201", "APL203"])) == [("kb/service.py", 4, "APL203")]
