@@ -396,7 +396,9 @@ class FileContext:
         for_in = node.for_in  # type: ignore[attr-defined]
         while for_in is not None:
             for name in target_names(for_in.target):
-                scope.bind(name, Binding("loop", scope=scope))
+                # as for ``for`` statements: a plain target remembers its iterable (``list[X]`` types it)
+                values = [for_in.iter] if isinstance(for_in.target, cst.Name) else []
+                scope.bind(name, Binding("loop", values=values, scope=scope))
             for_in = for_in.inner_for_in
         self._push_frame(Frame(node, "comprehension", False, scope, self.function.loops))
         self.function.loops.append(node)

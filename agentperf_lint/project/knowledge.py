@@ -107,7 +107,7 @@ _METHODS = {
                      "achat", "acomplete"), "llm"),
     **dict.fromkeys(("fetchrow", "fetchval", "find_one", "insert_one", "update_one", "delete_one",
                      "replace_one", "count_documents", "insert_many", "update_many", "delete_many",
-                     "find_one_and_update", "executemany"), "db"),
+                     "find_one_and_update", "executemany", "awaitable_attrs"), "db"),
 }
 # the event loop's own helpers: awaiting them is no round trip
 _RUNTIME = ("asyncio.sleep", "asyncio.gather", "asyncio.wait", "asyncio.wait_for", "asyncio.shield",

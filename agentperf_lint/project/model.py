@@ -181,6 +181,11 @@ class ProjectModel:
             return self.evaluate(summary["vars"][name], None, depth + 1)
         if name in summary["imports"]:
             return self.lookup(summary["imports"][name], depth + 1)
+        if not name.startswith("_"):
+            for star in summary.get("stars", ()):  # ``from .x import *`` binds x's public names
+                found = self._member(star, name, depth + 1) if depth < _MAX_DEPTH else None
+                if found is not None:
+                    return found
         submodule = f"{module}.{name}"
         if submodule in self.sources:
             return Obj("module", submodule)
@@ -383,6 +388,9 @@ class ProjectModel:
         """Direct effects of a function and the project functions it calls."""
         effect = Effect(function.qualname, function.data["async"])
         callees: list[str] = []
+        if function.data.get("once"):
+            effect.unknown = True  # ``@lru_cache`` without parameters: only the first call runs the body
+            return effect, callees
         for callee_value, awaited, nonblocking in function.data["calls"]:
             obj = self.evaluate(callee_value, function.owner)
             if obj is not None and obj.kind == "class":

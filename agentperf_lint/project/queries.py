@@ -70,15 +70,61 @@ def project_callee(ctx: FileContext, call: cst.Call) -> str | None:
         if (owner is not None and isinstance(value, cst.Call) and isinstance(value.func, cst.Name)
                 and value.func.value == "super" and not value.args):
             return model.method(owner, func.attr.value, skip_first=True)
+    if target is None:
+        target = _module_global(ctx, func)
     if target is None or target.startswith("builtins."):
         return None
     return model.canonical_function(target)
+
+
+def _module_global(ctx: FileContext, func: cst.BaseExpression) -> str | None:
+    """``name(...)`` / ``name.attr(...)`` where ``name`` is a global of this module the in-file
+    facts cannot type (star-imported, or assigned under ``global`` in a start-up function):
+    ``<module>.name[.attr]``, for the model to resolve from the module's summary."""
+    base = func.value if isinstance(func, cst.Attribute) else func
+    if not isinstance(base, cst.Name):
+        return None
+    binding = ctx.lookup(base.value)
+    if binding is not None and (binding.kind != "assign" or binding is not ctx.frames[0].scope.bindings.get(base.value)):
+        return None  # a local, a parameter, an import the in-file facts already answered for
+    name = f"{ctx.module_name}.{base.value}"
+    return f"{name}.{func.attr.value}" if isinstance(func, cst.Attribute) else name
 
 
 def effect_of(ctx: FileContext, call: cst.Call) -> Effect | None:
     """What the project function a call runs does, or None (not a project function)."""
     callee = project_callee(ctx, call)
     return model_of(ctx).effect(callee) if callee else None
+
+
+# calls that run the function passed to them in a worker thread: (position of the function)
+_THREAD_RUNNERS = {"asyncio.to_thread": 0, "anyio.to_thread.run_sync": 0, "starlette.concurrency.run_in_threadpool": 0,
+                   "fastapi.concurrency.run_in_threadpool": 0, "asgiref.sync.sync_to_async": 0}
+
+
+def per_item_effect(ctx: FileContext, call: cst.Call) -> Effect | None:
+    """What one ``call`` in a loop does: the project function it runs, or, for
+    ``asyncio.to_thread(self.embedder.embed, text)`` / ``loop.run_in_executor(None, f, x)``, the
+    project function it runs in a worker thread (awaiting it waits for that function)."""
+    effect = effect_of(ctx, call)
+    if effect is not None:
+        return effect
+    position = _THREAD_RUNNERS.get(ctx.call_target(call) or "")
+    if position is None and isinstance(call.func, cst.Attribute) and call.func.attr.value == "run_in_executor":
+        position = 1
+    if position is None or len(call.args) <= position or call.args[position].keyword or call.args[position].star:
+        return None
+    function = call.args[position].value
+    target = ctx.resolve(function) if isinstance(function, (cst.Name, cst.Attribute)) else None
+    if target is None and isinstance(function, cst.Attribute) and isinstance(function.value, cst.Name):
+        owner = own_class(ctx)
+        if owner is not None and function.value.value == ctx.function.self_name:
+            target = model_of(ctx).method(owner, function.attr.value)
+    if target is None or target.startswith("builtins."):
+        return None
+    model = model_of(ctx)
+    callee = model.canonical_function(target)
+    return model.effect(callee) if callee else None
 
 
 _CONTAINERS = frozenset({

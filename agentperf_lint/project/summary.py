@@ -33,6 +33,9 @@ _OPTIONAL = frozenset({"typing.Optional", "typing.Annotated", "typing_extensions
                        "typing.Final", "typing.ClassVar", "typing_extensions.Optional"})
 _PROPERTIES = frozenset({"property", "functools.cached_property", "cached_property"})
 _FIELD_FACTORIES = frozenset({"dataclasses.field", "pydantic.Field", "attrs.field", "attr.ib", "attr.attrib", "attrs.Factory"})
+# a memoised function without parameters runs its body once per process (a settings getter)
+_MEMOISERS = frozenset({"functools.lru_cache", "functools.cache"})
+_POOLS = frozenset({"concurrent.futures.ThreadPoolExecutor", "concurrent.futures.ProcessPoolExecutor"})
 _LITERALS = {ast.Dict: "builtins.dict", ast.List: "builtins.list", ast.Set: "builtins.set", ast.Tuple: "builtins.tuple",
              ast.DictComp: "builtins.dict", ast.ListComp: "builtins.list", ast.SetComp: "builtins.set", ast.JoinedStr: "builtins.str"}
 
@@ -43,7 +46,9 @@ def summarize(source: str | bytes, module: str, is_package: bool) -> dict[str, A
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
         return {"imports": {}, "vars": {}, "functions": {}, "classes": {}}
-    return _Module(module, is_package).run(tree)
+    found = _Module(module, is_package)
+    found.has_globals = (b"global" if isinstance(source, bytes) else "global") in source
+    return found.run(tree)
 
 
 class _Module:
@@ -53,6 +58,9 @@ class _Module:
         self.imports: dict[str, str] = {}
         self.defined: set[str] = set()
         self.out: dict[str, Any] = {"imports": self.imports, "vars": {}, "functions": {}, "classes": {}}
+        self.global_values: dict[str, list[Value]] = {}  # ``global x; x = value`` in functions
+        self.summarised: set[int] = set()
+        self.has_globals = True  # False when the source never says ``global``: nothing to look for
 
     def run(self, tree: ast.Module) -> dict[str, Any]:
         body = list(self._flatten(tree.body))
@@ -71,6 +79,9 @@ class _Module:
                 for alias in node.names:
                     if alias.name != "*":
                         self.imports[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
+                    elif base:
+                        self.out.setdefault("stars", []).append(base)
+        module_values: dict[str, list[Value]] = {}
         for node in body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self.out["functions"][node.name] = self._function(node, None)
@@ -78,9 +89,26 @@ class _Module:
                 self.out["classes"][node.name] = self._class(node)
             elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
                 self.out["vars"][node.targets[0].id] = self._value(node.value, {})
+                module_values.setdefault(node.targets[0].id, []).append(_none_or(node.value, self.out["vars"][node.targets[0].id]))
             elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
                 self.out["vars"][node.target.id] = self._annotation(node.annotation)
+                module_values[node.target.id] = [UNKNOWN, UNKNOWN]  # annotated: the annotation stands
+        for node in ast.walk(tree) if self.has_globals else ():  # functions not summarised (nested)
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and id(node) not in self.summarised:
+                _Globals(self, None).visit_body(node.body)
+        self._merge_globals(module_values)
         return self.out
+
+    def _merge_globals(self, module_values: dict[str, list[Value]]) -> None:
+        """A module global also assigned in functions (``global x; x = Cls(...)`` in a start-up
+        function) holds the value every assignment agrees on, ``None`` aside; any disagreement
+        (or an assignment the summary cannot describe) leaves it unknown."""
+        for name, assigned in self.global_values.items():
+            if len(module_values.get(name, ())) > 1:
+                continue  # annotated, or assigned several ways at module level: left as it is
+            values = [v for v in [*module_values.get(name, []), *assigned] if v != _NONE]
+            first = values[0] if values else UNKNOWN
+            self.out["vars"][name] = first if all(v == first for v in values) else UNKNOWN
 
     def _flatten(self, body: list[ast.stmt]) -> Any:
         """Module statements, looking into ``if TYPE_CHECKING:``/``try:`` import blocks."""
@@ -211,15 +239,28 @@ class _Module:
             if extra is not None:
                 local[extra.arg] = UNKNOWN
         _Locals(self, local).visit_body(node.body)
+        if self.has_globals:
+            _Globals(self, local).visit_body(node.body)
+        self.summarised.add(id(node))
         calls: list[list[Any]] = []
-        _Calls(self, local, calls).visit_body(node.body)
+        walker = _Calls(self, local, calls)
+        walker.visit_body(node.body)
         if attrs is not None and not is_static and not is_class and params:
             _SelfAttributes(self, local, params[0].arg, attrs).visit_body(node.body)
-        returns = self._annotation(node.returns) if node.returns is not None else None
+        returns = self._annotation(node.returns) if node.returns is not None else walker.agreed_return()
         return {"async": isinstance(node, ast.AsyncFunctionDef), "returns": returns if returns != UNKNOWN else None,
                 "property": bool(decorators & {"builtins.property", "functools.cached_property", "functools.cached_property"})
                 or any(isinstance(d, ast.Name) and d.id in ("cached_property",) for d in node.decorator_list),
-                "line": node.lineno, "calls": calls}
+                "line": node.lineno, "calls": calls,
+                "once": not node.args.args and not node.args.posonlyargs and not node.args.kwonlyargs and any(
+                    self.qualify(d.func if isinstance(d, ast.Call) else d, {}) in _MEMOISERS for d in node.decorator_list)}
+
+
+_NONE: Value = ["none"]
+
+
+def _none_or(node: ast.expr | None, value: Value) -> Value:
+    return _NONE if isinstance(node, ast.Constant) and node.value is None else value
 
 
 def _nested_defs(node: ast.AST) -> bool:
@@ -318,23 +359,121 @@ class _Locals(_Body):
         self.generic_visit(node)
 
 
+class _Globals(_Body):
+    """Values a function assigns to names it declares ``global``."""
+
+    def __init__(self, owner: _Module, local: dict[str, Value] | None):
+        self.owner, self.local = owner, local  # local None: a nested function, values unknown
+        self.names: set[str] = set()
+
+    def visit_body(self, body: list[ast.stmt]) -> None:
+        pending: list[ast.AST] = list(body)
+        while pending:  # the function's own ``global`` statements, not its nested functions'
+            node = pending.pop()
+            if isinstance(node, ast.Global):
+                self.names.update(node.names)
+            elif not _nested_defs(node):
+                pending.extend(ast.iter_child_nodes(node))
+        if self.names:
+            super().visit_body(body)
+
+    def _record(self, target: ast.expr, value: ast.expr | None) -> None:
+        if isinstance(target, ast.Name) and target.id in self.names:
+            if value is None:
+                found = UNKNOWN
+            elif self.local is None:
+                found = _none_or(value, UNKNOWN)
+            else:
+                outer = {k: v for k, v in self.local.items() if k not in self.names}
+                found = _none_or(value, self.owner._value(value, outer))
+                if found[0] in ("self", "cls", "super"):
+                    found = UNKNOWN  # an instance of this class or of any subclass: no one type
+            self.owner.global_values.setdefault(target.id, []).append(found)
+        elif isinstance(target, (ast.Tuple, ast.List, ast.Starred)):
+            for element in (target.elts if not isinstance(target, ast.Starred) else [target.value]):
+                self._record(element, None)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        for target in node.targets:
+            self._record(target, node.value if len(node.targets) == 1 else None)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        self._record(node.target, None)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self._record(node.target, None)
+
+    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
+        self._record(node.target, None)
+        self.generic_visit(node)
+
+    def visit_Delete(self, node: ast.Delete) -> None:
+        for target in node.targets:
+            self._record(target, None)
+
+    def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
+        self._record(node.target, None)
+        self.generic_visit(node)
+
+    visit_AsyncFor = visit_For
+
+    def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
+        for item in node.items:
+            if item.optional_vars is not None:
+                self._record(item.optional_vars, None)
+        self.generic_visit(node)
+
+    visit_AsyncWith = visit_With
+
+
 class _Calls(_Body):
     """Every call of the body as ``[callee value, awaited, nonblocking arguments]``."""
 
     def __init__(self, owner: _Module, local: dict[str, Value], out: list[list[Any]]):
         self.owner, self.local, self.out = owner, local, out
         self.awaited: set[int] = set()
+        self.returned: list[Value] = []  # what each ``return`` gives (the same walk, for speed)
+        self.generator = False
+
+    def agreed_return(self) -> Value | None:
+        """An unannotated function's return value when every ``return`` agrees on it (``None``
+        aside, as ``Optional[X]``); a generator returns a generator, so it has none."""
+        values = [v for v in self.returned if v != _NONE]
+        if self.generator or not values or any(v != values[0] for v in values):
+            return None
+        return None if values[0] == UNKNOWN or values[0][0] in ("self", "cls", "super") else values[0]
+
+    def visit_Return(self, node: ast.Return) -> None:
+        value = node.value
+        self.returned.append(_NONE if value is None else _none_or(value, self.owner._value(value, self.local)))
+        self.generic_visit(node)
+
+    def visit_Yield(self, node: ast.Yield | ast.YieldFrom) -> None:
+        self.generator = True
+        self.generic_visit(node)
+
+    visit_YieldFrom = visit_Yield
 
     def visit_Await(self, node: ast.Await) -> None:
         inner = node.value
         if isinstance(inner, ast.Call):
             self.awaited.add(id(inner))
+        elif isinstance(inner, ast.Attribute) and isinstance(inner.value, ast.Attribute) and inner.value.attr == "awaitable_attrs":
+            self.out.append([["?", "awaitable_attrs"], True, False])  # SQLAlchemy ``AsyncAttrs``: a lazy load, one query
         self.generic_visit(node)
 
     def visit_AsyncWith(self, node: ast.AsyncWith) -> None:
         for item in node.items:
             if isinstance(item.context_expr, ast.Call):
                 self.awaited.add(id(item.context_expr))
+        self.generic_visit(node)
+
+    def visit_With(self, node: ast.With) -> None:
+        for item in node.items:  # leaving ``with ThreadPoolExecutor() as pool:`` waits for its work
+            context = item.context_expr
+            if isinstance(context, ast.Call) and self.owner.qualify(context.func, self.local) in _POOLS:
+                self.out.append([["attr", ["call", ["q", self.owner.qualify(context.func, self.local)]], "shutdown"],
+                                 False, False])
         self.generic_visit(node)
 
     def visit_AsyncFor(self, node: ast.AsyncFor) -> None:

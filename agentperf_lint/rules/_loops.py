@@ -29,6 +29,7 @@ import libcst as cst
 
 from ..context import COMPREHENSIONS, FileContext, target_names
 from ..project.kinds import project_call_kind
+from ..project.queries import per_item_effect
 from ..rule import Applicability, Fix, ImportNeeded, Rule
 from ..walker import iter_tree
 from ._test_code import in_test_code as test_code
@@ -350,7 +351,7 @@ def is_ordered_or_runtime(ctx: FileContext, call: cst.Call, targets: frozenset[s
     helpers (``asyncio.gather`` per batch is deliberate batching), hooks and handlers run in
     registration order (``for hook in hooks: await hook(app)``, ``await plugin.on_startup()``)."""
     name = call_name(call)
-    if name in ORDERED_IO or name in _HOOKS or name.startswith(("on_", "handle", "__")):
+    if (name in ORDERED_IO and not http_put(call)) or name in _HOOKS or name.startswith(("on_", "handle", "__")):
         return True
     if _words(name) & _INPUT_EVENTS:
         return True  # ``Input.dispatchKeyEvent``, ``page.click``: user input replayed in order
@@ -358,6 +359,28 @@ def is_ordered_or_runtime(ctx: FileContext, call: cst.Call, targets: frozenset[s
         return True
     target = ctx.call_target(call) or ""
     return target.split(".")[0] in ("asyncio", "trio", "anyio")
+
+
+_HTTP_BODY_KEYWORDS = frozenset({"json", "data", "params", "headers", "content", "files"})
+
+
+def http_put(call: cst.Call) -> bool:
+    """``client.put("users/1", json=row)``, ``client.put(f"https://{host}/x")``: an HTTP PUT (a
+    request-body keyword, or a first argument that starts like a URL), not a queue's ordered
+    ``put(item)`` (a queue item may well be a relative path, so ``"a/b"`` alone says nothing)."""
+    if call_name(call) != "put" or not call.args:
+        return False
+    if any(arg.keyword is not None and arg.keyword.value in _HTTP_BODY_KEYWORDS for arg in call.args):
+        return True
+    first = call.args[0].value
+    if call.args[0].keyword is not None or not isinstance(first, (cst.SimpleString, cst.FormattedString)):
+        return False
+    if isinstance(first, cst.SimpleString):
+        text = first.value.lstrip("rbuRBU")[1:]
+    else:
+        head = first.parts[0] if first.parts else None
+        text = head.value if isinstance(head, cst.FormattedStringText) else ""
+    return text.startswith(("http://", "https://"))
 
 
 # -- the analysis -----------------------------------------------------------------------------
@@ -433,7 +456,7 @@ def _body_reason(ctx: FileContext, facts: LoopFacts) -> str | None:
                 continue
             if _consumes_response(call, facts):
                 continue
-            if call_name(call) in ORDERED_IO or call_name(call) in ("gather", "wait", "as_completed"):
+            if (call_name(call) in ORDERED_IO and not http_put(call)) or call_name(call) in ("gather", "wait", "as_completed"):
                 return "the body performs ordered I/O or waits on other work"
             if _heads(call) & facts.from_await:
                 return "the awaits in the body feed each other"
@@ -715,7 +738,7 @@ def looks_like_io(ctx: FileContext, call: cst.Call) -> bool:
     A project function is judged by what it does (the project model's effects), not by its
     name: a round trip anywhere down its chain makes it I/O, a proof that it stays in process
     makes it not; names decide only when the model cannot tell."""
-    effect = ctx.effect_of(call)
+    effect = per_item_effect(ctx, call)
     if effect is not None and (effect.does_io or effect.in_process):
         return effect.does_io
     words = _words(call_name(call))
@@ -773,7 +796,7 @@ _DJANGO = frozenset({"get", "filter", "exclude", "create", "get_or_create", "upd
 def call_kind(ctx: FileContext, call: cst.Call) -> str | None:
     """``"llm"``, ``"mongo"``, ``"redis"``, ``"sql"``, ``"orm"`` (Django manager) or None.
     A project function is what its effects say (an LLM or database call down its chain)."""
-    kind = project_call_kind(ctx.effect_of(call))
+    kind = project_call_kind(per_item_effect(ctx, call))
     if kind is not None:
         return kind
     name = call_name(call)
@@ -788,8 +811,10 @@ def call_kind(ctx: FileContext, call: cst.Call) -> str | None:
     last = receiver.split(".")[-1].lower().lstrip("_")
     if name in _LLM_METHODS_ANY or (name in _LLM_METHODS_AGENT and any(w in last for w in _AGENT_WORDS)):
         return "llm"
-    if name in _MONGO:
+    if name in _MONGO or name in _DOCUMENT_STORES.get(owner, ()):
         return "mongo"
+    if name == "execute" and _chain_root_type(ctx, call).startswith(("supabase.", "postgrest.")):
+        return "sql"  # ``client.table("t").select("*").eq("k", v).execute()``: one PostgREST query
     if name in _REDIS and (any("redis" in part.lower() for part in receiver.split(".")) or _is_redis(owner)):
         return "redis"
     if (
@@ -825,6 +850,27 @@ def bulk_hint(ctx: FileContext, call: cst.Call, kind: str | None, hint: str) -> 
     receiver = _dotted(call.func.value) or ""
     words = {word for part in receiver.split(".") for word in _words(part)}
     return hint if words & _MONGO_WORDS or isinstance(call.func.value, cst.Subscript) else _GENERIC_BULK_HINT
+
+
+# typed receivers of document and search stores (exact types, from annotations or constructors)
+# -> their methods that make one request for one document
+_COSMOS_ITEM = frozenset({"upsert_item", "create_item", "read_item", "replace_item", "delete_item", "patch_item"})
+_SEARCH_DOC = frozenset({"index", "create", "get", "update", "delete", "exists"})
+_DOCUMENT_STORES = {
+    **dict.fromkeys(("azure.cosmos.aio.ContainerProxy", "azure.cosmos.ContainerProxy",
+                     "azure.cosmos.container.ContainerProxy", "azure.cosmos.aio._container.ContainerProxy"), _COSMOS_ITEM),
+    **dict.fromkeys(("opensearchpy.OpenSearch", "opensearchpy.AsyncOpenSearch", "elasticsearch.Elasticsearch",
+                     "elasticsearch.AsyncElasticsearch"), _SEARCH_DOC),
+}
+
+
+def _chain_root_type(ctx: FileContext, call: cst.Call) -> str:
+    """The type of the value a call chain starts from: ``supabase.Client`` for
+    ``self.db.table("t").select("*").execute()`` when ``self.db`` is typed."""
+    base = call.func.value if isinstance(call.func, cst.Attribute) else None
+    while isinstance(base, cst.Call) and isinstance(base.func, cst.Attribute):
+        base = base.func.value
+    return (ctx.value_type(base) or "") if base is not None else ""
 
 
 def _is_redis(owner: str) -> bool:

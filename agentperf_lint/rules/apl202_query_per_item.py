@@ -75,7 +75,8 @@ class QueryPerItem(PerItemCallRule):
     name = "query-per-item"
     message = "`{call}(...)` runs one query per item"
     fix_availability = FixAvailability.NEVER
-    triggers = (".execute(", ".objects.", "session", "find_one", "_one(", "redis", ".query(", ".scalar", ".exec(")
+    triggers = (".execute(", ".objects.", "session", "find_one", "_one(", "redis", ".query(", ".scalar", ".exec(",
+                "OpenSearch", "Elasticsearch")
     kinds = frozenset({"sql", "orm", "mongo", "redis"})
     awaited = False
     plain = True

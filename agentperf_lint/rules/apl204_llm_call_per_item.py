@@ -77,7 +77,7 @@ class LlmCallPerItem(PerItemCallRule):
     # anywhere, or one of the agent-ish methods together with a model/agent-like receiver word
     triggers = (
         "completions", "embeddings", "messages.create", "responses.", "generate_content", "embed_content",
-        "litellm", "invoke", "embed_query", "acompletion",
+        "litellm", "invoke", "embed_query", "acompletion", "to_thread", "run_in_executor",
     )
     _agent_methods = re.compile(
         r"\.(?:a?run|run_sync|a?chat|a?complete|apredict|kickoff(?:_async)?|a?generate|a?embed|a?reply)\("
