@@ -11,14 +11,10 @@ import libcst as cst
 from ..context import FileContext
 from ..project.queries import model_of
 from ..rule import FixAvailability, Invalid, Option, Rule, Valid
-from ._blocking import classify, to_thread_fix
-from ._entry import runs_alone
-from ._test_code import CHECK_TESTS, skips_test_code
+from ._chains import blocking_chain
+from ._costs import Cost
+from ._test_code import CHECK_TESTS
 from .apl113_blocking_user_configured import user_catalogue
-
-def message(names: list[str]) -> str:
-    return (f"`{names[0]}` blocks the event loop: {' -> '.join(names)}; make the chain async, or "
-            "run the helper in a worker thread (`await asyncio.to_thread(...)`)")
 
 
 class BlockingHelperCall(Rule):
@@ -31,6 +27,9 @@ class BlockingHelperCall(Rule):
     annotations, properties). The message shows the chain down to the costliest blocking call,
     such as `load_settings() -> read_json() -> open()` or `_cleanup_venv() -> shutil.rmtree()`
     (not the `os.path.exists()` before it).
+
+    A helper whose costliest blocking call is one file-system metadata call (`ensure_dir() ->
+    pathlib.Path.mkdir()`) is reported as APL115 instead, with the direct metadata calls.
 
     It is exact rather than guessing: only calls it resolved are followed, never a method picked
     by its name alone, and a call already reported by another APL1xx rule is not reported again.
@@ -106,27 +105,9 @@ class BlockingHelperCall(Rule):
             model_of(ctx).extra_blocking = frozenset(entry.call for entry in self.extra.entries)
 
     def visit_Call(self, node: cst.Call) -> None:
-        ctx = self.ctx
-        if not ctx.in_async:
-            return
-        parent = ctx.parent
-        if isinstance(parent, cst.Await) and parent.expression is node:
-            return
-        if classify(ctx, node) or (classify(ctx, node, self.extra) if self.extra.entries else None):
-            return  # reported by the APL1xx rule that owns the call
-        callee = ctx.project_callee(node)
-        if callee is None:
-            return
-        model = model_of(ctx)
-        effect = model.effect(callee)
-        function = model.function(callee)
-        if effect is None or function is None or effect.is_async or effect.blocking is None:
-            return
-        if runs_alone(ctx, node) or skips_test_code(self, ctx):
-            return  # a script's start-up, before its entry coroutine first awaits: stalls nobody
-        names = [f"{function.display}()", *effect.blocking.chain]
-        fix = to_thread_fix(ctx, node) if function.module == ctx.module_name else None
-        self.report(node, message=message(names), fix=fix)
+        chain = blocking_chain(self, self.ctx, node, self.extra)
+        if chain is not None and chain.cost > Cost.METADATA:  # metadata-only chains: APL115
+            self.report(node, message=chain.message(), fix=chain.fix)
 
     VALID = (
         Valid("import json\ndef read(p):\n    with open(p) as f:\n        return json.load(f)\n\ndef load():\n    return read('s.json')\n"),

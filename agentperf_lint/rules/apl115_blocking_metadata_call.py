@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import libcst as cst
+
 from ..rule import Invalid, Valid
 from ._blocking import BlockingCallRule
+from ._chains import blocking_chain
+from ._costs import Cost
 
 
 class BlockingMetadataCall(BlockingCallRule):
@@ -23,6 +27,10 @@ class BlockingMetadataCall(BlockingCallRule):
     a costlier blocking call (a request, a subprocess, a file read) is not reported on its own:
     the costlier call's finding names it, since moving that section to a worker thread takes
     both along. Several metadata calls in one coroutine are one finding, at the first.
+
+    A call to a sync helper of the project whose costliest blocking call is a metadata call
+    (`ensure_dir() -> pathlib.Path.mkdir()`) is reported here too, with its chain; a helper
+    that also reads, writes, queries or requests is APL114's.
 
     Cost class (named in every message, counted by `--statistics`): one file-system metadata call.
 
@@ -72,6 +80,12 @@ class BlockingMetadataCall(BlockingCallRule):
     code = "APL115"
     name = "blocking-metadata-call"
 
+    def visit_Call(self, node: cst.Call) -> None:
+        super().visit_Call(node)
+        chain = blocking_chain(self, self.ctx, node)
+        if chain is not None and chain.cost == Cost.METADATA:
+            self.report(node, message=chain.message(), fix=chain.fix)
+
     VALID = (
         Valid("import os\ndef f(p):\n    return os.path.exists(p)\n"),
         Valid("import anyio\nasync def f(p):\n    return await anyio.Path(p).exists()\n"),
@@ -103,6 +117,13 @@ class BlockingMetadataCall(BlockingCallRule):
         Invalid("import os\n\nasync def f(p):\n    return os.path.realpath(p)\n", line=4, column=12),
         Invalid("import tempfile\n\nasync def f():\n    return tempfile.mkdtemp()\n", line=4, column=12),
         Invalid("import shutil\n\nasync def f():\n    return shutil.which('git')\n", line=4, column=12),
+        Invalid(  # through a helper of the project: the chain, as APL114 shows it
+            "from pathlib import Path\n\ndef ensure_dir(p: Path):\n    p.mkdir(parents=True, exist_ok=True)\n\n"
+            "async def save(p: Path):\n    ensure_dir(p)\n",
+            line=7, column=5, message_contains="ensure_dir() -> pathlib.Path.mkdir() (one file-system metadata call)",
+            fixed="from pathlib import Path\nimport asyncio\n\ndef ensure_dir(p: Path):\n    p.mkdir(parents=True, exist_ok=True)\n\n"
+            "async def save(p: Path):\n    await asyncio.to_thread(ensure_dir, p)\n",
+        ),
         Invalid("from pathlib import Path\n\nasync def save(p: Path, data: bytes):\n    if not p.parent.exists():\n        p.parent.mkdir(parents=True)\n    return p.stat().st_size\n",
                 line=4, column=12, message_contains="also `p.parent.mkdir`, `p.stat` at lines 5, 6"),
     )

@@ -1,0 +1,72 @@
+"""Blocking reached through the project's own sync helpers: the chain a coroutine's call starts.
+
+APL114 reports chains that end in a costly call (a file read, a query, a request); APL115
+reports the ones whose costliest call is a single file-system metadata call, so that
+``ignore = ["APL115"]`` stays one decision for every metadata call, direct or through a helper.
+Both ask the project model (:mod:`agentperf_lint.project`) the same question, here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+from ..context import FileContext
+from ..project.queries import model_of
+from ..rule import Fix, Rule
+from ._blocking import Catalogue, classify, to_thread_fix
+from ._costs import Cost
+from ._entry import runs_alone
+from ._test_code import skips_test_code
+
+
+@dataclass(frozen=True)
+class Chain:
+    """``names``: the helper called here, then down to the costliest blocking call."""
+
+    names: list[str]
+    cost: Cost
+    fix: Fix | None
+
+    def message(self) -> str:
+        return (f"`{self.names[0]}` blocks the event loop: {' -> '.join(self.names)} ({self.cost.words}); "
+                "make the chain async, or run the helper in a worker thread (`await asyncio.to_thread(...)`)")
+
+
+def blocking_chain(rule: Rule, ctx: FileContext, node: cst.Call, extra: Catalogue | None = None) -> Chain | None:
+    """The chain of a call in a coroutine to a sync project helper that blocks, or None (not in
+    a coroutine, awaited, a direct catalogue call, not a project helper, in-process, a script's
+    start-up, test code unless the rule's ``check-tests`` says so). ``extra``: calls the user
+    declared blocking (APL113's option), reported directly and so not as a chain."""
+    if extra is not None and extra.entries and classify(ctx, node, extra):
+        return None
+    memo: dict[int, Chain | None] = ctx.__dict__.setdefault("_blocking_chains", {})
+    key = id(node)
+    if key not in memo:  # APL114 and APL115 ask about the same call in the same walk
+        memo[key] = _chain(ctx, node)
+    chain = memo[key]
+    return None if chain is None or skips_test_code(rule, ctx) else chain
+
+
+def _chain(ctx: FileContext, node: cst.Call) -> Chain | None:
+    if not ctx.in_async:
+        return None
+    parent = ctx.parent
+    if isinstance(parent, cst.Await) and parent.expression is node:
+        return None
+    if classify(ctx, node):
+        return None  # reported by the APL1xx rule that owns the call
+    callee = ctx.project_callee(node)
+    if callee is None:
+        return None
+    model = model_of(ctx)
+    effect = model.effect(callee)
+    function = model.function(callee)
+    if effect is None or function is None or effect.is_async or effect.blocking is None:
+        return None
+    if runs_alone(ctx, node):
+        return None  # a script's start-up: nothing else runs on the loop yet
+    names = [f"{function.display}()", *effect.blocking.chain]
+    fix = to_thread_fix(ctx, node) if function.module == ctx.module_name else None
+    return Chain(names, effect.blocking.call.cost, fix)
