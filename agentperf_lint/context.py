@@ -23,7 +23,7 @@ import builtins
 import sys
 import threading
 from contextlib import contextmanager
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -121,7 +121,7 @@ class FileContext:
         self._leave_actions: dict[int, list[int]] = {}  # node id -> what ends there
         self._functions: list[Frame] = []  # the non-comprehension frames of ``frames``
         self._resume: dict[int, cst.CSTNode] = {}  # node id -> loop to re-enter after it
-        self._positions: dict[cst.CSTNode, object] | None = None
+        self._positions: Mapping[cst.CSTNode, object] | None = None
         self.call_ordinal = 0  # how many Call nodes the walk has entered so far
         module_scope = Scope("module", None)
         self._push_frame(Frame(module, "module", False, module_scope, []))
@@ -501,31 +501,13 @@ class FileContext:
         return "asyncio"
 
 
-class _PositionSink:
-    """Stands in for libcst's PositionProvider while its code generator records ranges."""
-
-    def __init__(self) -> None:
-        self._computed: dict[cst.CSTNode, object] = {}
-
-
-def compute_positions(module: cst.Module) -> dict[cst.CSTNode, object]:
-    """Every node's ``CodeRange``, from one code-generation pass.
-
-    ``MetadataWrapper.resolve(PositionProvider)`` runs the same code generation and then a full
-    libcst visit to collect the results, which costs as much again; driving libcst's position-
-    recording code generator directly halves the cost. It relies on a libcst internal, so any
-    mismatch falls back to the public API.
-    """
+def compute_positions(module: cst.Module) -> Mapping[cst.CSTNode, object]:
+    """Every node's ``CodeRange``, from one code-generation pass (``positions.compute``, which
+    relies on libcst internals: any mismatch falls back to the public API)."""
     try:
-        from libcst.metadata.position_provider import PositionProvidingCodegenState
+        from .positions import compute
 
-        sink = _PositionSink()
-        state = PositionProvidingCodegenState(
-            default_indent=module.default_indent, default_newline=module.default_newline,
-            provider=sink,  # type: ignore[arg-type]
-        )
-        module._codegen(state)
-        return sink._computed
+        return compute(module)
     except (ImportError, TypeError, AttributeError):
         from libcst.metadata import MetadataWrapper, PositionProvider
 

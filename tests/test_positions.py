@@ -1,0 +1,33 @@
+"""``positions.compute`` gives libcst's ``PositionProvider`` ranges for every node."""
+
+from __future__ import annotations
+
+import libcst as cst
+import pytest
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from agentperf_lint.positions import compute
+from agentperf_lint.walker import iter_tree
+
+SOURCES = [
+    "",
+    "\n",
+    "x = 1",  # no trailing newline
+    "# only a comment",
+    "import os\r\nasync def f(a, *, b=2):\r\n    await g(a)  # c\r\n",
+    "if x:\r    y = (1,\r         2)\r",  # old Mac line breaks
+    "@decorator\n\n# comment\n@other(1)\nclass C(Base, metaclass=M):\n\t'''doc\n\tstring'''\n\tdef m(self) -> 'T': return [i for i in self if i]\n",
+    "def f():\n    s = f'{a!r:>{width}} \\\n    {b}'\n    return lambda x, /, y: (x\n        + y)\n\x0c\nwith a as b, c:\n    pass\n",
+    "try:\n    pass\nexcept* (A, B) as e:\n    raise\nelse:\n    x; y ; z\nfinally:\n    del a[1:2, ::3]\n",
+    "match p:\n    case {'k': [1, *rest]} | Point(x=0) if rest:\n        pass\n    case _:\n        ...\n",
+]
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_every_node_gets_libcsts_range(source: str) -> None:
+    module = cst.parse_module(source)
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    positions = compute(module)
+    nodes = list(iter_tree(module))
+    assert nodes and all(node in positions for node in nodes)
+    assert {node: positions[node] for node in expected} == dict(expected)
