@@ -30,6 +30,7 @@ from typing import Any, Literal, TypeVar
 
 import libcst as cst
 
+from . import positions
 from .modules import module_name_for
 from .project import queries
 from .project.model import Effect
@@ -122,6 +123,8 @@ class FileContext:
         self._functions: list[Frame] = []  # the non-comprehension frames of ``frames``
         self._resume: dict[int, cst.CSTNode] = {}  # node id -> loop to re-enter after it
         self._positions: Mapping[cst.CSTNode, object] | None = None
+        self._top_statements: dict[int, cst.CSTNode] = {}  # statement id -> its top-level statement
+        self._statement_positions: dict[int, positions.Positions | None] = {}  # by top-level statement id
         self.call_ordinal = 0  # how many Call nodes the walk has entered so far
         module_scope = Scope("module", None)
         self._push_frame(Frame(module, "module", False, module_scope, []))
@@ -290,8 +293,23 @@ class FileContext:
             return self.annotation_type(inner, scope)
         return self._qualified_in(annotation, scope)
 
-    def position(self, node: cst.CSTNode) -> object:
-        """The node's ``CodeRange`` (computed on first use, for files with findings only)."""
+    def position(self, node: cst.CSTNode, within: cst.CSTNode | None = None) -> object:
+        """The node's ``CodeRange`` (computed on first use, for files with findings only).
+
+        ``within``, a statement the walk entered that holds ``node``, lets the ranges come from
+        the code of its top-level statement alone rather than of the whole module."""
+        if self._positions is None and within is not None:
+            top = self._top_statements.get(id(within))
+            if top is not None:
+                if id(top) not in self._statement_positions:
+                    try:
+                        part = positions.compute_statement(self.module, top, self.source)
+                    except RecursionError:
+                        part = None
+                    self._statement_positions[id(top)] = part
+                part = self._statement_positions[id(top)]
+                if part is not None and node in part:
+                    return part[node]
         if self._positions is None:
             try:
                 self._positions = compute_positions(self.module)
@@ -361,6 +379,7 @@ class FileContext:
 
     def _enter_statement(self, node: cst.CSTNode) -> None:
         self.statements.append(node)
+        self._top_statements[id(node)] = self.ancestors[1]
         self._on_leave(node, _POP_STATEMENT)
 
     def _enter_function(self, node: cst.FunctionDef) -> None:
@@ -505,9 +524,7 @@ def compute_positions(module: cst.Module) -> Mapping[cst.CSTNode, object]:
     """Every node's ``CodeRange``, from one code-generation pass (``positions.compute``, which
     relies on libcst internals: any mismatch falls back to the public API)."""
     try:
-        from .positions import compute
-
-        return compute(module)
+        return positions.compute(module)
     except (ImportError, TypeError, AttributeError):
         from libcst.metadata import MetadataWrapper, PositionProvider
 

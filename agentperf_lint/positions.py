@@ -29,15 +29,18 @@ Range = tuple[int, int, int, int]  # start line, start column, end line, end col
 
 
 class Positions:
-    """Every node's ``CodeRange`` for one module; look-ups by node, as libcst's mapping."""
+    """Every node's ``CodeRange`` for one module (or one top-level statement); look-ups by
+    node, as libcst's mapping."""
 
-    def __init__(self, ranges: dict[int, Range], module: cst.Module):
+    def __init__(self, ranges: dict[int, Range], module: cst.Module, first_line: int = 1):
         self._ranges = ranges
         self._module = module  # keeps the node ids valid
+        self._shift = first_line - 1  # ranges recorded from line 1
 
     def __getitem__(self, node: cst.CSTNode) -> CodeRange:
         line, column, end_line, end_column = self._ranges[id(node)]
-        return CodeRange(CodePosition(line, column), CodePosition(end_line, end_column))
+        shift = self._shift
+        return CodeRange(CodePosition(line + shift, column), CodePosition(end_line + shift, end_column))
 
     def __contains__(self, node: object) -> bool:
         return id(node) in self._ranges
@@ -48,6 +51,29 @@ def compute(module: cst.Module) -> Positions:
     recorder = _RangeRecorder(default_indent=module.default_indent, default_newline=module.default_newline)
     module._codegen(recorder)
     return Positions(recorder.ranges, module)
+
+
+def compute_statement(module: cst.Module, statement: cst.CSTNode, source: str) -> Positions | None:
+    """The ranges of the nodes of one top-level ``statement`` of ``module`` parsed from
+    ``source``, generating the code of that statement alone; None when its place in ``source``
+    is not certain (its code occurs twice, or not at the start of a line), and the caller
+    positions the whole module instead.
+
+    Files with findings usually have them in a few of their top-level statements, so this
+    spares generating the code of the rest. A top-level statement's code (its leading blank
+    lines and comments included) is a contiguous slice of the source starting a line, so a
+    single occurrence there is its place."""
+    recorder = _RangeRecorder(default_indent=module.default_indent, default_newline=module.default_newline)
+    statement._codegen(recorder)
+    code = "".join(recorder.tokens)
+    start = source.find(code)
+    if not code or start < 0 or source.find(code, start + 1) >= 0:
+        return None
+    if start and source[start - 1] not in "\r\n":
+        return None
+    before = source[:start]
+    breaks = len(_NEWLINE.findall(before)) if "\r" in before else before.count("\n")
+    return Positions(recorder.ranges, module, first_line=breaks + 1)
 
 
 class _SyntacticRange:

@@ -6,7 +6,7 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from agentperf_lint.positions import compute
+from agentperf_lint.positions import compute, compute_statement
 from agentperf_lint.walker import iter_tree
 
 SOURCES = [
@@ -31,3 +31,23 @@ def test_every_node_gets_libcsts_range(source: str) -> None:
     nodes = list(iter_tree(module))
     assert nodes and all(node in positions for node in nodes)
     assert {node: positions[node] for node in expected} == dict(expected)
+
+
+@pytest.mark.parametrize("source", SOURCES + ["x = 1\nx = 1\n", "\ufeffimport os\nos.sep\n"])
+def test_a_top_level_statement_alone_gets_the_same_ranges_or_none(source: str) -> None:
+    module = cst.parse_module(source)
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    for statement in module.body:
+        part = compute_statement(module, statement, source)
+        if part is None:
+            continue
+        nodes = list(iter_tree(statement))
+        assert all(node in part for node in nodes)
+        assert {node: part[node] for node in nodes} == {node: expected[node] for node in nodes}
+
+
+def test_a_statement_whose_code_occurs_twice_is_not_placed() -> None:
+    module = cst.parse_module("x = 1\nx = 1\ny = 2\n")
+    first, _, last = module.body
+    assert compute_statement(module, first, module.code) is None
+    assert compute_statement(module, last, module.code)[last].start.line == 3
