@@ -123,8 +123,11 @@ class FileContext:
         self._functions: list[Frame] = []  # the non-comprehension frames of ``frames``
         self._resume: dict[int, cst.CSTNode] = {}  # node id -> loop to re-enter after it
         self._positions: Mapping[cst.CSTNode, object] | None = None
-        self._top_statements: dict[int, cst.CSTNode] = {}  # statement id -> its top-level statement
-        self._statement_positions: dict[int, positions.Positions | None] = {}  # by top-level statement id
+        # statement id -> (outermost def or top-level statement around it, the indentation
+        # around that, top-level statement): what ``position`` generates code for
+        self._places: dict[int, tuple[cst.CSTNode, tuple[str, ...], cst.CSTNode]] = {}
+        self._outermost_def: tuple[cst.CSTNode, tuple[str, ...]] | None = None
+        self._statement_positions: dict[int, positions.Positions | None] = {}  # by statement id
         self.call_ordinal = 0  # how many Call nodes the walk has entered so far
         module_scope = Scope("module", None)
         self._push_frame(Frame(module, "module", False, module_scope, []))
@@ -297,17 +300,19 @@ class FileContext:
         """The node's ``CodeRange`` (computed on first use, for files with findings only).
 
         ``within``, a statement the walk entered that holds ``node``, lets the ranges come from
-        the code of its top-level statement alone rather than of the whole module."""
-        if self._positions is None and within is not None:
-            top = self._top_statements.get(id(within))
-            if top is not None:
-                if id(top) not in self._statement_positions:
+        the code of the outermost function around it alone (or of its top-level statement)
+        rather than of the whole module."""
+        place = self._places.get(id(within)) if self._positions is None and within is not None else None
+        if place is not None:
+            unit, indents, top = place
+            for statement, around in ((unit, indents), (top, ())):
+                part = self._statement_positions.get(id(statement), False)
+                if part is False:
                     try:
-                        part = positions.compute_statement(self.module, top, self.source)
+                        part = positions.compute_statement(self.module, statement, self.source, around)
                     except RecursionError:
                         part = None
-                    self._statement_positions[id(top)] = part
-                part = self._statement_positions[id(top)]
+                    self._statement_positions[id(statement)] = part
                 if part is not None and node in part:
                     return part[node]
         if self._positions is None:
@@ -362,6 +367,8 @@ class FileContext:
                 self._functions[-1].loops.append(self._resume.pop(id(node)))
             elif action == _END_ASYNC_TOP_LEVEL:
                 self.frames[0].is_async = False
+            elif action == _END_OUTERMOST_DEF:
+                self._outermost_def = None
             else:
                 self._functions[-1].loops.pop()
 
@@ -379,7 +386,15 @@ class FileContext:
 
     def _enter_statement(self, node: cst.CSTNode) -> None:
         self.statements.append(node)
-        self._top_statements[id(node)] = self.ancestors[1]
+        top = self.ancestors[1]
+        if self._outermost_def is None and type(node) is cst.FunctionDef:
+            indents = tuple(
+                self.module.default_indent if block.indent is None else block.indent
+                for block in self.ancestors if type(block) is cst.IndentedBlock)
+            self._outermost_def = (node, indents)
+            self._on_leave(node, _END_OUTERMOST_DEF)
+        unit, indents = self._outermost_def or (top, ())
+        self._places[id(node)] = (unit, indents, top)
         self._on_leave(node, _POP_STATEMENT)
 
     def _enter_function(self, node: cst.FunctionDef) -> None:
@@ -532,7 +547,7 @@ def compute_positions(module: cst.Module) -> Mapping[cst.CSTNode, object]:
         return dict(wrapper.resolve(PositionProvider))
 
 
-_POP_STATEMENT, _POP_FRAME, _POP_LOOP, _RESUME_LOOP, _END_ASYNC_TOP_LEVEL = 1, 2, 3, 4, 5
+_POP_STATEMENT, _POP_FRAME, _POP_LOOP, _RESUME_LOOP, _END_ASYNC_TOP_LEVEL, _END_OUTERMOST_DEF = 1, 2, 3, 4, 5, 6
 
 
 class _AsyncTopLevel:

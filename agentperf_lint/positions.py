@@ -53,17 +53,21 @@ def compute(module: cst.Module) -> Positions:
     return Positions(recorder.ranges, module)
 
 
-def compute_statement(module: cst.Module, statement: cst.CSTNode, source: str) -> Positions | None:
-    """The ranges of the nodes of one top-level ``statement`` of ``module`` parsed from
-    ``source``, generating the code of that statement alone; None when its place in ``source``
-    is not certain (its code occurs twice, or not at the start of a line), and the caller
-    positions the whole module instead.
+def compute_statement(
+    module: cst.Module, statement: cst.CSTNode, source: str, indents: tuple[str, ...] = (),
+) -> Positions | None:
+    """The ranges of the nodes of one ``statement`` of ``module`` parsed from ``source``,
+    generating the code of that statement alone; None when its place in ``source`` is not
+    certain (its code occurs twice, or not at the start of a line), and the caller positions a
+    larger part instead. ``indents`` are the indentations of the blocks around the statement
+    (none for a top-level statement).
 
-    Files with findings usually have them in a few of their top-level statements, so this
-    spares generating the code of the rest. A top-level statement's code (its leading blank
-    lines and comments included) is a contiguous slice of the source starting a line, so a
-    single occurrence there is its place."""
-    recorder = _RangeRecorder(default_indent=module.default_indent, default_newline=module.default_newline)
+    Files with findings usually have them in a few functions, so this spares generating the
+    code of the rest. A statement's code (its leading blank lines and comments and its own
+    indentation included) is a contiguous slice of the source starting a line, so a single
+    occurrence there is its place."""
+    recorder = _RangeRecorder(
+        default_indent=module.default_indent, default_newline=module.default_newline, indent_tokens=list(indents))
     statement._codegen(recorder)
     code = "".join(recorder.tokens)
     start = source.find(code)

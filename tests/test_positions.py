@@ -51,3 +51,13 @@ def test_a_statement_whose_code_occurs_twice_is_not_placed() -> None:
     first, _, last = module.body
     assert compute_statement(module, first, module.code) is None
     assert compute_statement(module, last, module.code)[last].start.line == 3
+
+
+def test_a_method_alone_gets_the_same_ranges_with_the_indentation_around_it() -> None:
+    source = "class C:\n  # lead\n  @property\n  def m(self):\n      if x:\n          return (1,\n    2)\n"
+    module = cst.parse_module(source)
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    method = module.body[0].body.body[0]
+    part = compute_statement(module, method, source, ("  ",))
+    assert part is not None
+    assert {node: part[node] for node in iter_tree(method)} == {node: expected[node] for node in iter_tree(method)}
