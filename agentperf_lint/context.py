@@ -123,10 +123,11 @@ class FileContext:
         self._functions: list[Frame] = []  # the non-comprehension frames of ``frames``
         self._resume: dict[int, cst.CSTNode] = {}  # node id -> loop to re-enter after it
         self._positions: Mapping[cst.CSTNode, object] | None = None
-        # statement id -> (outermost def or top-level statement around it, the indentation
-        # around that, top-level statement): what ``position`` generates code for
-        self._places: dict[int, tuple[cst.CSTNode, tuple[str, ...], cst.CSTNode]] = {}
+        # statement id -> the statements ``position`` may generate the code of, innermost
+        # first, each with the indentation of the blocks around it
+        self._places: dict[int, tuple[tuple[cst.CSTNode, tuple[str, ...]], ...]] = {}
         self._outermost_def: tuple[cst.CSTNode, tuple[str, ...]] | None = None
+        self._indents: tuple[str, ...] = ()  # of the indented blocks around the node being walked
         self._statement_positions: dict[int, positions.Positions | None] = {}  # by statement id
         self.call_ordinal = 0  # how many Call nodes the walk has entered so far
         module_scope = Scope("module", None)
@@ -300,12 +301,12 @@ class FileContext:
         """The node's ``CodeRange`` (computed on first use, for files with findings only).
 
         ``within``, a statement the walk entered that holds ``node``, lets the ranges come from
-        the code of the outermost function around it alone (or of its top-level statement)
-        rather than of the whole module."""
-        place = self._places.get(id(within)) if self._positions is None and within is not None else None
-        if place is not None:
-            unit, indents, top = place
-            for statement, around in ((unit, indents), (top, ())):
+        the code of that statement alone (or of the outermost function around it, or of its
+        top-level statement, when the statement's code occurs twice) rather than of the whole
+        module."""
+        places = self._places.get(id(within)) if self._positions is None and within is not None else None
+        if places is not None:
+            for statement, around in places:
                 part = self._statement_positions.get(id(statement), False)
                 if part is False:
                     try:
@@ -369,6 +370,8 @@ class FileContext:
                 self.frames[0].is_async = False
             elif action == _END_OUTERMOST_DEF:
                 self._outermost_def = None
+            elif action == _POP_INDENT:
+                self._indents = self._indents[:-1]
             else:
                 self._functions[-1].loops.pop()
 
@@ -386,16 +389,20 @@ class FileContext:
 
     def _enter_statement(self, node: cst.CSTNode) -> None:
         self.statements.append(node)
-        top = self.ancestors[1]
-        if self._outermost_def is None and type(node) is cst.FunctionDef:
-            indents = tuple(
-                self.module.default_indent if block.indent is None else block.indent
-                for block in self.ancestors if type(block) is cst.IndentedBlock)
-            self._outermost_def = (node, indents)
-            self._on_leave(node, _END_OUTERMOST_DEF)
-        unit, indents = self._outermost_def or (top, ())
-        self._places[id(node)] = (unit, indents, top)
+        parent = self.ancestors[-2]
+        if type(node) is cst.If and type(parent) is cst.If:  # an ``elif``: its code reads ``if`` alone
+            self._places[id(node)] = self._places[id(parent)]
+        else:
+            here = (node, self._indents)
+            if self._outermost_def is None and type(node) is cst.FunctionDef:
+                self._outermost_def = here
+                self._on_leave(node, _END_OUTERMOST_DEF)
+            self._places[id(node)] = (here, self._outermost_def or here, (self.ancestors[1], ()))
         self._on_leave(node, _POP_STATEMENT)
+
+    def _enter_indented_block(self, node: cst.IndentedBlock) -> None:
+        self._indents += (self.module.default_indent if node.indent is None else node.indent,)
+        self._on_leave(node, _POP_INDENT)
 
     def _enter_function(self, node: cst.FunctionDef) -> None:
         self._enter_statement(node)
@@ -547,7 +554,7 @@ def compute_positions(module: cst.Module) -> Mapping[cst.CSTNode, object]:
         return dict(wrapper.resolve(PositionProvider))
 
 
-_POP_STATEMENT, _POP_FRAME, _POP_LOOP, _RESUME_LOOP, _END_ASYNC_TOP_LEVEL, _END_OUTERMOST_DEF = 1, 2, 3, 4, 5, 6
+_POP_STATEMENT, _POP_FRAME, _POP_LOOP, _RESUME_LOOP, _END_ASYNC_TOP_LEVEL, _END_OUTERMOST_DEF, _POP_INDENT = range(1, 8)
 
 
 class _AsyncTopLevel:
@@ -604,6 +611,7 @@ def _with_deep_stack(function: Callable[[cst.Module], _T], module: cst.Module) -
 
 _ENTER = {
     cst.Call: FileContext._enter_call,
+    cst.IndentedBlock: FileContext._enter_indented_block,
     cst.SimpleStatementLine: FileContext._enter_statement,
     cst.If: FileContext._enter_statement,
     cst.With: FileContext._enter_statement,

@@ -58,14 +58,16 @@ def compute_statement(
 ) -> Positions | None:
     """The ranges of the nodes of one ``statement`` of ``module`` parsed from ``source``,
     generating the code of that statement alone; None when its place in ``source`` is not
-    certain (its code occurs twice, or not at the start of a line), and the caller positions a
-    larger part instead. ``indents`` are the indentations of the blocks around the statement
-    (none for a top-level statement).
+    certain (its code occurs twice or not at the start of a line, or the file does not end with
+    a line break), and the caller positions a larger part instead. ``indents`` are the
+    indentations of the blocks around the statement (none for a top-level statement).
 
     Files with findings usually have them in a few functions, so this spares generating the
     code of the rest. A statement's code (its leading blank lines and comments and its own
     indentation included) is a contiguous slice of the source starting a line, so a single
     occurrence there is its place."""
+    if not module.has_trailing_newline:
+        return None  # the source lacks the last statement's final line break: not its code
     recorder = _RangeRecorder(
         default_indent=module.default_indent, default_newline=module.default_newline, indent_tokens=list(indents))
     statement._codegen(recorder)

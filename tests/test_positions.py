@@ -7,7 +7,8 @@ import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from agentperf_lint.positions import compute, compute_statement
-from agentperf_lint.walker import iter_tree
+from agentperf_lint.context import FileContext
+from agentperf_lint.walker import Dispatch, iter_tree, walk
 
 SOURCES = [
     "",
@@ -61,3 +62,24 @@ def test_a_method_alone_gets_the_same_ranges_with_the_indentation_around_it() ->
     part = compute_statement(module, method, source, ("  ",))
     assert part is not None
     assert {node: part[node] for node in iter_tree(method)} == {node: expected[node] for node in iter_tree(method)}
+
+
+def test_an_elif_is_positioned_through_the_if_it_continues() -> None:
+    source = "def f(a):\n    if a:\n        pass\n    elif g(1):\n        pass\n    if g(1):\n        pass\n"
+    module = cst.parse_module(source)
+    ctx = FileContext("m.py", source, module)
+    calls = []
+
+    class Calls:
+        def visit_Call(self, node: cst.Call) -> None:
+            calls.append((node, ctx.statement))
+
+    walk(module, ctx, Dispatch([Calls()]))
+    assert [ctx.position(call, within=statement).start.line for call, statement in calls] == [4, 6]
+
+
+def test_a_file_without_a_final_line_break_is_not_placed_by_statement() -> None:
+    source = "def f():\n    g()\n\ndef h():\n    g()"  # the last `g()` reads like the first one
+    module = cst.parse_module(source)
+    last = module.body[-1].body.body[0]
+    assert compute_statement(module, last, source, ("    ",)) is None
