@@ -130,6 +130,8 @@ class FileContext:
         self._indents: tuple[str, ...] = ()  # of the indented blocks around the node being walked
         self._statement_positions: dict[int, positions.Positions | None] = {}  # by statement id
         self.call_ordinal = 0  # how many Call nodes the walk has entered so far
+        self._call_targets: dict[int, tuple[Frame, str | None]] = {}  # see ``_per_call``
+        self._project_callees: dict[int, tuple[Frame, str | None]] = {}
         module_scope = Scope("module", None)
         self._push_frame(Frame(module, "module", False, module_scope, []))
         _scan_block(module.body, module_scope, self.module_name, self)
@@ -210,7 +212,7 @@ class FileContext:
         """What a call calls, as a dotted name: a function (``requests.get``), or a method on
         a value of known type (``requests.Session.get`` for ``s.get(...)`` where
         ``s = requests.Session()``)."""
-        return self.resolve(call.func)
+        return self._per_call(self._call_targets, call, lambda: self.resolve(call.func))
 
     def resolve(self, expr: cst.BaseExpression) -> str | None:
         """Qualified name of ``expr`` itself, or ``<type>.<attr...>`` for attributes of typed
@@ -269,7 +271,19 @@ class FileContext:
 
     def project_callee(self, call: cst.Call) -> str | None:
         """The qualified project function ``call`` runs, or None."""
-        return queries.project_callee(self, call)
+        return self._per_call(self._project_callees, call, lambda: queries.project_callee(self, call))
+
+    def _per_call(self, answers: dict[int, tuple[Frame, Any]], call: cst.Call, compute: Callable[[], _T]) -> _T:
+        """``compute()``'s answer for ``call``, computed once per frame: several rules ask the
+        same question about the same call, and the answer depends only on the scopes around
+        it (which the innermost frame decides)."""
+        frame = self.frames[-1]
+        known = answers.get(id(call))
+        if known is not None and known[0] is frame:
+            return known[1]
+        answer = compute()
+        answers[id(call)] = (frame, answer)
+        return answer
 
     def annotation_type(self, annotation: cst.BaseExpression | None, scope: Scope | None = None) -> str | None:
         """``Path`` / ``Optional[Path]`` / ``Path | None`` / ``"Path"`` -> ``pathlib.Path``."""
