@@ -23,13 +23,14 @@ import builtins
 import sys
 import threading
 from contextlib import contextmanager
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import libcst as cst
 
+from . import positions
 from .modules import module_name_for
 from .project import queries
 from .project.model import Effect
@@ -121,8 +122,16 @@ class FileContext:
         self._leave_actions: dict[int, list[int]] = {}  # node id -> what ends there
         self._functions: list[Frame] = []  # the non-comprehension frames of ``frames``
         self._resume: dict[int, cst.CSTNode] = {}  # node id -> loop to re-enter after it
-        self._positions: dict[cst.CSTNode, object] | None = None
+        self._positions: Mapping[cst.CSTNode, object] | None = None
+        # statement id -> the statements ``position`` may generate the code of, innermost
+        # first, each with the indentation of the blocks around it
+        self._places: dict[int, tuple[tuple[cst.CSTNode, tuple[str, ...]], ...]] = {}
+        self._outermost_def: tuple[cst.CSTNode, tuple[str, ...]] | None = None
+        self._indents: tuple[str, ...] = ()  # of the indented blocks around the node being walked
+        self._statement_positions: dict[int, positions.Positions | None] = {}  # by statement id
         self.call_ordinal = 0  # how many Call nodes the walk has entered so far
+        self._call_targets: dict[int, tuple[Frame, str | None]] = {}  # see ``_per_call``
+        self._project_callees: dict[int, tuple[Frame, str | None]] = {}
         module_scope = Scope("module", None)
         self._push_frame(Frame(module, "module", False, module_scope, []))
         _scan_block(module.body, module_scope, self.module_name, self)
@@ -203,7 +212,7 @@ class FileContext:
         """What a call calls, as a dotted name: a function (``requests.get``), or a method on
         a value of known type (``requests.Session.get`` for ``s.get(...)`` where
         ``s = requests.Session()``)."""
-        return self.resolve(call.func)
+        return self._per_call(self._call_targets, call, lambda: self.resolve(call.func))
 
     def resolve(self, expr: cst.BaseExpression) -> str | None:
         """Qualified name of ``expr`` itself, or ``<type>.<attr...>`` for attributes of typed
@@ -262,7 +271,19 @@ class FileContext:
 
     def project_callee(self, call: cst.Call) -> str | None:
         """The qualified project function ``call`` runs, or None."""
-        return queries.project_callee(self, call)
+        return self._per_call(self._project_callees, call, lambda: queries.project_callee(self, call))
+
+    def _per_call(self, answers: dict[int, tuple[Frame, Any]], call: cst.Call, compute: Callable[[], _T]) -> _T:
+        """``compute()``'s answer for ``call``, computed once per frame: several rules ask the
+        same question about the same call, and the answer depends only on the scopes around
+        it (which the innermost frame decides)."""
+        frame = self.frames[-1]
+        known = answers.get(id(call))
+        if known is not None and known[0] is frame:
+            return known[1]
+        answer = compute()
+        answers[id(call)] = (frame, answer)
+        return answer
 
     def annotation_type(self, annotation: cst.BaseExpression | None, scope: Scope | None = None) -> str | None:
         """``Path`` / ``Optional[Path]`` / ``Path | None`` / ``"Path"`` -> ``pathlib.Path``."""
@@ -290,8 +311,25 @@ class FileContext:
             return self.annotation_type(inner, scope)
         return self._qualified_in(annotation, scope)
 
-    def position(self, node: cst.CSTNode) -> object:
-        """The node's ``CodeRange`` (computed on first use, for files with findings only)."""
+    def position(self, node: cst.CSTNode, within: cst.CSTNode | None = None) -> object:
+        """The node's ``CodeRange`` (computed on first use, for files with findings only).
+
+        ``within``, a statement the walk entered that holds ``node``, lets the ranges come from
+        the code of that statement alone (or of the outermost function around it, or of its
+        top-level statement, when the statement's code occurs twice) rather than of the whole
+        module."""
+        places = self._places.get(id(within)) if self._positions is None and within is not None else None
+        if places is not None:
+            for statement, around in places:
+                part = self._statement_positions.get(id(statement), False)
+                if part is False:
+                    try:
+                        part = positions.compute_statement(self.module, statement, self.source, around)
+                    except RecursionError:
+                        part = None
+                    self._statement_positions[id(statement)] = part
+                if part is not None and node in part:
+                    return part[node]
         if self._positions is None:
             try:
                 self._positions = compute_positions(self.module)
@@ -344,6 +382,10 @@ class FileContext:
                 self._functions[-1].loops.append(self._resume.pop(id(node)))
             elif action == _END_ASYNC_TOP_LEVEL:
                 self.frames[0].is_async = False
+            elif action == _END_OUTERMOST_DEF:
+                self._outermost_def = None
+            elif action == _POP_INDENT:
+                self._indents = self._indents[:-1]
             else:
                 self._functions[-1].loops.pop()
 
@@ -361,7 +403,20 @@ class FileContext:
 
     def _enter_statement(self, node: cst.CSTNode) -> None:
         self.statements.append(node)
+        parent = self.ancestors[-2]
+        if type(node) is cst.If and type(parent) is cst.If:  # an ``elif``: its code reads ``if`` alone
+            self._places[id(node)] = self._places[id(parent)]
+        else:
+            here = (node, self._indents)
+            if self._outermost_def is None and type(node) is cst.FunctionDef:
+                self._outermost_def = here
+                self._on_leave(node, _END_OUTERMOST_DEF)
+            self._places[id(node)] = (here, self._outermost_def or here, (self.ancestors[1], ()))
         self._on_leave(node, _POP_STATEMENT)
+
+    def _enter_indented_block(self, node: cst.IndentedBlock) -> None:
+        self._indents += (self.module.default_indent if node.indent is None else node.indent,)
+        self._on_leave(node, _POP_INDENT)
 
     def _enter_function(self, node: cst.FunctionDef) -> None:
         self._enter_statement(node)
@@ -503,31 +558,11 @@ class FileContext:
         return "asyncio"
 
 
-class _PositionSink:
-    """Stands in for libcst's PositionProvider while its code generator records ranges."""
-
-    def __init__(self) -> None:
-        self._computed: dict[cst.CSTNode, object] = {}
-
-
-def compute_positions(module: cst.Module) -> dict[cst.CSTNode, object]:
-    """Every node's ``CodeRange``, from one code-generation pass.
-
-    ``MetadataWrapper.resolve(PositionProvider)`` runs the same code generation and then a full
-    libcst visit to collect the results, which costs as much again; driving libcst's position-
-    recording code generator directly halves the cost. It relies on a libcst internal, so any
-    mismatch falls back to the public API.
-    """
+def compute_positions(module: cst.Module) -> Mapping[cst.CSTNode, object]:
+    """Every node's ``CodeRange``, from one code-generation pass (``positions.compute``, which
+    relies on libcst internals: any mismatch falls back to the public API)."""
     try:
-        from libcst.metadata.position_provider import PositionProvidingCodegenState
-
-        sink = _PositionSink()
-        state = PositionProvidingCodegenState(
-            default_indent=module.default_indent, default_newline=module.default_newline,
-            provider=sink,  # type: ignore[arg-type]
-        )
-        module._codegen(state)
-        return sink._computed
+        return positions.compute(module)
     except (ImportError, TypeError, AttributeError):
         from libcst.metadata import MetadataWrapper, PositionProvider
 
@@ -535,7 +570,7 @@ def compute_positions(module: cst.Module) -> dict[cst.CSTNode, object]:
         return dict(wrapper.resolve(PositionProvider))
 
 
-_POP_STATEMENT, _POP_FRAME, _POP_LOOP, _RESUME_LOOP, _END_ASYNC_TOP_LEVEL = 1, 2, 3, 4, 5
+_POP_STATEMENT, _POP_FRAME, _POP_LOOP, _RESUME_LOOP, _END_ASYNC_TOP_LEVEL, _END_OUTERMOST_DEF, _POP_INDENT = range(1, 8)
 
 
 class _AsyncTopLevel:
@@ -592,6 +627,7 @@ def _with_deep_stack(function: Callable[[cst.Module], _T], module: cst.Module) -
 
 _ENTER = {
     cst.Call: FileContext._enter_call,
+    cst.IndentedBlock: FileContext._enter_indented_block,
     cst.SimpleStatementLine: FileContext._enter_statement,
     cst.If: FileContext._enter_statement,
     cst.With: FileContext._enter_statement,

@@ -160,6 +160,7 @@ class Linter:
         ctx = FileContext(path, _decode(data), module)
         if parsed is not None and parsed.module is module and parsed.context is not None:
             ctx._positions = parsed.context._positions  # same nodes, same ranges
+            ctx._statement_positions = parsed.context._statement_positions
         locator = _CallLocator({report.call_ordinal for report in reports})
         locator.ctx = ctx
         walk(module, ctx, Dispatch([locator]))
@@ -176,7 +177,7 @@ class Linter:
         noqa = None if self.ignore_noqa else NoqaIndex(ctx.source)
         seen: set[tuple[int, int, str]] = set()
         for report in reports:
-            rng = ctx.position(report.node)
+            rng = ctx.position(report.node, within=report.statement)
             line, column = rng.start.line, rng.start.column + 1  # type: ignore[attr-defined]
             rule = report.rule
             if (line, column, rule.code) in seen:
@@ -219,11 +220,11 @@ def statement_lines(ctx: FileContext, statement: cst.CSTNode | None, rng: Any) -
     """Lines a noqa comment may sit on: the simple statement, or a compound statement's header."""
     if statement is None:
         return rng.start.line, rng.end.line
-    where = ctx.position(statement)
+    where = ctx.position(statement, within=statement)
     first = min(where.start.line, rng.start.line)  # type: ignore[attr-defined]
     body = getattr(statement, "body", None)
     if isinstance(body, cst.IndentedBlock) and body.body:
-        last = ctx.position(body.body[0]).start.line - 1  # type: ignore[attr-defined]
+        last = ctx.position(body.body[0], within=statement).start.line - 1  # type: ignore[attr-defined]
     else:
         last = where.end.line  # type: ignore[attr-defined]
     return first, max(last, rng.end.line, first)

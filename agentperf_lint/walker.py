@@ -122,28 +122,30 @@ def walk(module: cst.Module, ctx: FileContext, dispatch: Dispatch) -> None:
         while stack:
             node, leaving = pop()
             node_type = type(node)
-            if leaving:
-                for handler in leaves.get(node_type, ()):
+            if not leaving:
+                enter(node)
+                for handler in visits.get(node_type, ()):
                     handler(node)
                 handler = None
-                leave(node)
-                continue
-            enter(node)
-            for handler in visits.get(node_type, ()):
+                fields = _FIELDS.get(node_type) or child_fields(node_type)
+                children: list[cst.CSTNode] = []
+                for name in fields:
+                    value = getattr(node, name)
+                    kind = value.__class__
+                    if kind in _NODE_TYPES:  # a set look-up: isinstance on libcst's ABCs is slow
+                        children.append(value)
+                    elif kind is tuple or kind is list:
+                        children.extend(item for item in value if item.__class__ in _NODE_TYPES)
+                if children:
+                    push((node, True))
+                    for child in reversed(children):
+                        push((child, False))
+                    continue
+                # a leaf (most nodes) is left at once, without a trip through the stack
+            for handler in leaves.get(node_type, ()):
                 handler(node)
             handler = None
-            push((node, True))
-            fields = _FIELDS.get(node_type) or child_fields(node_type)
-            children: list[cst.CSTNode] = []
-            for name in fields:
-                value = getattr(node, name)
-                kind = value.__class__
-                if kind in _NODE_TYPES:  # a set look-up: isinstance on libcst's ABCs is slow
-                    children.append(value)
-                elif kind is tuple or kind is list:
-                    children.extend(item for item in value if item.__class__ in _NODE_TYPES)
-            for child in reversed(children):
-                push((child, False))
+            leave(node)
     except RecursionError:
         raise
     except Exception as error:

@@ -93,7 +93,7 @@ def _module_global(ctx: FileContext, func: cst.BaseExpression) -> str | None:
 
 def effect_of(ctx: FileContext, call: cst.Call) -> Effect | None:
     """What the project function a call runs does, or None (not a project function)."""
-    callee = project_callee(ctx, call)
+    callee = ctx.project_callee(call)
     return model_of(ctx).effect(callee) if callee else None
 
 

@@ -275,7 +275,17 @@ class _Body(ast.NodeVisitor):
     def generic_visit(self, node: ast.AST) -> None:
         if _nested_defs(node):
             return  # a nested body runs when (and if) something calls it
-        super().generic_visit(node)
+        for field in node._fields:  # ``ast.NodeVisitor``'s walk, without visiting the
+            value = getattr(node, field, None)  # ``Load``/``Store`` and operator leaves
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        self.visit(item)
+            elif isinstance(value, ast.AST) and not isinstance(value, _LEAVES):
+                self.visit(value)
+
+
+_LEAVES = (ast.expr_context, ast.operator, ast.boolop, ast.cmpop, ast.unaryop)  # no fields, nothing to visit
 
 
 class _Locals(_Body):

@@ -107,6 +107,9 @@ class HttpWithoutTimeout(Rule):
         target = ctx.call_target(node)
         if target is None or any(arg.star == "**" for arg in node.args):
             return
+        if not (_is_requests_call(target) or target in _AIOHTTP_SESSIONS or target in _AIOHTTP_TIMEOUTS
+                or _is_httpx(target)):
+            return  # not an HTTP call (asked first: the checks below scan the module)
         if in_test_code(ctx) or is_command_line_module(ctx) or in_script(ctx):
             return
         timeout = _keyword(node, "timeout")
