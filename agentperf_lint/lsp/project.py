@@ -31,11 +31,13 @@ from ..project import ProjectModel, install
 
 class ProjectIndex:
     """The project model of one workspace folder: disk state plus open buffers. Used from the
-    lint thread only (the scan thread only fills the module map before ``ready`` is set)."""
+    lint thread, except the scan, which runs on its own thread and merges its module map under
+    ``_lock`` (as every reader of that map takes it)."""
 
     def __init__(self, root: Path | None):
         self.root = root
         self.ready = threading.Event()
+        self._lock = threading.Lock()
         self._paths: dict[str, str] = {}  # module -> file path (first discovered wins)
         self._buffers: dict[str, bytes] = {}  # path -> unsaved text of an open document
         self._model: ProjectModel | None = None
@@ -58,8 +60,9 @@ class ProjectIndex:
         for file in files:
             if file.suffix in (".py", ".pyi"):
                 paths.setdefault(module_name_for(str(file)), str(file))
-        self._paths = {**paths, **self._paths}  # buffers opened meanwhile keep their entry
-        self._changed.update(paths)
+        with self._lock:
+            self._paths = {**paths, **self._paths}  # buffers opened meanwhile keep their entry
+            self._changed.update(paths)
         self.ready.set()
 
     # -- updates ----------------------------------------------------------------------
@@ -83,23 +86,26 @@ class ProjectIndex:
         """A file changed on disk; True when that matters (it is not open in a buffer)."""
         if path in self._buffers:
             return False
-        self._paths.setdefault(module_name_for(path), path)
-        self._changed.add(module_name_for(path))
+        with self._lock:
+            self._paths.setdefault(module_name_for(path), path)
+            self._changed.add(module_name_for(path))
         return True
 
     def disk_deleted(self, path: str) -> bool:
         module = module_name_for(path)
-        if self._paths.get(module) != path:
-            return False
-        del self._paths[module]
-        self._changed.add(module)
+        with self._lock:
+            if self._paths.get(module) != path:
+                return False
+            del self._paths[module]
+            self._changed.add(module)
         return True
 
     # -- linting ----------------------------------------------------------------------
     def lint(self, linter: Linter, path: str, data: bytes, ignored: Collection[str]) -> LintOutcome:
         """Lint one buffer with the folder's model; remember which modules it looked into."""
         self._buffers.setdefault(path, data)
-        self._paths.setdefault(module_name_for(path), path)
+        with self._lock:
+            self._paths.setdefault(module_name_for(path), path)
         model = self.model()
         with self._installed(model), model.recording() as touched:
             outcome = linter.lint(path, data, ignored=ignored)
@@ -115,13 +121,17 @@ class ProjectIndex:
         return any(model.digest(module) != digest for module, digest in looked.items())
 
     def model(self) -> ProjectModel:
-        sources = {module: self._loader(path) for module, path in self._paths.items()}
-        packages = {module for module, path in self._paths.items() if Path(path).stem == "__init__"}
+        with self._lock:
+            if self._model is not None and not self._changed:
+                return self._model
+            paths = dict(self._paths)
+            changed, self._changed = self._changed, set()
+        sources = {module: self._loader(path) for module, path in paths.items()}
+        packages = {module for module, path in paths.items() if Path(path).stem == "__init__"}
         if self._model is None:
             self._model = ProjectModel(sources, packages)
-        elif self._changed:
-            self._model = self._model.renewed(sources, packages, self._changed)
-        self._changed = set()
+        else:
+            self._model = self._model.renewed(sources, packages, changed)
         return self._model
 
     # -- helpers ----------------------------------------------------------------------
@@ -146,11 +156,12 @@ class ProjectIndex:
 
     def _note(self, path: str, before: bytes | None) -> bool:
         module = module_name_for(path)
-        self._paths.setdefault(module, path)
-        if self._content(path) == before:
-            return False
-        self._changed.add(module)
-        return True
+        changed = self._content(path) != before
+        with self._lock:
+            self._paths.setdefault(module, path)
+            if changed:
+                self._changed.add(module)
+        return changed
 
     @staticmethod
     @contextmanager
