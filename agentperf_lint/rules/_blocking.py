@@ -20,7 +20,7 @@ from ..walker import iter_tree
 from ._blocking_catalogue import ROWS
 from ._blocking_groups import CoroutineCalls, Pending, plan
 from ._costs import Cost, cost_of
-from ._entry import runs_alone
+from ._entry import in_one_shot_program, runs_alone
 from ._frameworks import UNLESS as FRAMEWORK_UNLESS
 from ._frameworks import canonical_name
 from ._fixes import awaited, dotted, inside_generator_expression
@@ -621,8 +621,8 @@ class BlockingCallRule(Rule):
         hit = classify(ctx, node)
         if hit is None or skips_test_code(self, ctx):
             return
-        if runs_alone(ctx, node):
-            return  # a script's start-up, before its entry coroutine first awaits: stalls nobody
+        if runs_alone(ctx, node) or in_one_shot_program(ctx):
+            return  # a script's start-up, or a program run once per invocation: stalls nobody
         make_fix = FIXES.get(hit.entry.fix) if hit.entry.code == self.code else None
         head, advice = describe_parts(ctx, node, hit)
         pending = Pending(

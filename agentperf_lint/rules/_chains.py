@@ -17,7 +17,7 @@ from ..project.queries import model_of
 from ..rule import Fix, Rule
 from ._blocking import Catalogue, classify, to_thread_fix
 from ._costs import Cost
-from ._entry import runs_alone
+from ._entry import in_one_shot_program, runs_alone
 from ._test_code import skips_test_code
 
 
@@ -65,8 +65,8 @@ def _chain(ctx: FileContext, node: cst.Call) -> Chain | None:
     function = model.function(callee)
     if effect is None or function is None or effect.is_async or effect.blocking is None:
         return None
-    if runs_alone(ctx, node):
-        return None  # a script's start-up: nothing else runs on the loop yet
+    if runs_alone(ctx, node) or in_one_shot_program(ctx):
+        return None  # a script's start-up, or a program run once per invocation: stalls nobody
     names = [f"{function.display}()", *effect.blocking.chain]
     fix = to_thread_fix(ctx, node) if function.module == ctx.module_name else None
     return Chain(names, effect.blocking.call.cost, fix)

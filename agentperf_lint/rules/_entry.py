@@ -1,5 +1,5 @@
-"""Code that runs while nothing else can run on the event loop: a script's entry coroutine,
-up to its first suspension point.
+"""Where a blocking call stalls nobody: a script's entry coroutine up to its first suspension
+point, and programs that run once per invocation (scripts, command-line tools, migrations).
 
 ``asyncio.run(main())`` starts a loop whose only task is ``main``. Until ``main`` first awaits
 (or enters an ``async for`` / ``async with``), no other task exists: a blocking call there
@@ -10,6 +10,12 @@ Reporting it tells the author nothing they can act on, so the blocking rules sta
 After the first suspension point other tasks may exist (a server started, a task created, a
 library's background reader), so everything after it is reported as usual; so is a call in a
 loop whose body also suspends (its second iteration runs after an await).
+
+A module that runs itself (``if __name__ == "__main__":`` without starting a server), a
+command-line tool (it imports click, typer, argparse...) and a migration run once per
+invocation, with a person or a deploy step waiting on them, not a pool of concurrent requests:
+the same calls there are the author's own start-up time. The APL3xx rules already skip them
+(:func:`._reuse.in_script`); the blocking rules do too (:func:`in_one_shot_program`).
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ import libcst as cst
 
 from ..context import FileContext
 from ..walker import iter_tree
+from ._reuse import in_script, is_command_line_module
+from ._test_code import in_one_shot_module
 
 # ``<runner>(main())`` / ``<runner>(main)``: the functions that start a loop around one coroutine
 _RUNNERS = frozenset({"asyncio.run", "anyio.run", "trio.run", "uvloop.run", "asyncio.runners.run"})
@@ -34,6 +42,36 @@ def runs_alone(ctx: FileContext, node: cst.CSTNode) -> bool:
     if not isinstance(definition, cst.FunctionDef) or definition.name.value not in entry_coroutines(ctx):
         return False
     return _before_first_suspension(definition, node)
+
+
+def in_one_shot_program(ctx: FileContext) -> bool:
+    """This module is a script, a command-line tool or a migration, and runs nothing at once
+    (decided once per file): a script that starts tasks (``create_task``, ``gather``, a task
+    group) or keeps a coroutine looping forever stalls its own tasks with a blocking call."""
+    cached = getattr(ctx, "_one_shot_program", None)
+    if cached is None:
+        one_shot = in_one_shot_module(ctx, diagnostics=False) or is_command_line_module(ctx) or in_script(ctx)
+        cached = one_shot and not _runs_concurrently(ctx.module)
+        ctx._one_shot_program = cached  # type: ignore[attr-defined]
+    return cached
+
+
+_CONCURRENCY = frozenset({
+    "create_task", "ensure_future", "gather", "TaskGroup", "as_completed", "wait", "start_soon",
+    "create_task_group", "run_forever", "serve_forever",
+})
+
+
+def _runs_concurrently(module: cst.Module) -> bool:
+    for node in iter_tree(module):
+        if isinstance(node, cst.Call):
+            func = node.func
+            name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+            if name in _CONCURRENCY:
+                return True
+        elif isinstance(node, cst.While) and isinstance(node.test, cst.Name) and node.test.value == "True":
+            return True  # a coroutine that loops forever: a long-running program, not a run-once script
+    return False
 
 
 def entry_coroutines(ctx: FileContext) -> frozenset[str]:

@@ -32,6 +32,7 @@ from ..project.kinds import project_call_kind
 from ..project.queries import per_item_effect
 from ..rule import Applicability, Fix, ImportNeeded, Rule
 from ..walker import iter_tree
+from ._test_code import in_one_shot_module
 from ._test_code import in_test_code as test_code
 
 Loop = cst.For | cst.ListComp | cst.SetComp | cst.DictComp | cst.GeneratorExp
@@ -104,17 +105,10 @@ def innermost_loop(ctx: FileContext) -> Loop | None:
 def in_test_code(ctx: FileContext) -> bool:
     """Tests and test doubles (:func:`._test_code.in_test_code`) loop over a few cases on
     purpose, often to check each one in turn; N+1 costs nobody there. The same holds for
-    one-shot code: migrations (``alembic/versions/``, ``migrations/``, ``migrate_*.py``) and
-    Home Assistant's ``diagnostics.py`` (run when a user downloads a dump)."""
-    path = ctx.path.replace("\\", "/")
-    name = path.rsplit("/", 1)[-1]
-    if any(part in path for part in _ONE_SHOT_DIRS) or name in _ONE_SHOT_MODULES or name.startswith("migrate"):
-        return True  # a migration runs once per deployment; a diagnostics dump once per click
-    return test_code(ctx)
+    one-shot code (:func:`._test_code.in_one_shot_module`: migrations, diagnostics dumps)."""
+    return in_one_shot_module(ctx) or test_code(ctx)
 
 
-_ONE_SHOT_DIRS = ("alembic/versions/", "/migrations/", "migrations/versions/")
-_ONE_SHOT_MODULES = frozenset({"diagnostics.py"})  # Home Assistant's user-requested diagnostics dump
 # callables that cut an iterable into batches: ``itertools.batched``, ``more_itertools.chunked``
 _BATCHING = frozenset({"batched", "chunked", "batch", "batches", "chunks", "grouper", "partition", "sliced"})
 

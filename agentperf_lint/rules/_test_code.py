@@ -51,6 +51,23 @@ def in_test_code(ctx: FileContext) -> bool:
     return False
 
 
+def in_one_shot_module(ctx: FileContext, *, diagnostics: bool = True) -> bool:
+    """Code that runs once per deployment or per click, not per request: migrations
+    (``alembic/versions/``, ``migrations/``, ``migrate_*.py``) and, unless ``diagnostics`` is
+    false, Home Assistant's ``diagnostics.py`` (run when a user downloads a dump: a loop of
+    awaits there costs nobody, but a blocking call still stalls the running home, which is
+    why Home Assistant reports those and the blocking rules pass ``diagnostics=False``)."""
+    path = ctx.path.replace("\\", "/")
+    name = path.rsplit("/", 1)[-1]
+    if diagnostics and name in _ONE_SHOT_MODULES:
+        return True
+    return any(part in path for part in _ONE_SHOT_DIRS) or name.startswith("migrate")
+
+
+_ONE_SHOT_DIRS = ("alembic/versions/", "/migrations/", "migrations/versions/")
+_ONE_SHOT_MODULES = frozenset({"diagnostics.py"})
+
+
 def skips_test_code(rule: Rule, ctx: FileContext) -> bool:
     """Whether a blocking-family rule stays silent here: test code, and the team did not set
     ``check-tests``."""

@@ -18,6 +18,7 @@ from ._reuse import (
     name_escapes,
     runs_once,
 )
+from ._test_code import in_test_code
 
 _FAN_OUT = frozenset({"gather", "as_completed", "wait", "map", "starmap", "create_task", "start_soon"})
 
@@ -131,7 +132,7 @@ class ClientPerCall(Rule):
             fate = "created and discarded" if closed else "created and never closed"
             self.report(node, what=f"`{client}` is {fate} on every loop iteration")
             return
-        if function is None or runs_once(function) or is_command_line_module(ctx):
+        if function is None or runs_once(function) or is_command_line_module(ctx) or in_test_code(ctx):
             return
         if _fills_a_cache(function, node) or self._called_only_once(function) or self._in_fallback(function):
             return

@@ -35,8 +35,7 @@ def test_start_up_before_the_first_await_is_silent_and_the_rest_is_reported() ->
             load_config("again.json")
 
 
-        if __name__ == "__main__":
-            asyncio.run(main())
+        asyncio.run(main())
     """
     assert findings(source) == [(15, 5, "APL101"), (16, 5, "APL114")]
 
@@ -132,3 +131,55 @@ def test_a_coroutine_the_entry_awaits_first_starts_alone_too() -> None:
     asyncio.run(main())
     """
     assert findings(source) == [(16, 5, "APL114")]
+
+
+def test_a_script_a_command_line_tool_and_a_migration_run_once_and_are_not_reported() -> None:
+    body = """
+        import time
+
+        async def step():
+            time.sleep(1)
+    """
+    script = body + """
+        if __name__ == "__main__":
+            import asyncio
+            asyncio.run(step())
+    """
+    cli = "import argparse\n" + textwrap.dedent(body).lstrip("\n")
+    assert findings(script) == []
+    assert findings(cli) == []
+    assert findings(body) == [(4, 5, "APL101")]
+    outcome = Linter(select(["APL1"]), {}).lint("app/migrations/0007_backfill.py", textwrap.dedent(body).lstrip("\n").encode())
+    assert outcome.result.findings == []
+
+
+def test_a_module_that_runs_itself_to_serve_is_a_service() -> None:
+    source = """
+        import time
+        from aiohttp import web
+
+        async def handler(request):
+            time.sleep(1)
+
+        if __name__ == "__main__":
+            web.run_app(web.Application())
+    """
+    assert findings(source) == [(5, 5, "APL101")]
+
+
+def test_a_script_that_runs_tasks_at_once_stalls_its_own_tasks() -> None:
+    source = """
+        import asyncio
+        import time
+
+        async def worker(n):
+            time.sleep(1)
+            await asyncio.sleep(n)
+
+        async def main():
+            await asyncio.gather(worker(1), worker(2))
+
+        if __name__ == "__main__":
+            asyncio.run(main())
+    """
+    assert findings(source) == [(5, 5, "APL101")]
