@@ -83,8 +83,10 @@ PYTZ = ("build the timezone once at import time, or in a worker thread "
         "(`await asyncio.to_thread(pytz.timezone, name)`)")
 LOG_FILES = ("create file log handlers at start-up or in a worker thread, or pass `delay=True` "
              "so the file is opened on the first record")
-DJANGO = ("use the async ORM (`await ...aget()`, `afirst()`, `acount()`, `aexists()`, `acreate()`, "
-          "`instance.asave()`, `async for`), or wrap the query in `asgiref.sync.sync_to_async`")
+DJANGO = ("Django raises `SynchronousOnlyOperation` for it on a running event loop (unless "
+          "`DJANGO_ALLOW_ASYNC_UNSAFE` is set, when it blocks); use the async ORM (`await ...aget()`, "
+          "`afirst()`, `acount()`, `aexists()`, `acreate()`, `instance.asave()`, `async for`), or wrap "
+          "the query in `asgiref.sync.sync_to_async`")
 DJANGO_ITERATION = ("iterate the queryset with `async for`, or load it with "
                     "`await sync_to_async(list)(queryset)`")
 FIRECRAWL = "use `firecrawl.AsyncFirecrawlApp` (`AsyncFirecrawl` in SDK v2), or `await asyncio.to_thread(...)`"

@@ -32,7 +32,7 @@ from ..project.kinds import project_call_kind
 from ..project.queries import per_item_effect
 from ..rule import Applicability, Fix, ImportNeeded, Rule
 from ..walker import iter_tree
-from ._test_code import in_one_shot_module
+from ._test_code import in_one_shot_module, in_set_up_hook
 from ._test_code import in_test_code as test_code
 
 Loop = cst.For | cst.ListComp | cst.SetComp | cst.DictComp | cst.GeneratorExp
@@ -105,8 +105,9 @@ def innermost_loop(ctx: FileContext) -> Loop | None:
 def in_test_code(ctx: FileContext) -> bool:
     """Tests and test doubles (:func:`._test_code.in_test_code`) loop over a few cases on
     purpose, often to check each one in turn; N+1 costs nobody there. The same holds for
-    one-shot code (:func:`._test_code.in_one_shot_module`: migrations, diagnostics dumps)."""
-    return in_one_shot_module(ctx) or test_code(ctx)
+    one-shot code (:func:`._test_code.in_one_shot_module`: migrations, diagnostics dumps) and
+    framework start-up hooks (:func:`._test_code.in_set_up_hook`)."""
+    return in_one_shot_module(ctx) or test_code(ctx) or in_set_up_hook(ctx)
 
 
 # callables that cut an iterable into batches: ``itertools.batched``, ``more_itertools.chunked``

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 
+import libcst as cst
+
 from ..context import FileContext
 from ..rule import Option, Rule
 
@@ -64,6 +66,31 @@ def in_one_shot_module(ctx: FileContext, *, diagnostics: bool = True) -> bool:
     return any(part in path for part in _ONE_SHOT_DIRS) or name.startswith("migrate")
 
 
+def in_set_up_hook(ctx: FileContext) -> bool:
+    """Inside a framework's start-up hook, run once per process or per configured entry:
+    discord.py's ``setup_hook``/``cog_load``, Home Assistant's ``async_setup``/
+    ``async_setup_entry``/``async_setup_platform``, an ASGI ``lifespan`` or a function
+    registered with ``on_event("startup")``. A loop of awaits there lengthens start-up once;
+    nobody waits on it per request. (Blocking calls there still stall what already runs, so
+    the blocking rules do not use this.)"""
+    for frame in ctx.frames:
+        node = frame.node
+        if not isinstance(node, cst.FunctionDef):
+            continue
+        if node.name.value in _SET_UP_HOOKS:
+            return True
+        for decorator in node.decorators:
+            call = decorator.decorator
+            if (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value == "on_event"
+                    and call.args and isinstance(call.args[0].value, cst.SimpleString)
+                    and call.args[0].value.evaluated_value == "startup"):
+                return True
+    return False
+
+
+_SET_UP_HOOKS = frozenset({
+    "setup_hook", "cog_load", "async_setup", "async_setup_entry", "async_setup_platform", "lifespan",
+})
 _ONE_SHOT_DIRS = ("alembic/versions/", "/migrations/", "migrations/versions/")
 _ONE_SHOT_MODULES = frozenset({"diagnostics.py"})
 

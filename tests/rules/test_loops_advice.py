@@ -63,3 +63,17 @@ def test_awaited_model_calls_in_a_coroutine_are_told_to_gather() -> None:
     source = "async def f(chain, qs):\n    return [await chain.ainvoke({'q': q}) for q in qs]\n"
     [(_, _, message)] = _findings(source)
     assert "asyncio.gather" in message
+
+
+@pytest.mark.parametrize("source", [
+    "class Stream:\n    async def cog_load(self):\n        for user in self.users:\n            await self.api.fetch(user)\n",
+    "async def async_setup_entry(hass, entry):\n    for device in entry.devices:\n        await hass.api.refresh(device)\n",
+    "from fastapi import FastAPI\napp = FastAPI()\n\n@app.on_event('startup')\nasync def warm(client, ids):\n    for i in ids:\n        await client.fetch(i)\n",
+])
+def test_start_up_hooks_run_once_and_are_not_reported(source: str) -> None:
+    assert _findings(source) == []
+
+
+def test_the_same_loop_in_a_request_handler_is_reported() -> None:
+    source = "async def handle(hass, entry):\n    for device in entry.devices:\n        await hass.api.refresh(device)\n"
+    assert [code for _, code, _ in _findings(source)] == ["APL201"]
