@@ -110,7 +110,7 @@ class AgentperfServer(LanguageServer):
         text, version = document.source, document.version
         self._sync_folders()
         path = self.path_of(uri)
-        profile = self.store.for_path(path)
+        profile = self.store.for_path(path)  # noqa: APL114 (settings are cached: a config file is read once)
         self.report_config_error(profile)
         index = self.index_for(path)
         loop = asyncio.get_running_loop()
@@ -158,7 +158,7 @@ class AgentperfServer(LanguageServer):
             in_folder = self.indexes.get(self.store.folder_of(Path(linted.path))) is index
             if uri == skip or linted.outcome is None or not in_folder:
                 continue
-            profile = self.store.for_path(Path(linted.path))
+            profile = self.store.for_path(Path(linted.path))  # noqa: APL114 (settings are cached: a config file is read once)
             fresh = await loop.run_in_executor(self.lint_pool, work.refreshed, linted, profile, index)
             if fresh is None or self.linted.get(uri) is not linted:
                 continue
@@ -252,7 +252,7 @@ def build_server() -> AgentperfServer:
             index = ls.indexes.get(ls.store.folder_of(path))
             if index is None:
                 continue
-            profile = ls.store.for_path(path)
+            profile = ls.store.for_path(path)  # noqa: APL114 (settings are cached: a config file is read once)
             deleted = kind == types.FileChangeType.Deleted
             if await loop.run_in_executor(ls.lint_pool, work.disk_changed, index, str(path), deleted, profile):
                 touched.add(id(index))
@@ -344,7 +344,7 @@ def _supports_resolve(ls: AgentperfServer) -> bool:
 
 
 async def _fix_all_edit(ls: AgentperfServer, linted: LintedText) -> types.WorkspaceEdit | None:
-    profile = ls.store.for_path(Path(linted.path))
+    profile = ls.store.for_path(Path(linted.path))  # noqa: APL114 (settings are cached: a config file is read once)
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(ls.lint_pool, actions.fix_all_edit, linted, profile.linter(), ls.units)
 

@@ -471,6 +471,8 @@ class ProjectModel:
                     other = known(callee)
                     if other is None or callee == name:
                         continue
+                    if other.is_async and not effect.is_async:
+                        continue  # a sync caller only creates the coroutine: its body runs elsewhere, later
                     display = f"{self.function(callee).display}()"  # type: ignore[union-attr]
                     if other.unknown and not effect.unknown:
                         effect.unknown = changed = True

@@ -442,6 +442,7 @@ class _Calls(_Body):
     def __init__(self, owner: _Module, local: dict[str, Value], out: list[list[Any]]):
         self.owner, self.local, self.out = owner, local, out
         self.awaited: set[int] = set()
+        self.memoised = 0  # inside the body of a cache-miss test: runs once per key, not per call
         self.returned: list[Value] = []  # what each ``return`` gives (the same walk, for speed)
         self.generator = False
 
@@ -497,8 +498,66 @@ class _Calls(_Body):
             callee = ["q", "builtins.super"]
         if callee == UNKNOWN and isinstance(node.func, ast.Attribute):
             callee = ["?", node.func.attr]  # the method name still tells third-party round trips
-        self.out.append([callee, id(node) in self.awaited, _nonblocking_arguments(node)])
+        if not self.memoised:
+            self.out.append([callee, id(node) in self.awaited, _nonblocking_arguments(node)])
         self.generic_visit(node)
+
+    def visit_If(self, node: ast.If) -> None:
+        """``if key not in self._cache: self._cache[key] = load(key)`` and ``if self._client is
+        None: self._client = make()``: the body fills what the test found missing, so it runs
+        once per key or per object, not on every call; its calls are not this function's."""
+        if not _fills_what_it_tests(node, self.local):
+            self.generic_visit(node)
+            return
+        self.visit(node.test)
+        self.memoised += 1
+        self.visit_body(node.body)
+        self.memoised -= 1
+        self.visit_body(node.orelse)
+
+
+def _fills_what_it_tests(node: ast.If, local: dict[str, Value]) -> bool:
+    """The test finds a cache entry or a lazily made value missing (``key not in X``, ``X is
+    None``, ``not X``) in a slot that outlives the call (:func:`_shared_slot`) and the body
+    assigns it (``X[...] = ...``, ``X = ...``)."""
+    test = node.test
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        missing, keyed = test.operand, False
+    elif isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.NotIn):
+        missing, keyed = test.comparators[0], True
+    elif (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Is)
+          and isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None):
+        missing, keyed = test.left, False
+    else:
+        return False
+    if not isinstance(missing, (ast.Name, ast.Attribute)):
+        return False
+    # ``value = self._cache.get(key)`` then ``if value is None: value = self._cache[key] = load()``
+    looked_up = not keyed and isinstance(missing, ast.Name) and missing.id in local
+    if not looked_up and not _shared_slot(missing, local):
+        return False
+    wanted = ast.unparse(missing)
+    for statement in ast.walk(ast.Module(body=node.body, type_ignores=[])):
+        targets = statement.targets if isinstance(statement, ast.Assign) else (
+            [statement.target] if isinstance(statement, (ast.AnnAssign, ast.AugAssign)) else [])
+        for target in targets:
+            if looked_up:
+                if isinstance(target, ast.Subscript) and _shared_slot(target.value, local):
+                    return True
+                continue
+            filled = target.value if keyed and isinstance(target, ast.Subscript) else target
+            if ast.unparse(filled) == wanted:
+                return True
+    return False
+
+
+def _shared_slot(expr: ast.expr, local: dict[str, Value]) -> bool:
+    """``self._x`` / ``cls._x`` or a module-level name: state that outlives one call (a cache, a
+    lazily made client). A parameter's attribute (``order.total is None``) is the caller's
+    data being completed, which happens on every call that passes such a value."""
+    if isinstance(expr, ast.Name):
+        return expr.id not in local
+    return isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and expr.value.id in ("self", "cls")
 
 
 def _nonblocking_arguments(node: ast.Call) -> bool:

@@ -137,3 +137,82 @@ def test_a_django_default_manager_query_blocks_and_a_returned_lazy_queryset_does
     assert counting.blocking.chain == ("django.db.models.QuerySet.count()",)
     building = model.effect("shop.queries.open_orders")
     assert building is not None and building.blocking is None  # evaluated by whoever iterates it
+
+
+def test_a_sync_function_that_only_creates_a_coroutine_does_not_run_its_body(model_of) -> None:
+    model = model_of({
+        "svc/__init__.py": "",
+        "svc/jobs.py": """
+            import asyncio
+            import time
+
+            async def refresh():
+                time.sleep(1)
+
+            def schedule():
+                return asyncio.ensure_future(refresh())
+
+            async def run():
+                await refresh()
+        """,
+    })
+    scheduling = model.effect("svc.jobs.schedule")
+    assert scheduling is not None and scheduling.blocking is None
+    running = model.effect("svc.jobs.run")
+    assert running is not None and running.blocking is not None  # awaiting it runs the body here
+
+
+def test_a_call_that_fills_a_cache_it_found_missing_runs_once_per_key(model_of) -> None:
+    model = model_of({
+        "svc/__init__.py": "",
+        "svc/config.py": """
+            import json
+
+            class Store:
+                def __init__(self):
+                    self._configs = {}
+                    self._client = None
+
+                def config(self, name):
+                    if name not in self._configs:
+                        self._configs[name] = json.load(open(name))
+                    return self._configs[name]
+
+                def client(self):
+                    if self._client is None:
+                        self._client = open("token").read()
+                    return self._client
+
+                def fresh(self, name):
+                    if name not in self._configs:
+                        return json.load(open(name))
+                    return self._configs[name]
+        """,
+    })
+    assert model.effect("svc.config.Store.config").blocking is None  # type: ignore[union-attr]
+    assert model.effect("svc.config.Store.client").blocking is None  # type: ignore[union-attr]
+    fresh = model.effect("svc.config.Store.fresh")
+    assert fresh is not None and fresh.blocking is not None  # the miss is not stored: every call reads
+
+
+def test_a_lookup_then_fill_of_a_shared_cache_runs_once_per_key_but_completing_a_parameter_does_not(model_of) -> None:
+    model = model_of({
+        "svc/__init__.py": "",
+        "svc/profiles.py": """
+            _PROFILES = {}
+
+            def profile(name):
+                found = _PROFILES.get(name)
+                if found is None:
+                    found = _PROFILES[name] = open(name).read()
+                return found
+
+            def complete(order):
+                if order.note is None:
+                    order.note = open("default-note").read()
+                return order
+        """,
+    })
+    assert model.effect("svc.profiles.profile").blocking is None  # type: ignore[union-attr]
+    completing = model.effect("svc.profiles.complete")
+    assert completing is not None and completing.blocking is not None  # every order passed in may need it
