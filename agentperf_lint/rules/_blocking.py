@@ -628,7 +628,7 @@ class BlockingCallRule(Rule):
         pending = Pending(
             node, hit.entry.code, hit.entry.cost, head, advice, ctx.statement,
             make_fix(ctx, node) if make_fix else None,
-            ctx.position(node).start.line,  # type: ignore[attr-defined]
+            ctx.position(node, within=ctx.statement).start.line,  # type: ignore[attr-defined]
             spelling(ctx, node),
         )
         calls = self._coroutines.setdefault(id(ctx.function.node), CoroutineCalls())
