@@ -132,6 +132,7 @@ class FileContext:
         self.call_ordinal = 0  # how many Call nodes the walk has entered so far
         self._call_targets: dict[int, tuple[Frame, str | None]] = {}  # see ``_per_call``
         self._project_callees: dict[int, tuple[Frame, str | None]] = {}
+        self._file_answers: dict[str, Any] = {}  # see ``file_answer``
         module_scope = Scope("module", None)
         self._push_frame(Frame(module, "module", False, module_scope, []))
         _scan_block(module.body, module_scope, self.module_name, self)
@@ -272,6 +273,13 @@ class FileContext:
     def project_callee(self, call: cst.Call) -> str | None:
         """The qualified project function ``call`` runs, or None."""
         return self._per_call(self._project_callees, call, lambda: queries.project_callee(self, call))
+
+    def file_answer(self, key: str, compute: Callable[[], _T]) -> _T:
+        """``compute()``'s answer, computed once per file and shared by the rules that ask
+        (``key`` names the question: "is this module a run-once script?")."""
+        if key not in self._file_answers:
+            self._file_answers[key] = compute()
+        return self._file_answers[key]  # type: ignore[no-any-return]
 
     def _per_call(self, answers: dict[int, tuple[Frame, Any]], call: cst.Call, compute: Callable[[], _T]) -> _T:
         """``compute()``'s answer for ``call``, computed once per frame: several rules ask the

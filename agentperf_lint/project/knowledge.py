@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..rules._blocking_catalogue import ROWS
+from ..rules._blocking_catalogue import read_rows
 from ..rules._costs import Cost, cost_of
 
 
@@ -38,13 +38,11 @@ def _index() -> tuple[dict[str, _Match], dict[str, tuple[_Match, frozenset[str]]
     exact: dict[str, _Match] = {}
     wildcard: dict[str, tuple[_Match, frozenset[str]]] = {}
     any_receiver: dict[str, _Match] = {}
-    for row in ROWS:
-        calls, code = str(row[0]), str(row[1])
-        unless = next((str(field) for field in row[4:] if not isinstance(field, Cost)), None)
-        stated = next((field for field in row[4:] if isinstance(field, Cost)), None)
-        if unless in _SKIPPED_TESTS:
+    for row in read_rows():
+        if row.unless in _SKIPPED_TESTS:
             continue
-        words = calls.split()
+        code, unless, stated = row.code, row.unless, row.cost
+        words = row.calls.split()
         exempt = frozenset(word[1:] for word in words if word.startswith("!"))
         for word in words:
             if word.startswith("!"):

@@ -267,11 +267,11 @@ class ProjectModel:
                     return Obj("method" if obj.kind != "class" else "function", f"{owner}.{name}")
                 if name in data["attrs"]:
                     return self.evaluate(data["attrs"][name], owner, depth + 1)
-            bases = self.extern_bases(obj.name, depth + 1)
             if obj.kind == "instance":  # inherited from a third-party base: the catalogue knows it
-                for base in bases:
+                for base in self.extern_bases(obj.name, depth + 1):
                     return Obj("extern", f"{base}.{name}", base)
-            if obj.kind == "class" and name == "objects" and any(b.startswith("django.db.models.") for b in bases):
+            elif obj.kind == "class" and name == "objects" and any(
+                    base.startswith("django.db.models.") for base in self.extern_bases(obj.name, depth + 1)):
                 return Obj("extern_instance", DJANGO_QUERYSET)  # a Django model's default manager
             return None
         if obj.kind == "extern":

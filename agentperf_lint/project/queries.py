@@ -18,12 +18,14 @@ if TYPE_CHECKING:
 
 
 def model_of(ctx: FileContext) -> ProjectModel:
-    model = getattr(ctx, "_project_model", None)
-    if model is None:
-        model = active()
-        if model is None or ctx.module_name not in model.sources:
-            model = single_file(ctx.module_name, ctx.source, ctx.path.endswith("__init__.py"))
-        ctx._project_model = model  # type: ignore[attr-defined]
+    """The run's model when it holds this file, else a model of the file alone."""
+    return ctx.file_answer("project model", lambda: _model_for(ctx))
+
+
+def _model_for(ctx: FileContext) -> ProjectModel:
+    model = active()
+    if model is None or ctx.module_name not in model.sources:
+        model = single_file(ctx.module_name, ctx.source, ctx.path.endswith("__init__.py"))
     return model
 
 

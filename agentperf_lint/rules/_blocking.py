@@ -17,7 +17,7 @@ import libcst as cst
 from ..context import FileContext
 from ..rule import Fix, FixAvailability, ImportNeeded, Report, Rule
 from ..walker import iter_tree
-from ._blocking_catalogue import ROWS
+from ._blocking_catalogue import Row, read_rows
 from ._blocking_groups import CoroutineCalls, Pending, plan
 from ._costs import Cost, cost_of
 from ._entry import in_one_shot_program, runs_alone
@@ -92,24 +92,21 @@ class Catalogue:
         return self.any_receiver.get(target.method)
 
 
-def parse_rows(rows: Sequence[tuple[str | Cost, ...]]) -> list[Entry]:
+def parse_rows(rows: Sequence[Row]) -> list[Entry]:
     """Catalogue rows (see :mod:`._blocking_catalogue`) -> entries, each with its cost class."""
     entries = []
     for row in rows:
-        calls, code, fix, alternative = (str(field) for field in row[:4])
-        unless = next((str(field) for field in row[4:] if not isinstance(field, Cost)), None)
-        stated = next((field for field in row[4:] if isinstance(field, Cost)), None)
-        words = calls.split()
+        words = row.calls.split()
         exempt = frozenset(word[1:] for word in words if word.startswith("!"))
         for word in words:
             if not word.startswith("!"):
-                entries.append(Entry(word, code, fix, alternative, unless,
+                entries.append(Entry(word, row.code, row.fix, row.alternative, row.unless,
                                      exempt if word.endswith(".*") else frozenset(),
-                                     stated if stated is not None else cost_of(word, code)))
+                                     row.cost if row.cost is not None else cost_of(word, row.code)))
     return entries
 
 
-CATALOGUE = Catalogue(parse_rows(ROWS))
+CATALOGUE = Catalogue(parse_rows(read_rows()))
 
 
 # -- what a call calls --------------------------------------------------------------------
@@ -656,17 +653,15 @@ def catalogue_markdown() -> str:
     """The catalogue as a Markdown table (call, code, fix, use instead): docs/blocking-calls.md
     embeds it, and a test keeps the two in sync."""
     lines = ["| Calls | Code | Cost | Fix | Use instead |", "|---|---|---|---|---|"]
-    for row in ROWS:
-        calls, code, fix, alternative = (str(field) for field in row[:4])
-        words = calls.split()
+    for row in read_rows():
+        words = row.calls.split()
         shown = ", ".join(f"`{word}`" for word in words if not word.startswith("!"))
         exempt = [word[1:] for word in words if word.startswith("!")]
         if exempt:
             shown += " (not: " + ", ".join(f"`{name}`" for name in exempt) + ")"
-        unless = [field for field in row[4:] if not isinstance(field, Cost)]
-        if unless:
-            shown += f" (unless {unless[0].replace('_', ' ')})"
-        advice = alternative.replace("{library}", "asyncio").replace("|", "\\|")
+        if row.unless:
+            shown += f" (unless {row.unless.replace('_', ' ')})"
+        advice = row.alternative.replace("{library}", "asyncio").replace("|", "\\|")
         cost = parse_rows([row])[0].cost.words
-        lines.append(f"| {shown} | {code} | {cost} | {_FIX_TEXT[fix]} | {advice} |")
+        lines.append(f"| {shown} | {row.code} | {cost} | {_FIX_TEXT[row.fix]} | {advice} |")
     return "\n".join(lines) + "\n"

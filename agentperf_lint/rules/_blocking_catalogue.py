@@ -33,6 +33,8 @@ methods whose cost is one cheap system call on process state (``os.getcwd``, ``o
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from ._costs import Cost
 
 HTTP = (
@@ -320,3 +322,26 @@ ROWS: tuple[tuple[str | Cost, ...], ...] = (
       "mlx_lm.utils.generate_step mlx_lm.generate.generate_step"), "APL112", "none", MLX,
      "iterated_elsewhere", Cost.COMPUTE),
 )
+
+
+class Row(NamedTuple):
+    """One catalogue row read out: the optional ``unless`` and ``cost`` fields named."""
+
+    calls: str
+    code: str
+    fix: str
+    alternative: str
+    unless: str | None
+    cost: Cost | None  # None: :func:`._costs.cost_of` decides per call
+
+
+def read_rows() -> list[Row]:
+    """:data:`ROWS` with their optional fields sorted out (rules and the project model read them
+    alike; the model cannot import the libcst side of the catalogue)."""
+    rows = []
+    for row in ROWS:
+        calls, code, fix, alternative = (str(field) for field in row[:4])
+        unless = next((str(field) for field in row[4:] if not isinstance(field, Cost)), None)
+        stated = next((field for field in row[4:] if isinstance(field, Cost)), None)
+        rows.append(Row(calls, code, fix, alternative, unless, stated))
+    return rows

@@ -41,7 +41,7 @@ def blocking_chain(rule: Rule, ctx: FileContext, node: cst.Call, extra: Catalogu
     declared blocking (APL113's option), reported directly and so not as a chain."""
     if extra is not None and extra.entries and classify(ctx, node, extra):
         return None
-    memo: dict[int, Chain | None] = ctx.__dict__.setdefault("_blocking_chains", {})
+    memo: dict[int, Chain | None] = ctx.file_answer("blocking chains", dict)
     key = id(node)
     if key not in memo:  # APL114 and APL115 ask about the same call in the same walk
         memo[key] = _chain(ctx, node)

@@ -48,12 +48,9 @@ def in_one_shot_program(ctx: FileContext) -> bool:
     """This module is a script, a command-line tool or a migration, and runs nothing at once
     (decided once per file): a script that starts tasks (``create_task``, ``gather``, a task
     group) or keeps a coroutine looping forever stalls its own tasks with a blocking call."""
-    cached = getattr(ctx, "_one_shot_program", None)
-    if cached is None:
-        one_shot = in_one_shot_module(ctx, diagnostics=False) or is_command_line_module(ctx) or in_script(ctx)
-        cached = one_shot and not _runs_concurrently(ctx.module)
-        ctx._one_shot_program = cached  # type: ignore[attr-defined]
-    return cached
+    return ctx.file_answer("one-shot program", lambda: (
+        (in_one_shot_module(ctx, diagnostics=False) or is_command_line_module(ctx) or in_script(ctx))
+        and not _runs_concurrently(ctx.module)))
 
 
 _CONCURRENCY = frozenset({
@@ -77,11 +74,7 @@ def _runs_concurrently(module: cst.Module) -> bool:
 def entry_coroutines(ctx: FileContext) -> frozenset[str]:
     """Names of this module's coroutines passed to a loop runner at module level (directly or
     in an ``if __name__ == "__main__":`` block)."""
-    cached = getattr(ctx, "_entry_coroutines", None)
-    if cached is None:
-        cached = frozenset(_entries(ctx))
-        ctx._entry_coroutines = cached  # type: ignore[attr-defined]
-    return cached
+    return ctx.file_answer("entry coroutines", lambda: frozenset(_entries(ctx)))
 
 
 def _entries(ctx: FileContext) -> set[str]:
