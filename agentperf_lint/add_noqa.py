@@ -4,8 +4,8 @@ Each finding gets its code in a ``# noqa: CODES`` comment on a line the noqa rea
 for it (:func:`agentperf_lint.engine.statement_lines`): the finding's own line when a comment
 can end it, else the next line of its statement where one can (a line inside a multi-line
 string or ending in a backslash cannot hold a comment). An existing ``# noqa: ...`` on that
-line is merged with, keeping other tools' codes (sorted, each once); any other comment stays
-and the directive follows it. Only the chosen lines change, byte for byte everything else
+line is merged with, keeping other tools' codes; any other comment stays and the directive
+follows it (:mod:`agentperf_lint.noqa_write`, shared with the editor's quick fix). Only the chosen lines change, byte for byte everything else
 (encoding, BOM, line endings), so a second run finds nothing to add. Notebooks get the
 comments in their cells' sources.
 """
@@ -15,11 +15,12 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .finding import Finding, InternalError
+from .noqa_write import Placement, directives
 from .notebook import NotebookError, is_notebook, lint_python, load, split_lines
 from .runner import RuleSetup, RunOptions, Source, run
 
@@ -27,9 +28,6 @@ if TYPE_CHECKING:
     from .config import Settings
 
 _LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n|$)")
-_NOQA = re.compile(r"#\s*noqa\s*:\s*", re.IGNORECASE)
-_BARE_NOQA = re.compile(r"#\s*noqa\b(?!\s*:)", re.IGNORECASE)
-_CODE = re.compile(r"[\s,]*([A-Za-z]+[0-9]+|[a-z][a-z0-9]*(?:-[a-z0-9]+)+)\b")
 _BOM = b"\xef\xbb\xbf"
 _UNSUPPRESSIBLE = frozenset({"APL001"})  # parse errors are reported before noqa is read
 
@@ -72,7 +70,7 @@ def add_noqa(
     return edits, outcome.errors
 
 
-def _file_edit(source: Source, placed: Iterable[tuple[str, int, tuple[int, int]]]) -> NoqaEdit | None:
+def _file_edit(source: Source, placed: Iterable[Placement]) -> NoqaEdit | None:
     data = source.data
     bom = _BOM if data.startswith(_BOM) else b""
     body = data[len(bom):]
@@ -118,62 +116,3 @@ def _notebook_edit(setup: RuleSetup, source: Source, ignored: frozenset[str], fi
     for number, text in changed.items():
         lines[number - 1] = text
     return NoqaEdit(source, notebook.dump("".join(lines)), len(changed))
-
-
-def directives(lines: Sequence[str], placed: Iterable[tuple[str, int, tuple[int, int]]]) -> dict[int, str]:
-    """New text (line ending kept) of each line that gets a directive.
-
-    ``lines`` are the file's lines with their endings; ``placed`` holds, per finding, its code,
-    its line and the lines a directive for it may sit on."""
-    ends, comments = _comment_places(lines)
-    codes: dict[int, set[str]] = {}
-    for code, line, (first, last) in placed:
-        candidates = [line, *range(line + 1, last + 1), *range(line - 1, first - 1, -1)]
-        target = next((number for number in candidates if number in ends), None)
-        if target is not None:
-            codes.setdefault(target, set()).add(code)
-    changed = {}
-    for number, new in codes.items():
-        text = _with_directive(lines[number - 1], comments.get(number), new)
-        if text != lines[number - 1]:
-            changed[number] = text
-    return changed
-
-
-def _comment_places(lines: Sequence[str]) -> tuple[set[int], Mapping[int, int]]:
-    """Lines a comment may end (1-based), and the column of each existing comment."""
-    ends: set[int] = set()
-    comments: dict[int, int] = {}
-    feed = iter(lines)
-    try:
-        for token in tokenize.generate_tokens(lambda: next(feed, "")):
-            if token.type in (tokenize.NEWLINE, tokenize.NL):
-                ends.add(token.start[0])
-            elif token.type == tokenize.COMMENT:
-                ends.add(token.start[0])
-                comments[token.start[0]] = token.start[1]
-    except (tokenize.TokenError, SyntaxError):
-        pass  # the lines tokenized so far are still right
-    return ends, comments
-
-
-def _with_directive(line: str, comment_at: int | None, new: set[str]) -> str:
-    body = line.rstrip("\r\n")
-    ending = line[len(body):]
-    if comment_at is not None:
-        comment = body[comment_at:]
-        if _BARE_NOQA.search(comment):
-            return line  # already suppresses everything
-        found = _NOQA.search(comment)
-        if found:
-            existing, end = [], found.end()
-            while (code := _CODE.match(comment, end)) is not None:
-                existing.append(code.group(1))
-                end = code.end()
-            merged = ", ".join(sorted(set(existing) | new))
-            rest = comment[end:]
-            if rest and not rest[0].isspace():
-                rest = " " + rest  # ``# noqa: see below`` keeps its words apart from the codes
-            return body[:comment_at] + f"{comment[:found.start()]}# noqa: {merged}{rest}" + ending
-    code = body.rstrip(" \t")
-    return f"{code}  # noqa: {', '.join(sorted(new))}{ending}"

@@ -93,7 +93,7 @@ def test_add_noqa_refuses_modes_it_cannot_combine_with(project: Path, extra: tup
         ("x = f()\n", "x = f()  # noqa: APL101\n"),
         ("x = f()  # why\n", "x = f()  # why  # noqa: APL101\n"),
         ("x = f()  # noqa: E501\n", "x = f()  # noqa: APL101, E501\n"),
-        ("x = f()  # NOQA:APL101,E501\n", "x = f()  # noqa: APL101, E501\n"),  # already there: normalised
+        ("x = f()  # NOQA:APL101,E501\n", "x = f()  # NOQA:APL101,E501\n"),  # already there: kept as written
         ("x = f()  # noqa: see below\n", "x = f()  # noqa: APL101 see below\n"),
         ("x = f()  # noqa\n", "x = f()  # noqa\n"),
         ("x = f()\t \r\n", "x = f()  # noqa: APL101\r\n"),

@@ -113,6 +113,7 @@ class AgentperfServer(LanguageServer):
         profile = self.store.for_path(path)  # noqa: APL114 (settings are cached: a config file is read once)
         self.report_config_error(profile)
         index = self.index_for(path)
+        scanned = index.ready.is_set()
         loop = asyncio.get_running_loop()
         try:
             linted, changed = await loop.run_in_executor(
@@ -130,6 +131,10 @@ class AgentperfServer(LanguageServer):
         self.publish(linted)
         if changed:
             await self.refresh_cross_file(index, skip=uri)
+        if not scanned and index.ready.is_set():
+            # The folder scan ended while this lint ran with the modules known before it: the
+            # scan's own refresh may have come before this document was recorded.
+            await self.refresh_cross_file(index)
         return linted
 
     async def current(self, uri: str) -> LintedText | None:

@@ -88,7 +88,7 @@ async def test_disable_merges_with_another_tools_noqa(client: LanguageClient, wo
         context=types.CodeActionContext(diagnostics=[sleep], only=[types.CodeActionKind.QuickFix])))
     (noqa,) = [a for a in actions or [] if isinstance(a, types.CodeAction) and a.title.startswith("agentperf-lint: Disable")]
     merged = apply(text, noqa.edit)
-    assert "time.sleep(1)  # noqa: E501, APL101  (long line)\n" in merged
+    assert "time.sleep(1)  # noqa: APL101, E501  (long line)\n" in merged
     replace_all(client, uri, merged, 2)
     await wait_for_codes(client, uri, ["APL104"])
 
@@ -147,6 +147,14 @@ async def test_cross_file_chain_refreshes_when_the_helper_changes(client: Langua
     client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
         changes=[types.FileEvent(uri=helpers, type=types.FileChangeType.Changed)]))
     await eventually(lambda: "load() -> time.sleep()" in client.diagnostics[app][0].message, "the chain through time.sleep")
+
+
+async def test_cross_file_findings_of_a_first_lint_that_outlasts_the_folder_scan(client: LanguageClient, workspace: Path):
+    # The folder scan (discovery only) ends while this long buffer's first lint still runs with
+    # the modules known before it; the chains into helpers.py must still be published.
+    handlers = "".join(f"\n\nasync def handler_{n}():\n    return load()\n" for n in range(150))
+    big = open_file(client, workspace / "big.py", "from helpers import load\n" + handlers)
+    await wait_for_codes(client, big, ["APL114"] * 150)
 
 
 async def test_each_workspace_folder_uses_its_own_settings(client: LanguageClient, workspace: Path):

@@ -46,8 +46,8 @@ def test_buffer_bytes_follow_the_coding_line():
 @pytest.mark.parametrize("line,expected", [
     ("    time.sleep(1)", "    time.sleep(1)  # noqa: APL101"),
     ("    time.sleep(1)   ", "    time.sleep(1)  # noqa: APL101"),
-    ("    time.sleep(1)  # noqa: E501", "    time.sleep(1)  # noqa: E501, APL101"),
-    ("    time.sleep(1)  # NOQA:E501,W291", "    time.sleep(1)  # NOQA:E501,W291, APL101"),
+    ("    time.sleep(1)  # noqa: E501", "    time.sleep(1)  # noqa: APL101, E501"),
+    ("    time.sleep(1)  # NOQA:E501,W291", "    time.sleep(1)  # noqa: APL101, E501, W291"),
     ("    time.sleep(1)  # type: ignore", "    time.sleep(1)  # type: ignore  # noqa: APL101"),
     ("    time.sleep(1)  # noqa", None),
     ("    time.sleep(1)  # noqa: APL101", None),
