@@ -103,6 +103,7 @@ class Session:
         self.client = LanguageClient("agentperf-lint-bench", "1")
         self.published: dict[tuple[str, int | None], float] = {}
         self.counts: dict[tuple[str, int | None], int] = {}
+        self.history: list[tuple[float, int]] = []  # (when, how many diagnostics), every publish
         self.event = asyncio.Event()
 
         @self.client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
@@ -110,6 +111,7 @@ class Session:
             key = (params.uri, params.version)
             self.published.setdefault(key, time.perf_counter())
             self.counts[key] = len(params.diagnostics)
+            self.history.append((time.perf_counter(), len(params.diagnostics)))
             self.event.set()
 
         @self.client.feature(types.CLIENT_REGISTER_CAPABILITY)
@@ -165,17 +167,23 @@ class Session:
         await self.client.stop()
 
 
-async def cold_start(workspace: Path, uri: str, text: str) -> tuple[float, float, int]:
-    """Spawn -> initialized, and -> first diagnostics. The first lint already builds the
-    folder's project model, so its diagnostics include the cross-file findings."""
+async def cold_start(workspace: Path, uri: str, text: str, expected: int) -> tuple[float, float, int, float]:
+    """Spawn -> initialized, -> first diagnostics, and -> all ``expected`` diagnostics (the
+    cross-file ones of a first lint that outlasts the folder's scan come with a second lint)."""
     session = Session()
     begin = time.perf_counter()
     initialized = await session.start(workspace, None)
     session.open(uri, text)
     first = await session.wait(uri, 1) - begin
     count = session.counts[(uri, 1)]
+    deadline = time.perf_counter() + 60
+    while not any(n == expected for _, n in session.history) and time.perf_counter() < deadline:
+        await asyncio.sleep(0.01)
+    complete = next((when for when, n in session.history if n == expected), None)
     await session.stop()
-    return initialized, first, count
+    if complete is None:
+        raise SystemExit(f"the server never published the {expected} findings the CLI reports (last: {session.history[-1:]})")
+    return initialized, first, count, complete - begin
 
 
 async def keystrokes(workspace: Path, uri: str, text: str, count: int, debounce_ms: float | None) -> list[float]:
@@ -268,10 +276,12 @@ def p90(samples: list[float]) -> float:
 
 async def measure(workspace: Path, text: str, expected: int, args: argparse.Namespace) -> None:
     uri = (workspace / "agent_big.py").as_uri()
-    colds = [await cold_start(workspace, uri, text) for _ in range(args.cold)]
+    colds = [await cold_start(workspace, uri, text, expected) for _ in range(args.cold)]
     print(f"cold start, spawn -> initialize answered: median {ms(statistics.median(c[0] for c in colds))}")
-    print(f"cold start, spawn -> first diagnostics ({colds[0][2]} findings; the CLI reports {expected}): "
+    print(f"cold start, spawn -> first diagnostics ({colds[0][2]} findings): "
           f"median {ms(statistics.median(c[1] for c in colds))}")
+    print(f"cold start, spawn -> all {expected} diagnostics the CLI reports: "
+          f"median {ms(statistics.median(c[3] for c in colds))}")
     for label, debounce in (("debounce 0 ms", 0.0), ("default debounce", None)):
         samples = await keystrokes(workspace, uri, text, args.keystrokes, debounce)
         print(f"keystroke -> diagnostics, {label}: median {ms(statistics.median(samples))}, "
