@@ -22,7 +22,7 @@ import libcst as cst
 from .context import FileContext
 from .finding import FileResult, Finding, FixInfo, InternalError
 from .noqa import NoqaIndex
-from .rule import Fix, ProjectReport, Report, Rule
+from .rule import Fix, Report, Rule
 from .walker import Dispatch, RuleCrash, walk
 
 SYNTAX_ERROR_CODE = "APL001"
@@ -67,13 +67,12 @@ class Linter:
         return [rule for rule in self.instances if rule.code not in ignored and rule.applies(text)]
 
     def lint(
-        self, path: str, data: bytes, *, ignored: Collection[str] = (), force: bool = False,
+        self, path: str, data: bytes, *, ignored: Collection[str] = (),
         async_top_level: Sequence[tuple[int, int]] = (),
     ) -> LintOutcome:
         """Lint the bytes of one file. Never raises for bad input: it becomes a finding.
 
-        ``force`` runs every rule whatever its triggers (a project rule summarising a module
-        another file's chain leads into). ``async_top_level`` are line ranges whose top-level
+        ``async_top_level`` are line ranges whose top-level
         statements run on an event loop (notebook cells with top-level ``await``)."""
         result = FileResult(path)
         try:
@@ -84,7 +83,7 @@ class Linter:
             return LintOutcome(result)
         # an async top level is async code without the word: rules gated on "async" apply
         gate = text + "\nasync def" if async_top_level else text
-        rules = [rule for rule in self.instances if rule.code not in ignored] if force else self.applicable(gate, ignored)
+        rules = self.applicable(gate, ignored)
         syntax_only = self.report_syntax_errors and not self.instances  # --select APL001
         if not rules and not syntax_only:
             # a file no rule applies to is never parsed, so it cannot report APL001 either:
@@ -129,10 +128,6 @@ class Linter:
             walk(module, ctx, dispatch)
             for rule in rules:
                 rule.end_file()
-                if rule.project_rule:
-                    # an empty summary still records that this file has been summarised
-                    summary = rule.summarize()
-                    result.summaries[rule.code] = {} if summary is None else summary
         except RuleCrash as crash:
             code = getattr(crash.rule, "code", type(crash.rule).__name__)
             result.errors.append(InternalError(path, f"rule {code} crashed: {crash}"))
@@ -147,31 +142,6 @@ class Linter:
             self._position(ctx, reports, outcome)
         return outcome
 
-    def locate(
-        self, rule: type[Rule], path: str, data: bytes, reports: Sequence[ProjectReport],
-        *, parsed: LintOutcome | None = None,
-    ) -> list[Finding]:
-        """Position a project rule's reports by walking the file again (only files with
-        cross-file findings pay for it) and apply noqa as for any other finding.
-
-        ``parsed``, a lint of these same bytes, lends its tree and positions (the language
-        server locates cross-file findings in the buffer it has just linted)."""
-        module = parsed.module if parsed is not None and parsed.module is not None else cst.parse_module(data)
-        ctx = FileContext(path, _decode(data), module)
-        if parsed is not None and parsed.module is module and parsed.context is not None:
-            ctx._positions = parsed.context._positions  # same nodes, same ranges
-            ctx._statement_positions = parsed.context._statement_positions
-        locator = _CallLocator({report.call_ordinal for report in reports})
-        locator.ctx = ctx
-        walk(module, ctx, Dispatch([locator]))
-        outcome = LintOutcome(FileResult(path))
-        pending = []
-        for report in reports:
-            hit = locator.found.get(report.call_ordinal)
-            if hit is not None:
-                pending.append(Report(rule, hit[0], report.message, hit[1]))
-        self._position(ctx, pending, outcome)
-        return outcome.result.findings
 
     def _position(self, ctx: FileContext, reports: Iterable[Report], outcome: LintOutcome) -> None:
         noqa = None if self.ignore_noqa else NoqaIndex(ctx.source)
@@ -200,20 +170,6 @@ class Linter:
                 outcome.fixes.append((finding, fix))
         outcome.result.findings.sort()
         outcome.fixes.sort(key=lambda pair: pair[0])
-
-
-class _CallLocator:
-    """Finds the n-th Call of a walk (a project rule's report) and its statement."""
-
-    def __init__(self, wanted: set[int]):
-        self.wanted = wanted
-        self.found: dict[int, tuple[cst.Call, cst.CSTNode | None]] = {}
-        self.ctx: FileContext | None = None
-
-    def visit_Call(self, node: cst.Call) -> None:
-        assert self.ctx is not None
-        if self.ctx.call_ordinal in self.wanted:
-            self.found[self.ctx.call_ordinal] = (node, self.ctx.statement)
 
 
 def statement_lines(ctx: FileContext, statement: cst.CSTNode | None, rng: Any) -> tuple[int, int]:

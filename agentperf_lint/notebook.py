@@ -466,17 +466,6 @@ def to_cells(notebook: Notebook, python: str, findings: Sequence[Finding]) -> li
     return sorted(mapped)
 
 
-def locate(linter: Linter, rule: Any, path: str, data: bytes, reports: Sequence[Any]) -> list[Finding]:
-    """A project rule's reports in a notebook (``Linter.locate`` on its module), by cell."""
-    try:
-        notebook = load(data)
-    except NotebookError:
-        return []
-    if notebook is None:
-        return []
-    return to_cells(notebook, notebook.python, linter.locate(rule, path, notebook.python.encode("utf-8"), reports))
-
-
 def lint_notebook(
     linter: Linter, path: str, data: bytes, *, ignored: Collection[str] = (),
     fix: bool = False, unsafe: bool = False,

@@ -139,16 +139,6 @@ class Report:
     fix: Fix | None = None
 
 
-@dataclass(frozen=True)
-class ProjectReport:
-    """A cross-file finding: the ``call_ordinal``-th call in ``path`` (``FileContext.
-    call_ordinal`` at the time the rule saw it), which the engine positions after re-parsing."""
-
-    path: str
-    call_ordinal: int
-    message: str
-
-
 class Rule:
     """Base class of every rule. Subclasses set the class attributes and visit methods."""
 
@@ -162,9 +152,6 @@ class Rule:
     default_enabled: ClassVar[bool] = True  # False: opt-in, only with an explicit selector
     options_table: ClassVar[str | None] = None  # [tool.agentperf-lint.<options_table>]
     options: ClassVar[tuple[Option, ...]] = ()
-    # a project rule also summarises each file (``summarize``) and reports across files once
-    # every file is linted (``finalize``): the call graph of blocking helpers, for example
-    project_rule: ClassVar[bool] = False
     VALID: ClassVar[Sequence[Valid]] = ()
     INVALID: ClassVar[Sequence[Invalid]] = ()
 
@@ -191,23 +178,6 @@ class Rule:
 
     def end_file(self) -> None:
         """Called after each file's traversal; override for checks needing the whole file."""
-
-    def summarize(self) -> Any:
-        """Project rules: JSON-serialisable facts about this file (cached with its findings)."""
-        return None
-
-    @classmethod
-    def finalize(cls, summaries: Mapping[str, Any]) -> Iterable[ProjectReport]:
-        """Project rules: findings that need every file's summary (path -> summary)."""
-        return ()
-
-    @classmethod
-    def wanted_modules(cls, summaries: Mapping[str, Any]) -> set[str]:
-        """Project rules: dotted names of modules whose summaries ``finalize`` needs but which
-        the text gate skipped (a sync helper module called from async code). The runner
-        summarises the files of those modules, and asks again, until nothing new is wanted;
-        so a project rule's ``triggers`` only need to match the files that start a chain."""
-        return set()
 
     # -- reporting ----------------------------------------------------------------------
     def report(

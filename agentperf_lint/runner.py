@@ -1,4 +1,4 @@
-"""Lint many files: cache first, then serial or forked workers, then project-wide rules.
+"""Lint many files: cache first, then serial or forked workers.
 
 Nothing here imports libcst until a file actually needs linting, so a warm run over an
 unchanged tree answers from the cache alone. Results come back in path order whatever the
@@ -10,13 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cache import cache_dir, prepare_cache_dir, tool_versions
 from .finding import FileResult, Finding, InternalError
 from .notebook import is_notebook
 
@@ -132,9 +130,7 @@ def run(sources: Sequence[Source], settings: Settings, options: RunOptions) -> R
                 cache.put(source.real_path, source.data, result)
     project.install(None)
     results = [by_index[i] for i in range(len(sources))]
-    project_found = _project_findings(setup, sources, results, settings, cache)
     for result in results:
-        result.findings.extend(project_found.get(result.path, ()))
         result.findings.sort()
     if cache is not None:
         cache.save()
@@ -211,147 +207,3 @@ def _lint_one_alone(setup: RuleSetup, options: RunOptions, item: tuple[str, byte
         return linter.lint(path, data, ignored=ignored).result
     except Exception as error:  # an engine bug on one file must not end the run
         return FileResult(path, errors=[InternalError(path, f"internal error: {type(error).__name__}: {error}")])
-
-
-# -- project rules (whole-run analyses such as the blocking call graph) -------------------
-def _summarise_on_demand(setup: RuleSetup, sources: Sequence[Source], results: list[FileResult], cache: Any) -> None:
-    """Summarise, for each project rule, the files of the modules it asks for, until it asks
-    for nothing new. A file is summarised at most once per rule, and its summary is cached
-    with its findings, so a warm run does none of this work."""
-    codes = {code for result in results for code in result.summaries if code != DEPENDENCIES}
-    if not codes:
-        return
-    from .modules import module_name_for
-    from .registry import rule_by_code
-
-    by_module: dict[str, list[int]] = {}
-    for index, source in enumerate(sources):
-        if not is_notebook(source.path):  # a notebook is not importable: no chain leads into it
-            by_module.setdefault(module_name_for(source.path), []).append(index)
-    for code in sorted(codes):
-        rule = rule_by_code().get(code)
-        if rule is None:
-            continue
-        linter = None
-        while True:
-            summaries = {r.path: r.summaries[code] for r in results if code in r.summaries}
-            wanted = rule.wanted_modules(summaries)
-            todo = sorted({
-                index for module in wanted for index in by_module.get(module, ())
-                if code not in results[index].summaries
-                and code not in setup.ignored_codes(sources[index].real_path)
-            })
-            if not todo:
-                break
-            if linter is None:
-                from .engine import Linter
-
-                base = setup.linter()
-                linter = Linter([rule], base.options, ignore_noqa=setup.ignore_noqa)
-            for index in todo:
-                source = sources[index]
-                summary = linter.lint(source.path, source.data, force=True).result.summaries.get(code, {})
-                results[index].summaries[code] = summary
-                if cache is not None and source.real_path is not None and not results[index].errors:
-                    cache.put(source.real_path, source.data, results[index])
-
-
-
-def _project_findings(
-    setup: RuleSetup, sources: Sequence[Source], results: list[FileResult], settings: Settings, cache: Any
-) -> dict[str, list[Finding]]:
-    """Findings of project rules. When every summary is as a previous run left it (after its
-    on-demand summaries), that run's answer is reused without importing any rule."""
-    if not any(code != DEPENDENCIES for result in results for code in result.summaries):
-        return {}
-    store = _ProjectStore(settings.project_root, _digest(results)) if cache is not None else None
-    by_path = {source.path: source for source in sources}
-    if store is not None:
-        stored = store.load(by_path)
-        if stored is not None:
-            return stored
-    _summarise_on_demand(setup, sources, results, cache)
-    summaries: dict[str, dict[str, Any]] = {}
-    for result in results:
-        for code, summary in result.summaries.items():
-            if code == DEPENDENCIES:
-                continue
-            summaries.setdefault(code, {})[result.path] = summary
-    if store is not None:
-        store = _ProjectStore(settings.project_root, _digest(results))
-    from .registry import rule_by_code
-
-    found: dict[str, list[Finding]] = {}
-    reported: set[str] = set()  # files with reports: their noqa comments decide what is found
-    by_code = rule_by_code()
-    linter = setup.linter()
-    for code, per_file in summaries.items():
-        rule = by_code.get(code)
-        if rule is None:
-            continue
-        reports: dict[str, list[Any]] = {}
-        for report in rule.finalize(per_file):
-            reports.setdefault(report.path, []).append(report)
-        reported.update(reports)
-        for path, items in reports.items():
-            source = by_path.get(path)
-            if source is not None and code not in setup.ignored_codes(source.real_path):
-                if is_notebook(path):
-                    from .notebook import locate
-
-                    located = locate(linter, rule, path, source.data, items)
-                else:
-                    located = linter.locate(rule, path, source.data, items)
-                found.setdefault(path, []).extend(located)
-    if store is not None:
-        store.save(found, {path: by_path[path].data for path in reported if path in by_path})
-    return found
-
-
-def _content_digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _digest(results: Sequence[FileResult]) -> str:
-    state = {result.path: {c: s for c, s in result.summaries.items() if c != DEPENDENCIES}
-             for result in results if result.summaries}
-    material = json.dumps([tool_versions(), state], sort_keys=True, default=str).encode()
-    return hashlib.sha256(material).hexdigest()[:32]
-
-
-class _ProjectStore:
-    """Project-rule findings cached by the digest of every file's summary, valid while each
-    file the rules reported in has the same content (a ``# noqa`` added or removed there
-    changes the findings, not the summaries)."""
-
-    def __init__(self, root: Path, digest: str):
-        self.root = root
-        self.file = cache_dir(root) / f"project-{digest}.json"
-
-    def load(self, sources: dict[str, Source]) -> dict[str, list[Finding]] | None:
-        try:
-            raw = json.loads(self.file.read_text(encoding="utf-8"))
-            for path, digest in raw["checked"].items():
-                source = sources.get(path)
-                if source is None or _content_digest(source.data) != digest:
-                    return None
-            return {path: [Finding.from_dict(item) for item in items] for path, items in raw["found"].items()}
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return None
-
-    def save(self, found: dict[str, list[Finding]], checked: dict[str, bytes]) -> None:
-        if prepare_cache_dir(self.root) is None:
-            return
-        try:
-            for old in self.file.parent.glob("project-*.json"):
-                old.unlink(missing_ok=True)
-            tmp = self.file.with_suffix(".tmp")
-            document = {
-                "found": {p: [f.to_dict() for f in fs] for p, fs in found.items()},
-                "checked": {p: _content_digest(data) for p, data in checked.items()},
-            }
-            tmp.write_text(json.dumps(document), encoding="utf-8")
-            os.replace(tmp, self.file)
-        except OSError:
-            pass
-

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar
 
 import libcst as cst
 import pytest
@@ -12,7 +10,7 @@ import pytest
 from agentperf_lint.context import FileContext
 from agentperf_lint.engine import Linter
 from agentperf_lint.registry import rule_by_code
-from agentperf_lint.rule import ProjectReport, Rule
+from agentperf_lint.rule import Rule
 from agentperf_lint.walker import Dispatch, walk
 
 
@@ -194,42 +192,3 @@ def test_gate_skips_parsing_files_no_rule_applies_to(monkeypatch: pytest.MonkeyP
     linter = Linter([rule_by_code()["APL001"], rule_by_code()["APL101"]])
     assert linter.lint("sync.py", b"def f(:\n").result.findings == []  # no 'async': not parsed
     assert calls == []
-
-
-# -- project rules ---------------------------------------------------------------------------
-class _CallsNamedLoad(Rule):
-    """## What it does
-    Reports, across files, every call of a function named ``load``."""
-
-    code = "APL997"
-    name = "calls-named-load"
-    message = "x"
-    project_rule: ClassVar[bool] = True
-
-    def begin_file(self, ctx: FileContext) -> None:
-        super().begin_file(ctx)
-        self.ordinals: list[int] = []
-
-    def visit_Call(self, node: cst.Call) -> None:
-        if isinstance(node.func, cst.Name) and node.func.value == "load":
-            self.ordinals.append(self.ctx.call_ordinal)
-
-    def summarize(self) -> Any:
-        return self.ordinals or None
-
-    @classmethod
-    def finalize(cls, summaries: Mapping[str, Any]) -> Iterable[ProjectReport]:
-        for path, ordinals in summaries.items():
-            for ordinal in ordinals:
-                yield ProjectReport(path, ordinal, f"load #{ordinal}")
-
-
-def test_project_reports_are_positioned_and_suppressible() -> None:
-    linter = Linter([_CallsNamedLoad])
-    data = b"a(b())\nload()\nc(load())  # noqa: APL997\n"
-    outcome = linter.lint("m.py", data)
-    summary = outcome.result.summaries["APL997"]
-    assert summary == [3, 5]
-    reports = list(_CallsNamedLoad.finalize({"m.py": summary}))
-    findings = linter.locate(_CallsNamedLoad, "m.py", data, reports)
-    assert [(f.line, f.column, f.message) for f in findings] == [(2, 1, "load #3")]

@@ -56,7 +56,7 @@ def _lint(paths: dict[str, Path], options: dict[str, object] | None = None) -> l
     project.install(project.build((str(path), None, path) for path in [init, *paths.values()]))
     try:
         findings = [finding for path in paths.values()
-                    for finding in linter.lint(str(path), path.read_bytes(), force=True).result.findings]
+                    for finding in linter.lint(str(path), path.read_bytes()).result.findings]
     finally:
         project.install(None)
     return sorted(findings)
