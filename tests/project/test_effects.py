@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from agentperf_lint.rules._costs import Cost
 
+from .conftest import found
+
 PACKAGE = {
     "app/__init__.py": "",
     "app/venv.py": """
@@ -216,3 +218,93 @@ def test_a_lookup_then_fill_of_a_shared_cache_runs_once_per_key_but_completing_a
     assert model.effect("svc.profiles.profile").blocking is None  # type: ignore[union-attr]
     completing = model.effect("svc.profiles.complete")
     assert completing is not None and completing.blocking is not None  # every order passed in may need it
+
+
+def test_a_singleton_made_after_an_early_return_of_the_made_one_runs_once(model_of) -> None:
+    model = model_of({
+        "svc/__init__.py": "",
+        "svc/telemetry.py": """
+            import threading
+
+            _instance = None
+            _lock = threading.Lock()
+            _full = False
+
+            class Telemetry:
+                def __init__(self):
+                    self.user = open("user-id").read()
+
+            def telemetry():
+                global _instance
+                if _instance is not None:
+                    return _instance
+                with _lock:
+                    if _instance is not None:
+                        return _instance
+                    _instance = Telemetry()
+                    return _instance
+
+            def at_capacity():
+                global _full
+                if _full:
+                    return True
+                entries = open("usage").read()
+                if len(entries) > 10:
+                    _full = True
+                return False
+        """,
+    })
+    assert model.effect("svc.telemetry.telemetry").blocking is None  # type: ignore[union-attr]
+    checking = model.effect("svc.telemetry.at_capacity")
+    assert checking is not None and checking.blocking is not None  # the flag is set only sometimes: reads each call
+
+
+FILLS = {
+    "svc/__init__.py": "",
+    "svc/helpers.py": """
+        def server_id():
+            return open("server-id").read()
+
+        def log_event(kind, properties: dict = None):
+            if properties.get("server_id") is None:
+                properties["server_id"] = server_id()
+            return properties
+
+        def options(path, defaults=None):
+            if defaults is None:
+                defaults = server_id()
+            return path, defaults
+    """,
+    "svc/app.py": """
+        from .helpers import log_event, options
+
+        def track(user):
+            state = {"server_id": user.uuid, "client": "web"}
+            return log_event("api", properties=state)
+
+        def track_anonymous():
+            return log_event("api", properties={"client": "web"})
+
+        async def handler(user):
+            track(user)
+            track_anonymous()
+            options("a", {"x": 1})
+            options("a", defaults=None)
+            options("a")
+    """,
+}
+
+
+def test_a_default_fill_of_an_optional_parameter_blocks_only_callers_that_leave_it_out(model_of) -> None:
+    model = model_of(FILLS)
+    assert model.effect("svc.app.track").blocking is None  # type: ignore[union-attr]  # passes the key
+    anonymous = model.effect("svc.app.track_anonymous")
+    assert anonymous is not None and anonymous.blocking is not None  # the dict it passes lacks the key
+    filling = model.effect("svc.helpers.options")
+    assert filling is not None and filling.blocking is not None and filling.unguarded is None
+    assert filling.fills == frozenset({("defaults", "")})
+
+
+def test_a_chain_through_a_default_fill_is_reported_where_the_call_leaves_the_parameter_out(lint) -> None:
+    assert found(lint(FILLS, ["APL114"])) == [
+        ("svc/app.py", 12, "APL114"), ("svc/app.py", 14, "APL114"), ("svc/app.py", 15, "APL114")]
