@@ -405,6 +405,7 @@ class ProjectModel:
             return effect, callees
         for callee_value, awaited, nonblocking, *extra in function.data["calls"]:
             guard, passed = (extra[0], extra[1]) if extra else (None, [])
+            resource = len(extra) > 2  # reads a file the package ships (a path built from ``__file__``)
             obj = self.evaluate(callee_value, function.owner)
             if obj is not None and obj.kind == "class":
                 init = self.method(obj.name, "__init__")
@@ -421,7 +422,8 @@ class ProjectModel:
                 method = obj.name.rpartition(".")[2]
                 hit = blocking_call(obj.name, obj.receiver, method, nonblocking, self.extra_blocking)
                 if hit is not None:
-                    _add_blocking(effect, Blocking(hit, (hit.call,)), guard)
+                    if not (resource and hit.cost <= Cost.DIRECTORY_TREE):  # a small file in the page cache
+                        _add_blocking(effect, Blocking(hit, (hit.call,)), guard)
                     continue
                 kind = round_trip_kind(obj.name, method) if awaited else None  # sync: the catalogue decides
                 if kind is not None:

@@ -23,7 +23,8 @@ Layout::
 A call with arguments also says which it passes (``passed``: ``[[position or keyword, dict
 keys or None], ...]``, ``["*", None]`` for ``*args``/``**kwargs``), and a call made only to
 fill an optional parameter the caller left out says which (``guard``: ``[parameter, key or
-None]``), so the model can tell a caller that passes it from one that does not.
+None]``), so the model can tell a caller that passes it from one that does not. A sixth
+element ``true`` marks a call on a path built from ``__file__`` (a file the package ships).
 """
 
 from __future__ import annotations
@@ -67,6 +68,8 @@ class _Module:
         self.global_values: dict[str, list[Value]] = {}  # ``global x; x = value`` in functions
         self.summarised: set[int] = set()
         self.has_globals = True  # False when the source never says ``global``: nothing to look for
+        self.resources: set[str] = set()  # module names holding a path built from ``__file__``
+        self.class_resources: set[str] = set()  # the same, for the class being summarised
 
     def run(self, tree: ast.Module) -> dict[str, Any]:
         body = list(self._flatten(tree.body))
@@ -87,6 +90,10 @@ class _Module:
                         self.imports[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
                     elif base:
                         self.out.setdefault("stars", []).append(base)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if len(targets) == 1 and isinstance(targets[0], ast.Name) and _mentions(node.value, self.resources):
+                    self.resources.add(targets[0].id)
         module_values: dict[str, list[Value]] = {}
         for node in body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -214,6 +221,9 @@ class _Module:
     def _class(self, node: ast.ClassDef) -> dict[str, Any]:
         attrs: dict[str, Value] = {}
         methods: dict[str, Any] = {}
+        self.class_resources = {statement.targets[0].id for statement in node.body
+                                if isinstance(statement, ast.Assign) and len(statement.targets) == 1
+                                and isinstance(statement.targets[0], ast.Name) and _mentions(statement.value, self.resources)}
         for statement in node.body:
             if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
                 attrs[statement.target.id] = self._annotation(statement.annotation)
@@ -227,6 +237,7 @@ class _Module:
                 methods[statement.name] = method
                 if method["property"] and method["returns"] is not None:
                     attrs.setdefault(statement.name, method["returns"])
+        self.class_resources = set()
         return {"bases": [self._value(base, {}) for base in node.bases], "attrs": attrs, "methods": methods,
                 "line": node.lineno}
 
@@ -252,6 +263,7 @@ class _Module:
         calls: list[list[Any]] = []
         optional = _optional_parameters(node, skip_first=attrs is not None and not is_static)
         walker = _Calls(self, local, calls, optional, bound.dict_literals())
+        walker.resources = bound.resources(self.resources - set(local), self.class_resources)
         if self.has_globals:  # ``global _instance`` names module state, not a local
             walker.state_local = {k: v for k, v in local.items() if k not in _declared_global(node)}
         walker.visit_body(node.body)
@@ -346,6 +358,19 @@ class _Locals(_Body):
         for name, value in self.values.items():
             if self.count[name] == 1 and value is not None:
                 self.local[name] = self.owner._value(value, self.local)
+
+    def resources(self, module: set[str], attributes: set[str]) -> set[str]:
+        """Names that hold a path built from ``__file__`` here: module names (``module``, not
+        shadowed), ``self.X``/``cls.X`` for the class's ``attributes``, and locals bound once
+        to such a path."""
+        found = {*module, *(f"self.{name}" for name in attributes), *(f"cls.{name}" for name in attributes)}
+        for _ in range(3):  # ``here = dirname(__file__)``, then ``prompts = join(here, "p")``
+            grown = {name for name, value in self.values.items()
+                     if value is not None and self.count[name] == 1 and _mentions(value, found)}
+            if grown <= found:
+                break
+            found |= grown
+        return found
 
     def dict_literals(self) -> dict[str, list[str]]:
         """Locals bound once to a dict literal, with its constant string keys."""
@@ -492,6 +517,7 @@ class _Calls(_Body):
         self.guard: list[Any] | None = None  # inside the body filling an optional parameter left out
         self.guards: set[str] = set()
         self.state_local = local  # the locals, less names declared ``global``
+        self.resources: set[str] = set()  # names holding a path built from ``__file__``
         self.awaited: set[int] = set()
         self.memoised = 0  # inside the body of a cache-miss test: runs once per key, not per call
         self.returned: list[Value] = []  # what each ``return`` gives (the same walk, for speed)
@@ -552,10 +578,13 @@ class _Calls(_Body):
         if not self.memoised:
             entry = [callee, id(node) in self.awaited, _nonblocking_arguments(node)]
             passed = _passed(node, self.dicts) if node.args or node.keywords else []
-            if self.guard is not None or passed:
+            resource = _reads_resource(node, self.resources)
+            if self.guard is not None or passed or resource:
                 entry += [self.guard, passed]
                 if self.guard is not None:
                     self.guards.add(self.guard[0])
+            if resource:
+                entry.append(True)
             self.out.append(entry)
         self.generic_visit(node)
 
@@ -594,6 +623,25 @@ class _Calls(_Body):
         self.visit_body(node.body)
         self.memoised -= 1
         self.visit_body(node.orelse)
+
+
+def _mentions(node: ast.expr, names: set[str]) -> bool:
+    """The expression uses ``__file__`` or one of ``names`` (``x``, ``self.x``, ``cls.x``)."""
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Name) and (inner.id == "__file__" or inner.id in names):
+            return True
+        if (isinstance(inner, ast.Attribute) and isinstance(inner.value, ast.Name)
+                and f"{inner.value.id}.{inner.attr}" in names):
+            return True
+    return False
+
+
+def _reads_resource(node: ast.Call, resources: set[str]) -> bool:
+    """The call's first argument or its receiver is a path built from ``__file__``: a file the
+    package ships (a prompt, a template, its own directory), not the user's data."""
+    first = node.args[0] if node.args else None
+    receiver = node.func.value if isinstance(node.func, ast.Attribute) else None
+    return any(part is not None and _mentions(part, resources) for part in (first, receiver))
 
 
 def _dict_keys(node: ast.Dict) -> list[str]:

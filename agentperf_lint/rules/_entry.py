@@ -66,9 +66,11 @@ def _runs_concurrently(module: cst.Module) -> bool:
             name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
             if name in _CONCURRENCY:
                 return True
-        elif isinstance(node, cst.While) and isinstance(node.test, cst.Name) and node.test.value == "True":
+        elif isinstance(node, cst.FunctionDef) and node.asynchronous is not None and any(
+                isinstance(inner, cst.While) and isinstance(inner.test, cst.Name) and inner.test.value == "True"
+                for inner in iter_tree(node.body)):
             return True  # a coroutine that loops forever: a long-running program, not a run-once script
-    return False
+    return False  # (a sync ``while True:`` paging through results ends: it says nothing)
 
 
 def entry_coroutines(ctx: FileContext) -> frozenset[str]:

@@ -39,7 +39,10 @@ class BlockingHelperCall(Rule):
     already built (`if _instance is not None: return _instance`); and what fills an optional
     parameter's default (`if options is None: options = load()`, `if props.get("id") is None:
     props["id"] = read_id()`) when the call passes that parameter (with that key, for a dict
-    literal): the blocking call there runs only for callers that leave it out.
+    literal): the blocking call there runs only for callers that leave it out. Reading,
+    listing or checking a file the package ships (a path built from `__file__`: a prompt, a
+    template, the package's own directory) does not end a chain either: it is small, bounded
+    and in the page cache after the first read, unlike the user's data.
 
     ## Why is this bad?
     Most real event-loop stalls are one or two calls away from the coroutine: an async
@@ -131,6 +134,10 @@ class BlockingHelperCall(Rule):
             "def server_id():\n    return open('id').read()\n\ndef log(kind, props=None):\n"
             "    if props.get('id') is None:\n        props['id'] = server_id()\n    return props\n\n"
             "async def f(user):\n    return log('x', props={'id': user})\n"),
+        Valid(  # a prompt the package ships: a path built from ``__file__``
+            "from pathlib import Path\n\nPROMPTS = Path(__file__).parent / 'prompts'\n\n"
+            "def prompt(name):\n    return (PROMPTS / name).read_text()\n\n"
+            "async def f(name):\n    return prompt(name)\n"),
         Valid(  # a singleton built once, after the early return of the one already built
             "_client = None\n\nclass Client:\n    def __init__(self):\n        self.key = open('key').read()\n\n"
             "def client():\n    global _client\n    if _client is not None:\n        return _client\n"

@@ -308,3 +308,44 @@ def test_a_default_fill_of_an_optional_parameter_blocks_only_callers_that_leave_
 def test_a_chain_through_a_default_fill_is_reported_where_the_call_leaves_the_parameter_out(lint) -> None:
     assert found(lint(FILLS, ["APL114"])) == [
         ("svc/app.py", 12, "APL114"), ("svc/app.py", 14, "APL114"), ("svc/app.py", 15, "APL114")]
+
+
+def test_reading_the_files_the_package_ships_is_not_blocking_but_user_files_are(model_of) -> None:
+    model = model_of({
+        "svc/__init__.py": "",
+        "svc/prompts.py": """
+            import os
+            from pathlib import Path
+
+            HERE = Path(__file__).parent
+            PROMPTS = HERE / "prompts"
+
+            def names():
+                current_dir = os.path.dirname(os.path.abspath(__file__))
+                return os.listdir(current_dir)
+
+            class Service:
+                PROMPTS_DIR = Path(os.path.dirname(os.path.abspath(__file__))) / "prompts"
+
+                @classmethod
+                def prompt(cls, name):
+                    path = os.path.join(cls.PROMPTS_DIR, name + ".txt")
+                    with open(path) as f:
+                        return f.read()
+
+            def template(name):
+                return (PROMPTS / name).read_text()
+
+            def user_file(name):
+                return open(name).read()
+
+            def shipped_tool():
+                import subprocess
+                return subprocess.run([str(HERE / "tool")])
+        """,
+    })
+    for name in ("names", "Service.prompt", "template"):
+        assert model.effect(f"svc.prompts.{name}").blocking is None, name  # type: ignore[union-attr]
+    for name in ("user_file", "shipped_tool"):  # the user's data; running a shipped program is no small read
+        effect = model.effect(f"svc.prompts.{name}")
+        assert effect is not None and effect.blocking is not None, name
