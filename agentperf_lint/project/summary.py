@@ -55,6 +55,7 @@ def summarize(source: str | bytes, module: str, is_package: bool) -> dict[str, A
         return {"imports": {}, "vars": {}, "functions": {}, "classes": {}}
     found = _Module(module, is_package)
     found.has_globals = (b"global" if isinstance(source, bytes) else "global") in source
+    found.has_file = (b"__file__" if isinstance(source, bytes) else "__file__") in source
     return found.run(tree)
 
 
@@ -68,6 +69,7 @@ class _Module:
         self.global_values: dict[str, list[Value]] = {}  # ``global x; x = value`` in functions
         self.summarised: set[int] = set()
         self.has_globals = True  # False when the source never says ``global``: nothing to look for
+        self.has_file = True  # False when the source never says ``__file__``: no package resources
         self.resources: set[str] = set()  # module names holding a path built from ``__file__``
         self.class_resources: set[str] = set()  # the same, for the class being summarised
 
@@ -90,7 +92,7 @@ class _Module:
                         self.imports[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
                     elif base:
                         self.out.setdefault("stars", []).append(base)
-            elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None and self.has_file:
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 if len(targets) == 1 and isinstance(targets[0], ast.Name) and _mentions(node.value, self.resources):
                     self.resources.add(targets[0].id)
@@ -221,7 +223,7 @@ class _Module:
     def _class(self, node: ast.ClassDef) -> dict[str, Any]:
         attrs: dict[str, Value] = {}
         methods: dict[str, Any] = {}
-        self.class_resources = {statement.targets[0].id for statement in node.body
+        self.class_resources = set() if not self.has_file else {statement.targets[0].id for statement in node.body
                                 if isinstance(statement, ast.Assign) and len(statement.targets) == 1
                                 and isinstance(statement.targets[0], ast.Name) and _mentions(statement.value, self.resources)}
         for statement in node.body:
@@ -263,7 +265,8 @@ class _Module:
         calls: list[list[Any]] = []
         optional = _optional_parameters(node, skip_first=attrs is not None and not is_static)
         walker = _Calls(self, local, calls, optional, bound.dict_literals())
-        walker.resources = bound.resources(self.resources - set(local), self.class_resources)
+        if self.has_file:
+            walker.resources = bound.resources(self.resources - set(local), self.class_resources)
         if self.has_globals:  # ``global _instance`` names module state, not a local
             walker.state_local = {k: v for k, v in local.items() if k not in _declared_global(node)}
         walker.visit_body(node.body)
@@ -363,7 +366,7 @@ class _Locals(_Body):
         """Names that hold a path built from ``__file__`` here: module names (``module``, not
         shadowed), ``self.X``/``cls.X`` for the class's ``attributes``, and locals bound once
         to such a path."""
-        found = {*module, *(f"self.{name}" for name in attributes), *(f"cls.{name}" for name in attributes)}
+        found = {"__file__", *module, *(f"self.{name}" for name in attributes), *(f"cls.{name}" for name in attributes)}
         for _ in range(3):  # ``here = dirname(__file__)``, then ``prompts = join(here, "p")``
             grown = {name for name, value in self.values.items()
                      if value is not None and self.count[name] == 1 and _mentions(value, found)}
@@ -578,7 +581,7 @@ class _Calls(_Body):
         if not self.memoised:
             entry = [callee, id(node) in self.awaited, _nonblocking_arguments(node)]
             passed = _passed(node, self.dicts) if node.args or node.keywords else []
-            resource = _reads_resource(node, self.resources)
+            resource = bool(self.resources) and _reads_resource(node, self.resources)
             if self.guard is not None or passed or resource:
                 entry += [self.guard, passed]
                 if self.guard is not None:

@@ -349,3 +349,14 @@ def test_reading_the_files_the_package_ships_is_not_blocking_but_user_files_are(
     for name in ("user_file", "shipped_tool"):  # the user's data; running a shipped program is no small read
         effect = model.effect(f"svc.prompts.{name}")
         assert effect is not None and effect.blocking is not None, name
+
+
+def test_a_path_built_from_file_in_the_call_itself_is_a_shipped_file(model_of) -> None:
+    model = model_of({"svc/__init__.py": "", "svc/page.py": """
+        import os
+
+        def index():
+            with open(os.path.join(os.path.dirname(__file__), "index.html")) as f:
+                return f.read()
+    """})
+    assert model.effect("svc.page.index").blocking is None  # type: ignore[union-attr]
