@@ -652,14 +652,16 @@ def _dict_keys(node: ast.Dict) -> list[str]:
 
 
 def _passed(node: ast.Call, dicts: dict[str, list[str]]) -> list[list[Any]]:
-    """The arguments a call passes (a literal ``None`` passes nothing): ``[position or keyword,
+    """The arguments a call passes (a literal ``None`` or empty value passes nothing): ``[position or keyword,
     constant keys of a dict literal or None]``; ``["*", None]`` for ``*args``/``**kwargs``."""
     found: list[list[Any]] = []
     positional = [a for a in node.args if not isinstance(a, ast.Starred)]
     starred: list[tuple[Any, ast.expr]] = [("*", a) for a in node.args if isinstance(a, ast.Starred)]
     for slot, value in [*enumerate(positional), *starred, *((k.arg or "*", k.value) for k in node.keywords)]:
-        if isinstance(value, ast.Constant) and value.value is None:
-            continue
+        if (isinstance(value, ast.Constant) and not value.value) or (
+                isinstance(value, (ast.List, ast.Tuple, ast.Set)) and not value.elts) or (
+                isinstance(value, ast.Dict) and not value.keys):
+            continue  # ``None`` or an empty value: ``if not options:`` fills it all the same
         keys = _dict_keys(value) if isinstance(value, ast.Dict) else (
             dicts.get(value.id) if isinstance(value, ast.Name) else None)
         found.append([slot, keys])

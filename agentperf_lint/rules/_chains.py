@@ -78,15 +78,19 @@ def _chain(ctx: FileContext, node: cst.Call) -> Chain | None:
 
 def _passed(node: cst.Call) -> list[list[object]]:
     """The arguments a call passes, as the project model's summaries write them down (a literal
-    ``None`` passes nothing; a dict literal also gives its constant keys)."""
+    ``None`` or empty value passes nothing; a dict literal also gives its constant keys)."""
     found: list[list[object]] = []
     position = 0
     for arg in node.args:
         slot: object = arg.keyword.value if arg.keyword is not None else ("*" if arg.star else position)
         if arg.keyword is None and not arg.star:
             position += 1
-        if isinstance(arg.value, cst.Name) and arg.value.value == "None":
-            continue
+        value = arg.value
+        if (isinstance(value, cst.Name) and value.value in ("None", "False")) or (
+                isinstance(value, cst.List | cst.Tuple | cst.Set | cst.Dict) and not value.elements) or (
+                isinstance(value, cst.SimpleString) and not value.evaluated_value) or (
+                isinstance(value, cst.Integer) and value.value == "0"):
+            continue  # ``None`` or an empty value: ``if not options:`` fills it all the same
         keys = None
         if isinstance(arg.value, cst.Dict):
             keys = [element.key.evaluated_value for element in arg.value.elements

@@ -360,3 +360,21 @@ def test_a_path_built_from_file_in_the_call_itself_is_a_shipped_file(model_of) -
                 return f.read()
     """})
     assert model.effect("svc.page.index").blocking is None  # type: ignore[union-attr]
+
+
+def test_an_empty_value_passed_for_an_optional_parameter_is_filled_all_the_same(lint) -> None:
+    files = {
+        "svc/__init__.py": "",
+        "svc/load.py": """
+            def load(names=None):
+                if not names:
+                    names = open("names.txt").read().split()
+                return names
+
+            async def handler():
+                load([])
+                load(["a"])
+                load(names="")
+        """,
+    }
+    assert found(lint(files, ["APL114"])) == [("svc/load.py", 7, "APL114"), ("svc/load.py", 9, "APL114")]
