@@ -66,18 +66,25 @@ class Effect:
     blocking: Blocking | None = None  # the costliest blocking call on its path
     round_trip: RoundTrip | None = None  # an awaited round trip on its path
     unknown: bool = False  # some call could not be resolved
-    # the costliest blocking call outside the branches filling an optional parameter the caller
-    # left out (``if options is None: options = load()``), and those parameters (with the dict
-    # key filled, or ""): a caller passing all of them gets ``unguarded`` (:meth:`blocking_for`)
+    # the costliest blocking call outside any branch on an optional parameter, and the costliest
+    # under each such branch, by guard ``(parameter, dict key or "", "omitted" | "given")``: the
+    # default fill of a parameter the caller left out (``if options is None: options = load()``)
+    # or a branch taken only when the caller passed it (``elif path is not None: open(path)``)
     unguarded: Blocking | None = None
-    fills: frozenset[tuple[str, str]] = frozenset()
+    guarded: dict[tuple[str, str, str], Blocking] = field(default_factory=dict)
 
     def blocking_for(self, passed: list[list[Any]], positions: Mapping[str, int]) -> Blocking | None:
         """The costliest blocking call of a call passing ``passed`` (a summary's argument list):
-        the fills it makes unnecessary are left out. ``positions``: the function's ``fills``."""
-        if not self.fills or not all(_passes(passed, positions.get(name, -2), name, key) for name, key in self.fills):
+        branches that call does not take are left out. ``positions``: the function's ``optional``."""
+        if not self.guarded:
             return self.blocking
-        return self.unguarded
+        found = self.unguarded
+        for (name, key, mode), blocking in self.guarded.items():
+            given = _passes(passed, positions.get(name, -2), name, key)
+            runs = not given if mode == "omitted" else given or any(slot == "*" for slot, _ in passed)
+            if runs and (found is None or _better(blocking, found)):
+                found = blocking
+        return found
 
     @property
     def in_process(self) -> bool:
@@ -492,7 +499,7 @@ class ProjectModel:
                     display = f"{self.function(callee).display}()"  # type: ignore[union-attr]
                     if other.unknown and not effect.unknown:
                         effect.unknown = changed = True
-                    blocking = other.blocking_for(edge.passed, self.function(callee).data.get("fills", {}))  # type: ignore[union-attr]
+                    blocking = other.blocking_for(edge.passed, self.function(callee).data.get("optional", {}))  # type: ignore[union-attr]
                     if blocking is not None:
                         candidate = Blocking(blocking.call, (display, *blocking.chain))
                         if _add_blocking(effect, candidate, edge.guard):
@@ -509,8 +516,9 @@ class ProjectModel:
 
 @dataclass(frozen=True)
 class _Edge:
-    """A call of a project function: ``guard``, the optional parameter (and dict key) whose
-    default fill makes the call, ``passed``, the arguments it passes (see :mod:`.summary`)."""
+    """A call of a project function: ``guard``, the branch on an optional parameter it is made in
+    (``[parameter, dict key or None, "omitted" | "given"]``), ``passed``, the arguments it
+    passes (see :mod:`.summary`)."""
 
     callee: str
     guard: list[Any] | None
@@ -519,7 +527,7 @@ class _Edge:
 
 def _copy(effect: Effect) -> Effect:
     return Effect(effect.function, effect.is_async, effect.blocking, effect.round_trip, effect.unknown,
-                  effect.unguarded, effect.fills)
+                  effect.unguarded, dict(effect.guarded))
 
 
 def _passes(passed: list[list[Any]], position: int, name: str, key: str) -> bool:
@@ -532,16 +540,19 @@ def _passes(passed: list[list[Any]], position: int, name: str, key: str) -> bool
 
 
 def _add_blocking(effect: Effect, candidate: Blocking, guard: list[Any] | None) -> bool:
-    """Count a blocking call of the function; under a ``guard`` (the default fill of an optional
+    """Count a blocking call of the function; under a ``guard`` (a branch on an optional
     parameter) it is not part of ``unguarded``. True when the effect changed."""
     changed = _better_blocking(effect, candidate)
     if guard is None:
         if effect.unguarded is None or _better(candidate, effect.unguarded):
             effect.unguarded = candidate
             changed = True
-    elif (guard[0], guard[1] or "") not in effect.fills:
-        effect.fills = effect.fills | {(guard[0], guard[1] or "")}
-        changed = True
+    else:
+        key = (guard[0], guard[1] or "", guard[2])
+        current = effect.guarded.get(key)
+        if current is None or _better(candidate, current):
+            effect.guarded[key] = candidate
+            changed = True
     return changed
 
 

@@ -18,12 +18,13 @@ Layout::
                                                 "methods": {name: F}}}}
     F = {"async": bool, "returns": V | None, "property": bool, "line": int,
          "calls": [[V callee, awaited, nonblocking_args(, guard, passed)], ...],
-         "fills": {parameter: position}}  # only when some call fills a default (see _Calls)
+         "optional": {parameter: position}}  # only when some call is in a branch on one (see _Calls)
 
 A call with arguments also says which it passes (``passed``: ``[[position or keyword, dict
 keys or None], ...]``, ``["*", None]`` for ``*args``/``**kwargs``), and a call made only to
-fill an optional parameter the caller left out says which (``guard``: ``[parameter, key or
-None]``), so the model can tell a caller that passes it from one that does not. A sixth
+fill an optional parameter the caller left out, or in a branch taken only when the caller
+passed it, says which (``guard``: ``[parameter, key or None, "omitted" | "given"]``), so the
+model can tell a caller that passes it from one that does not. A sixth
 element ``true`` marks a call on a path built from ``__file__`` (a file the package ships).
 """
 
@@ -265,6 +266,7 @@ class _Module:
         calls: list[list[Any]] = []
         optional = _optional_parameters(node, skip_first=attrs is not None and not is_static)
         walker = _Calls(self, local, calls, optional, bound.dict_literals())
+        walker.never_assigned = {name for name in optional if name not in bound.count}
         if self.has_file:
             walker.resources = bound.resources(self.resources - set(local), self.class_resources)
         if self.has_globals:  # ``global _instance`` names module state, not a local
@@ -280,7 +282,7 @@ class _Module:
                 "once": not node.args.args and not node.args.posonlyargs and not node.args.kwonlyargs and any(
                     self.qualify(d.func if isinstance(d, ast.Call) else d, {}) in _MEMOISERS for d in node.decorator_list)}
         if walker.guards:
-            found["fills"] = {name: optional[name] for name in walker.guards}
+            found["optional"] = {name: optional[name] for name in walker.guards}
         return found
 
 
@@ -517,7 +519,8 @@ class _Calls(_Body):
         self.owner, self.local, self.out = owner, local, out
         self.optional = optional or {}  # parameters with a ``None`` default
         self.dicts = dicts or {}  # locals bound once to a dict literal: their keys
-        self.guard: list[Any] | None = None  # inside the body filling an optional parameter left out
+        self.guard: list[Any] | None = None  # inside a branch on an optional parameter
+        self.never_assigned: set[str] = set()  # optional parameters the body never re-binds
         self.guards: set[str] = set()
         self.state_local = local  # the locals, less names declared ``global``
         self.resources: set[str] = set()  # names holding a path built from ``__file__``
@@ -609,9 +612,11 @@ class _Calls(_Body):
         None: self._client = make()``: the body fills what the test found missing, so it runs
         once per key or per object, not on every call; its calls are not this function's.
         ``if options is None: options = load_defaults()`` for a parameter defaulting to
-        ``None`` runs only for callers that leave it out: its calls carry that guard."""
+        ``None`` runs only for callers that leave it out, and ``if path is not None: open(path)``
+        only for callers that pass it: its calls carry that guard."""
         if not _fills_what_it_tests(node, self.state_local):
-            guard = _fills_parameter(node, self.optional) if self.guard is None else None
+            guard = None if self.guard is not None else (
+                _fills_parameter(node, self.optional) or _given_parameter(node.test, self.never_assigned))
             if guard is None:
                 self.generic_visit(node)
                 return
@@ -687,10 +692,10 @@ def _fills_parameter(node: ast.If, optional: dict[str, int]) -> list[Any] | None
             and subject.args and not subject.keywords):
         subject = ast.Subscript(value=subject.func.value, slice=subject.args[0])
     if isinstance(subject, ast.Name) and subject.id in optional:
-        guard: list[Any] = [subject.id, None]
+        guard: list[Any] = [subject.id, None, "omitted"]
     elif (isinstance(subject, ast.Subscript) and isinstance(subject.value, ast.Name) and subject.value.id in optional
           and isinstance(subject.slice, ast.Constant) and isinstance(subject.slice.value, str)):
-        guard = [subject.value.id, subject.slice.value]
+        guard = [subject.value.id, subject.slice.value, "omitted"]
     else:
         return None
     for statement in node.body:
@@ -703,6 +708,23 @@ def _fills_parameter(node: ast.If, optional: dict[str, int]) -> list[Any] | None
                     and target.value.id == guard[0] and isinstance(target.slice, ast.Constant)
                     and target.slice.value == guard[1]):
                 return guard
+    return None
+
+
+def _given_parameter(test: ast.expr, parameters: set[str]) -> list[Any] | None:
+    """``if path:`` / ``if path is not None:`` (or ``and`` with one of them) on an optional
+    parameter the body never re-binds: the branch runs only when the caller passed it."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        for operand in test.values:
+            found = _given_parameter(operand, parameters)
+            if found is not None:
+                return found
+        return None
+    if (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.IsNot, ast.NotEq))
+            and isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None):
+        test = test.left
+    if isinstance(test, ast.Name) and test.id in parameters:
+        return [test.id, None, "given"]
     return None
 
 

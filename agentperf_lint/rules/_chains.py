@@ -65,8 +65,8 @@ def _chain(ctx: FileContext, node: cst.Call) -> Chain | None:
     function = model.function(callee)
     if effect is None or function is None or effect.is_async:
         return None
-    # a blocking call made only to fill an optional parameter this call passes does not run here
-    blocking = effect.blocking_for(_passed(node), function.data.get("fills", {}))
+    # a blocking call in a branch on an optional parameter this call does not take does not run here
+    blocking = effect.blocking_for(_passed(node), function.data.get("optional", {}))
     if blocking is None:
         return None
     if runs_alone(ctx, node) or in_one_shot_program(ctx):

@@ -39,7 +39,9 @@ class BlockingHelperCall(Rule):
     already built (`if _instance is not None: return _instance`); and what fills an optional
     parameter's default (`if options is None: options = load()`, `if props.get("id") is None:
     props["id"] = read_id()`) when the call passes that parameter (with that key, for a dict
-    literal): the blocking call there runs only for callers that leave it out. Reading,
+    literal): the blocking call there runs only for callers that leave it out; likewise a
+    branch taken only when such a parameter is passed (`elif path is not None: open(path)`)
+    when the call does not pass it. Reading,
     listing or checking a file the package ships (a path built from `__file__`: a prompt, a
     template, the package's own directory) does not end a chain either: it is small, bounded
     and in the page cache after the first read, unlike the user's data.

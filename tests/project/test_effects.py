@@ -302,7 +302,7 @@ def test_a_default_fill_of_an_optional_parameter_blocks_only_callers_that_leave_
     assert anonymous is not None and anonymous.blocking is not None  # the dict it passes lacks the key
     filling = model.effect("svc.helpers.options")
     assert filling is not None and filling.blocking is not None and filling.unguarded is None
-    assert filling.fills == frozenset({("defaults", "")})
+    assert set(filling.guarded) == {("defaults", "", "omitted")}
 
 
 def test_a_chain_through_a_default_fill_is_reported_where_the_call_leaves_the_parameter_out(lint) -> None:
@@ -378,3 +378,31 @@ def test_an_empty_value_passed_for_an_optional_parameter_is_filled_all_the_same(
         """,
     }
     assert found(lint(files, ["APL114"])) == [("svc/load.py", 7, "APL114"), ("svc/load.py", 9, "APL114")]
+
+
+def test_a_branch_taken_only_when_an_optional_parameter_is_passed_blocks_only_callers_that_pass_it(lint) -> None:
+    files = {
+        "svc/__init__.py": "",
+        "svc/sniff.py": """
+            def delimiter(path=None, file=None):
+                if file:
+                    data = file.read()
+                elif path is not None:
+                    with open(path) as f:
+                        data = f.read()
+                return data
+
+            def delimiter_with_default(path=None):
+                path = path or "default.csv"
+                if path:
+                    return open(path).read()
+
+            async def handler(buffer, options):
+                delimiter(file=buffer)
+                delimiter(path="a.csv")
+                delimiter(**options)
+                delimiter_with_default()
+        """,
+    }
+    assert found(lint(files, ["APL114"])) == [
+        ("svc/sniff.py", 16, "APL114"), ("svc/sniff.py", 17, "APL114"), ("svc/sniff.py", 18, "APL114")]
