@@ -745,7 +745,19 @@ def _returns_when_made(statement: ast.stmt, rest: list[ast.stmt], local: dict[st
         return False
     if not isinstance(made, (ast.Name, ast.Attribute)) or not _shared_slot(made, local):
         return False
-    return _always_assigns(rest, ast.unparse(made), keyed)
+    wanted = ast.unparse(made)
+    return _always_assigns(rest, wanted, keyed) and (keyed or not _resets(rest, wanted))
+
+
+def _resets(statements: list[ast.stmt], wanted: str) -> bool:
+    """Some statement sets ``wanted`` back to ``None``/``False``/``0`` (a re-entrancy flag:
+    ``if self.busy: return``, ``self.busy = True``, work, ``self.busy = False``): the work runs
+    on every call that finds it clear, not once."""
+    for statement in ast.walk(ast.Module(body=statements, type_ignores=[])):
+        if (isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Constant) and not statement.value.value
+                and any(ast.unparse(target) == wanted for target in statement.targets)):
+            return True
+    return False
 
 
 def _always_assigns(statements: list[ast.stmt], wanted: str, keyed: bool) -> bool:

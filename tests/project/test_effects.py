@@ -406,3 +406,21 @@ def test_a_branch_taken_only_when_an_optional_parameter_is_passed_blocks_only_ca
     }
     assert found(lint(files, ["APL114"])) == [
         ("svc/sniff.py", 16, "APL114"), ("svc/sniff.py", 17, "APL114"), ("svc/sniff.py", 18, "APL114")]
+
+
+def test_a_re_entrancy_flag_cleared_after_the_work_does_not_make_it_run_once(model_of) -> None:
+    model = model_of({"svc/__init__.py": "", "svc/sync.py": """
+        class Syncer:
+            def __init__(self):
+                self.busy = False
+
+            def sync(self):
+                if self.busy:
+                    return
+                self.busy = True
+                data = open("state").read()
+                self.busy = False
+                return data
+    """})
+    effect = model.effect("svc.sync.Syncer.sync")
+    assert effect is not None and effect.blocking is not None
