@@ -66,6 +66,25 @@ class Effect:
     blocking: Blocking | None = None  # the costliest blocking call on its path
     round_trip: RoundTrip | None = None  # an awaited round trip on its path
     unknown: bool = False  # some call could not be resolved
+    # the costliest blocking call outside any branch on an optional parameter, and the costliest
+    # under each such branch, by guard ``(parameter, dict key or "", "omitted" | "given")``: the
+    # default fill of a parameter the caller left out (``if options is None: options = load()``)
+    # or a branch taken only when the caller passed it (``elif path is not None: open(path)``)
+    unguarded: Blocking | None = None
+    guarded: dict[tuple[str, str, str], Blocking] = field(default_factory=dict)
+
+    def blocking_for(self, passed: list[list[Any]], positions: Mapping[str, int]) -> Blocking | None:
+        """The costliest blocking call of a call passing ``passed`` (a summary's argument list):
+        branches that call does not take are left out. ``positions``: the function's ``optional``."""
+        if not self.guarded:
+            return self.blocking
+        found = self.unguarded
+        for (name, key, mode), blocking in self.guarded.items():
+            given = _passes(passed, positions.get(name, -2), name, key)
+            runs = not given if mode == "omitted" else given or any(slot == "*" for slot, _ in passed)
+            if runs and (found is None or _better(blocking, found)):
+                found = blocking
+        return found
 
     @property
     def in_process(self) -> bool:
@@ -384,23 +403,25 @@ class ProjectModel:
         found = self._effects.get(qualname)
         return found[0] if found else None
 
-    def _edges(self, function: _Function) -> tuple[Effect, list[str]]:
+    def _edges(self, function: _Function) -> tuple[Effect, list[_Edge]]:
         """Direct effects of a function and the project functions it calls."""
         effect = Effect(function.qualname, function.data["async"])
-        callees: list[str] = []
+        callees: list[_Edge] = []
         if function.data.get("once"):
             effect.unknown = True  # ``@lru_cache`` without parameters: only the first call runs the body
             return effect, callees
-        for callee_value, awaited, nonblocking in function.data["calls"]:
+        for callee_value, awaited, nonblocking, *extra in function.data["calls"]:
+            guard, passed = (extra[0], extra[1]) if extra else (None, [])
+            resource = len(extra) > 2  # reads a file the package ships (a path built from ``__file__``)
             obj = self.evaluate(callee_value, function.owner)
             if obj is not None and obj.kind == "class":
                 init = self.method(obj.name, "__init__")
                 if init is not None:
-                    callees.append(init)
+                    callees.append(_Edge(init, guard, passed))
                 continue
             if obj is not None and obj.kind in ("function", "method"):
                 if self.function(obj.name) is not None:
-                    callees.append(obj.name)
+                    callees.append(_Edge(obj.name, guard, passed))
                 else:
                     effect.unknown = True
                 continue
@@ -408,7 +429,8 @@ class ProjectModel:
                 method = obj.name.rpartition(".")[2]
                 hit = blocking_call(obj.name, obj.receiver, method, nonblocking, self.extra_blocking)
                 if hit is not None:
-                    _better_blocking(effect, Blocking(hit, (hit.call,)))
+                    if not (resource and hit.cost <= Cost.DIRECTORY_TREE):  # a small file in the page cache
+                        _add_blocking(effect, Blocking(hit, (hit.call,)), guard)
                     continue
                 kind = round_trip_kind(obj.name, method) if awaited else None  # sync: the catalogue decides
                 if kind is not None:
@@ -428,14 +450,14 @@ class ProjectModel:
                 effect.round_trip = RoundTrip(kind, (f"{method}()",))
             hit = blocking_call(None, None, method, nonblocking, self.extra_blocking) if method else None
             if hit is not None:
-                _better_blocking(effect, Blocking(hit, (hit.call,)))
+                _add_blocking(effect, Blocking(hit, (hit.call,)), guard)
             effect.unknown = True
         return effect, callees
 
     def _solve(self, start: _Function) -> None:
         """Effects of every function reachable from ``start``, iterated to a fixpoint (cycles
         converge: a chain is replaced only by a costlier or shorter one)."""
-        nodes: dict[str, tuple[_Function, Effect, list[str]]] = {}
+        nodes: dict[str, tuple[_Function, Effect, list[_Edge]]] = {}
         pending = [start]
         while pending:
             function = pending.pop()
@@ -445,9 +467,9 @@ class ProjectModel:
                 continue
             direct, callees = self._edges(function)
             nodes[function.qualname] = (function, direct, callees)
-            for callee in callees:
-                if callee not in nodes and callee not in self._effects:
-                    found = self.function(callee)
+            for edge in callees:
+                if edge.callee not in nodes and edge.callee not in self._effects:
+                    found = self.function(edge.callee)
                     if found is not None:
                         pending.append(found)
         effects = {name: _copy(direct) for name, (_, direct, _) in nodes.items()}
@@ -467,7 +489,8 @@ class ProjectModel:
             changed = False
             for name, (function, _, callees) in nodes.items():
                 effect = effects[name]
-                for callee in callees:
+                for edge in callees:
+                    callee = edge.callee
                     other = known(callee)
                     if other is None or callee == name:
                         continue
@@ -476,9 +499,10 @@ class ProjectModel:
                     display = f"{self.function(callee).display}()"  # type: ignore[union-attr]
                     if other.unknown and not effect.unknown:
                         effect.unknown = changed = True
-                    if other.blocking is not None:
-                        candidate = Blocking(other.blocking.call, (display, *other.blocking.chain))
-                        if _better_blocking(effect, candidate):
+                    blocking = other.blocking_for(edge.passed, self.function(callee).data.get("optional", {}))  # type: ignore[union-attr]
+                    if blocking is not None:
+                        candidate = Blocking(blocking.call, (display, *blocking.chain))
+                        if _add_blocking(effect, candidate, edge.guard):
                             changed = True
                     if other.round_trip is not None:
                         candidate_rt = RoundTrip(other.round_trip.kind, (display, *other.round_trip.chain))
@@ -490,15 +514,57 @@ class ProjectModel:
             self._effects[name] = (effect, touched)
 
 
+@dataclass(frozen=True)
+class _Edge:
+    """A call of a project function: ``guard``, the branch on an optional parameter it is made in
+    (``[parameter, dict key or None, "omitted" | "given"]``), ``passed``, the arguments it
+    passes (see :mod:`.summary`)."""
+
+    callee: str
+    guard: list[Any] | None
+    passed: list[list[Any]]
+
+
 def _copy(effect: Effect) -> Effect:
-    return Effect(effect.function, effect.is_async, effect.blocking, effect.round_trip, effect.unknown)
+    return Effect(effect.function, effect.is_async, effect.blocking, effect.round_trip, effect.unknown,
+                  effect.unguarded, dict(effect.guarded))
+
+
+def _passes(passed: list[list[Any]], position: int, name: str, key: str) -> bool:
+    """A call's arguments pass parameter ``name`` (at ``position``) and, with a ``key``, a dict
+    literal holding that key."""
+    for slot, keys in passed:
+        if slot == name or (position >= 0 and slot == position):
+            return not key or (keys is not None and key in keys)
+    return False
+
+
+def _add_blocking(effect: Effect, candidate: Blocking, guard: list[Any] | None) -> bool:
+    """Count a blocking call of the function; under a ``guard`` (a branch on an optional
+    parameter) it is not part of ``unguarded``. True when the effect changed."""
+    changed = _better_blocking(effect, candidate)
+    if guard is None:
+        if effect.unguarded is None or _better(candidate, effect.unguarded):
+            effect.unguarded = candidate
+            changed = True
+    else:
+        key = (guard[0], guard[1] or "", guard[2])
+        current = effect.guarded.get(key)
+        if current is None or _better(candidate, current):
+            effect.guarded[key] = candidate
+            changed = True
+    return changed
+
+
+def _better(candidate: Blocking, current: Blocking) -> bool:
+    return candidate.call.cost > current.call.cost or (
+        candidate.call.cost == current.call.cost and len(candidate.chain) < len(current.chain))
 
 
 def _better_blocking(effect: Effect, candidate: Blocking) -> bool:
     """Keep the costliest blocking call (the shorter chain on a tie); True when it changed."""
     current = effect.blocking
-    if current is None or candidate.call.cost > current.call.cost or (
-            candidate.call.cost == current.call.cost and len(candidate.chain) < len(current.chain)):
+    if current is None or _better(candidate, current):
         effect.blocking = candidate
         return True
     return False

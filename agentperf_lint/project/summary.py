@@ -17,7 +17,15 @@ Layout::
      "functions": {name: F}, "classes": {name: {"bases": [V], "attrs": {name: V},
                                                 "methods": {name: F}}}}
     F = {"async": bool, "returns": V | None, "property": bool, "line": int,
-         "calls": [[V callee, awaited, nonblocking_args], ...]}
+         "calls": [[V callee, awaited, nonblocking_args(, guard, passed)], ...],
+         "optional": {parameter: position}}  # only when some call is in a branch on one (see _Calls)
+
+A call with arguments also says which it passes (``passed``: ``[[position or keyword, dict
+keys or None], ...]``, ``["*", None]`` for ``*args``/``**kwargs``), and a call made only to
+fill an optional parameter the caller left out, or in a branch taken only when the caller
+passed it, says which (``guard``: ``[parameter, key or None, "omitted" | "given"]``), so the
+model can tell a caller that passes it from one that does not. A sixth
+element ``true`` marks a call on a path built from ``__file__`` (a file the package ships).
 """
 
 from __future__ import annotations
@@ -48,6 +56,7 @@ def summarize(source: str | bytes, module: str, is_package: bool) -> dict[str, A
         return {"imports": {}, "vars": {}, "functions": {}, "classes": {}}
     found = _Module(module, is_package)
     found.has_globals = (b"global" if isinstance(source, bytes) else "global") in source
+    found.has_file = (b"__file__" if isinstance(source, bytes) else "__file__") in source
     return found.run(tree)
 
 
@@ -61,6 +70,9 @@ class _Module:
         self.global_values: dict[str, list[Value]] = {}  # ``global x; x = value`` in functions
         self.summarised: set[int] = set()
         self.has_globals = True  # False when the source never says ``global``: nothing to look for
+        self.has_file = True  # False when the source never says ``__file__``: no package resources
+        self.resources: set[str] = set()  # module names holding a path built from ``__file__``
+        self.class_resources: set[str] = set()  # the same, for the class being summarised
 
     def run(self, tree: ast.Module) -> dict[str, Any]:
         body = list(self._flatten(tree.body))
@@ -81,6 +93,10 @@ class _Module:
                         self.imports[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
                     elif base:
                         self.out.setdefault("stars", []).append(base)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None and self.has_file:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if len(targets) == 1 and isinstance(targets[0], ast.Name) and _mentions(node.value, self.resources):
+                    self.resources.add(targets[0].id)
         module_values: dict[str, list[Value]] = {}
         for node in body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -208,6 +224,9 @@ class _Module:
     def _class(self, node: ast.ClassDef) -> dict[str, Any]:
         attrs: dict[str, Value] = {}
         methods: dict[str, Any] = {}
+        self.class_resources = set() if not self.has_file else {statement.targets[0].id for statement in node.body
+                                if isinstance(statement, ast.Assign) and len(statement.targets) == 1
+                                and isinstance(statement.targets[0], ast.Name) and _mentions(statement.value, self.resources)}
         for statement in node.body:
             if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
                 attrs[statement.target.id] = self._annotation(statement.annotation)
@@ -221,6 +240,7 @@ class _Module:
                 methods[statement.name] = method
                 if method["property"] and method["returns"] is not None:
                     attrs.setdefault(statement.name, method["returns"])
+        self.class_resources = set()
         return {"bases": [self._value(base, {}) for base in node.bases], "attrs": attrs, "methods": methods,
                 "line": node.lineno}
 
@@ -238,22 +258,59 @@ class _Module:
         for extra in (node.args.vararg, node.args.kwarg):
             if extra is not None:
                 local[extra.arg] = UNKNOWN
-        _Locals(self, local).visit_body(node.body)
+        bound = _Locals(self, local)
+        bound.visit_body(node.body)
         if self.has_globals:
             _Globals(self, local).visit_body(node.body)
         self.summarised.add(id(node))
         calls: list[list[Any]] = []
-        walker = _Calls(self, local, calls)
+        optional = _optional_parameters(node, skip_first=attrs is not None and not is_static)
+        walker = _Calls(self, local, calls, optional, bound.dict_literals())
+        walker.never_assigned = {name for name in optional if name not in bound.count}
+        if self.has_file:
+            walker.resources = bound.resources(self.resources - set(local), self.class_resources)
+        if self.has_globals:  # ``global _instance`` names module state, not a local
+            walker.state_local = {k: v for k, v in local.items() if k not in _declared_global(node)}
         walker.visit_body(node.body)
         if attrs is not None and not is_static and not is_class and params:
             _SelfAttributes(self, local, params[0].arg, attrs).visit_body(node.body)
         returns = self._annotation(node.returns) if node.returns is not None else walker.agreed_return()
-        return {"async": isinstance(node, ast.AsyncFunctionDef), "returns": returns if returns != UNKNOWN else None,
+        found = {"async": isinstance(node, ast.AsyncFunctionDef), "returns": returns if returns != UNKNOWN else None,
                 "property": bool(decorators & {"builtins.property", "functools.cached_property", "functools.cached_property"})
                 or any(isinstance(d, ast.Name) and d.id in ("cached_property",) for d in node.decorator_list),
                 "line": node.lineno, "calls": calls,
                 "once": not node.args.args and not node.args.posonlyargs and not node.args.kwonlyargs and any(
                     self.qualify(d.func if isinstance(d, ast.Call) else d, {}) in _MEMOISERS for d in node.decorator_list)}
+        if walker.guards:
+            found["optional"] = {name: optional[name] for name in walker.guards}
+        return found
+
+
+def _declared_global(node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    pending: list[ast.AST] = list(node.body)
+    found: set[str] = set()
+    while pending:  # the function's own ``global`` statements, not its nested functions'
+        current = pending.pop()
+        if isinstance(current, ast.Global):
+            found.update(current.names)
+        elif not _nested_defs(current):
+            pending.extend(ast.iter_child_nodes(current))
+    return found
+
+
+def _optional_parameters(node: ast.FunctionDef | ast.AsyncFunctionDef, skip_first: bool) -> dict[str, int]:
+    """Parameters whose default is ``None``, with the position a call passes them at (-1 for
+    keyword-only; ``self``/``cls`` not counted)."""
+    positional = [*node.args.posonlyargs, *node.args.args]
+    found: dict[str, int] = {}
+    defaults = node.args.defaults
+    for index, (arg, default) in enumerate(zip(positional[len(positional) - len(defaults):], defaults)):
+        if isinstance(default, ast.Constant) and default.value is None:
+            found[arg.arg] = len(positional) - len(defaults) + index - (1 if skip_first else 0)
+    for arg, default in zip(node.args.kwonlyargs, node.args.kw_defaults):
+        if isinstance(default, ast.Constant) and default.value is None:
+            found[arg.arg] = -1
+    return found
 
 
 _NONE: Value = ["none"]
@@ -306,6 +363,24 @@ class _Locals(_Body):
         for name, value in self.values.items():
             if self.count[name] == 1 and value is not None:
                 self.local[name] = self.owner._value(value, self.local)
+
+    def resources(self, module: set[str], attributes: set[str]) -> set[str]:
+        """Names that hold a path built from ``__file__`` here: module names (``module``, not
+        shadowed), ``self.X``/``cls.X`` for the class's ``attributes``, and locals bound once
+        to such a path."""
+        found = {"__file__", *module, *(f"self.{name}" for name in attributes), *(f"cls.{name}" for name in attributes)}
+        for _ in range(3):  # ``here = dirname(__file__)``, then ``prompts = join(here, "p")``
+            grown = {name for name, value in self.values.items()
+                     if value is not None and self.count[name] == 1 and _mentions(value, found)}
+            if grown <= found:
+                break
+            found |= grown
+        return found
+
+    def dict_literals(self) -> dict[str, list[str]]:
+        """Locals bound once to a dict literal, with its constant string keys."""
+        return {name: _dict_keys(value) for name, value in self.values.items()
+                if self.count[name] == 1 and isinstance(value, ast.Dict)}
 
     def visit_Import(self, node: ast.Import) -> None:
         """Imports inside a function (``from git import Repo`` where it is used)."""
@@ -439,8 +514,16 @@ class _Globals(_Body):
 class _Calls(_Body):
     """Every call of the body as ``[callee value, awaited, nonblocking arguments]``."""
 
-    def __init__(self, owner: _Module, local: dict[str, Value], out: list[list[Any]]):
+    def __init__(self, owner: _Module, local: dict[str, Value], out: list[list[Any]],
+                 optional: dict[str, int] | None = None, dicts: dict[str, list[str]] | None = None):
         self.owner, self.local, self.out = owner, local, out
+        self.optional = optional or {}  # parameters with a ``None`` default
+        self.dicts = dicts or {}  # locals bound once to a dict literal: their keys
+        self.guard: list[Any] | None = None  # inside a branch on an optional parameter
+        self.never_assigned: set[str] = set()  # optional parameters the body never re-binds
+        self.guards: set[str] = set()
+        self.state_local = local  # the locals, less names declared ``global``
+        self.resources: set[str] = set()  # names holding a path built from ``__file__``
         self.awaited: set[int] = set()
         self.memoised = 0  # inside the body of a cache-miss test: runs once per key, not per call
         self.returned: list[Value] = []  # what each ``return`` gives (the same walk, for speed)
@@ -499,21 +582,198 @@ class _Calls(_Body):
         if callee == UNKNOWN and isinstance(node.func, ast.Attribute):
             callee = ["?", node.func.attr]  # the method name still tells third-party round trips
         if not self.memoised:
-            self.out.append([callee, id(node) in self.awaited, _nonblocking_arguments(node)])
+            entry = [callee, id(node) in self.awaited, _nonblocking_arguments(node)]
+            passed = _passed(node, self.dicts) if node.args or node.keywords else []
+            resource = bool(self.resources) and _reads_resource(node, self.resources)
+            if self.guard is not None or passed or resource:
+                entry += [self.guard, passed]
+                if self.guard is not None:
+                    self.guards.add(self.guard[0])
+            if resource:
+                entry.append(True)
+            self.out.append(entry)
         self.generic_visit(node)
+
+    def visit_body(self, body: list[ast.stmt]) -> None:
+        """``if _instance is not None: return _instance`` (a singleton, a lazily made client)
+        followed by the code that makes and stores it: that code runs once per process (or
+        per object), so, as for a filled cache, its calls are not this function's."""
+        for index, statement in enumerate(body):
+            self.visit(statement)
+            if not self.memoised and _returns_when_made(statement, body[index + 1:], self.state_local):
+                self.memoised += 1
+                for rest in body[index + 1:]:
+                    self.visit(rest)
+                self.memoised -= 1
+                return
 
     def visit_If(self, node: ast.If) -> None:
         """``if key not in self._cache: self._cache[key] = load(key)`` and ``if self._client is
         None: self._client = make()``: the body fills what the test found missing, so it runs
-        once per key or per object, not on every call; its calls are not this function's."""
-        if not _fills_what_it_tests(node, self.local):
-            self.generic_visit(node)
+        once per key or per object, not on every call; its calls are not this function's.
+        ``if options is None: options = load_defaults()`` for a parameter defaulting to
+        ``None`` runs only for callers that leave it out, and ``if path is not None: open(path)``
+        only for callers that pass it: its calls carry that guard."""
+        if not _fills_what_it_tests(node, self.state_local):
+            guard = None if self.guard is not None else (
+                _fills_parameter(node, self.optional) or _given_parameter(node.test, self.never_assigned))
+            if guard is None:
+                self.generic_visit(node)
+                return
+            self.visit(node.test)
+            self.guard = guard
+            self.visit_body(node.body)
+            self.guard = None
+            self.visit_body(node.orelse)
             return
         self.visit(node.test)
         self.memoised += 1
         self.visit_body(node.body)
         self.memoised -= 1
         self.visit_body(node.orelse)
+
+
+def _mentions(node: ast.expr, names: set[str]) -> bool:
+    """The expression uses ``__file__`` or one of ``names`` (``x``, ``self.x``, ``cls.x``)."""
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Name) and (inner.id == "__file__" or inner.id in names):
+            return True
+        if (isinstance(inner, ast.Attribute) and isinstance(inner.value, ast.Name)
+                and f"{inner.value.id}.{inner.attr}" in names):
+            return True
+    return False
+
+
+def _reads_resource(node: ast.Call, resources: set[str]) -> bool:
+    """The call's first argument or its receiver is a path built from ``__file__``: a file the
+    package ships (a prompt, a template, its own directory), not the user's data."""
+    first = node.args[0] if node.args else None
+    receiver = node.func.value if isinstance(node.func, ast.Attribute) else None
+    return any(part is not None and _mentions(part, resources) for part in (first, receiver))
+
+
+def _dict_keys(node: ast.Dict) -> list[str]:
+    return [key.value for key in node.keys if isinstance(key, ast.Constant) and isinstance(key.value, str)]
+
+
+def _passed(node: ast.Call, dicts: dict[str, list[str]]) -> list[list[Any]]:
+    """The arguments a call passes (a literal ``None`` or empty value passes nothing): ``[position or keyword,
+    constant keys of a dict literal or None]``; ``["*", None]`` for ``*args``/``**kwargs``."""
+    found: list[list[Any]] = []
+    positional = [a for a in node.args if not isinstance(a, ast.Starred)]
+    starred: list[tuple[Any, ast.expr]] = [("*", a) for a in node.args if isinstance(a, ast.Starred)]
+    for slot, value in [*enumerate(positional), *starred, *((k.arg or "*", k.value) for k in node.keywords)]:
+        if (isinstance(value, ast.Constant) and not value.value) or (
+                isinstance(value, (ast.List, ast.Tuple, ast.Set)) and not value.elts) or (
+                isinstance(value, ast.Dict) and not value.keys):
+            continue  # ``None`` or an empty value: ``if not options:`` fills it all the same
+        keys = _dict_keys(value) if isinstance(value, ast.Dict) else (
+            dicts.get(value.id) if isinstance(value, ast.Name) else None)
+        found.append([slot, keys])
+    return found
+
+
+def _fills_parameter(node: ast.If, optional: dict[str, int]) -> list[Any] | None:
+    """``if p is None: p = ...`` / ``if not p: p = ...`` (guard ``[p, None]``) and ``if
+    p.get("k") is None: p["k"] = ...`` / ``if "k" not in p: p["k"] = ...`` (guard ``[p, "k"]``)
+    for a parameter ``p`` defaulting to ``None``: the default fill of what a caller may pass."""
+    test = node.test
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        subject = test.operand
+    elif (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Is, ast.Eq))
+          and isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None):
+        subject = test.left
+    elif (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.NotIn)
+          and isinstance(test.left, ast.Constant) and isinstance(test.left.value, str)):
+        subject = ast.Subscript(value=test.comparators[0], slice=test.left)
+    else:
+        return None
+    if (isinstance(subject, ast.Call) and isinstance(subject.func, ast.Attribute) and subject.func.attr == "get"
+            and subject.args and not subject.keywords):
+        subject = ast.Subscript(value=subject.func.value, slice=subject.args[0])
+    if isinstance(subject, ast.Name) and subject.id in optional:
+        guard: list[Any] = [subject.id, None, "omitted"]
+    elif (isinstance(subject, ast.Subscript) and isinstance(subject.value, ast.Name) and subject.value.id in optional
+          and isinstance(subject.slice, ast.Constant) and isinstance(subject.slice.value, str)):
+        guard = [subject.value.id, subject.slice.value, "omitted"]
+    else:
+        return None
+    for statement in node.body:
+        targets = statement.targets if isinstance(statement, ast.Assign) else (
+            [statement.target] if isinstance(statement, ast.AnnAssign) else [])
+        for target in targets:
+            if guard[1] is None and isinstance(target, ast.Name) and target.id == guard[0]:
+                return guard
+            if (guard[1] is not None and isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name)
+                    and target.value.id == guard[0] and isinstance(target.slice, ast.Constant)
+                    and target.slice.value == guard[1]):
+                return guard
+    return None
+
+
+def _given_parameter(test: ast.expr, parameters: set[str]) -> list[Any] | None:
+    """``if path:`` / ``if path is not None:`` (or ``and`` with one of them) on an optional
+    parameter the body never re-binds: the branch runs only when the caller passed it."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        for operand in test.values:
+            found = _given_parameter(operand, parameters)
+            if found is not None:
+                return found
+        return None
+    if (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.IsNot, ast.NotEq))
+            and isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None):
+        test = test.left
+    if isinstance(test, ast.Name) and test.id in parameters:
+        return [test.id, None, "given"]
+    return None
+
+
+def _returns_when_made(statement: ast.stmt, rest: list[ast.stmt], local: dict[str, Value]) -> bool:
+    """``if X is not None: return X`` / ``if X: return X`` / ``if key in X: return X[key]`` for a
+    slot that outlives the call (:func:`_shared_slot`), and the statements after it assign X."""
+    if not (isinstance(statement, ast.If) and not statement.orelse and isinstance(statement.body[-1], ast.Return)):
+        return False
+    test = statement.test
+    if (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.IsNot)
+            and isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None):
+        made, keyed = test.left, False
+    elif isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.In):
+        made, keyed = test.comparators[0], True
+    elif isinstance(test, (ast.Name, ast.Attribute)):
+        made, keyed = test, False
+    else:
+        return False
+    if not isinstance(made, (ast.Name, ast.Attribute)) or not _shared_slot(made, local):
+        return False
+    wanted = ast.unparse(made)
+    return _always_assigns(rest, wanted, keyed) and (keyed or not _resets(rest, wanted))
+
+
+def _resets(statements: list[ast.stmt], wanted: str) -> bool:
+    """Some statement sets ``wanted`` back to ``None``/``False``/``0`` (a re-entrancy flag:
+    ``if self.busy: return``, ``self.busy = True``, work, ``self.busy = False``): the work runs
+    on every call that finds it clear, not once."""
+    for statement in ast.walk(ast.Module(body=statements, type_ignores=[])):
+        if (isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Constant) and not statement.value.value
+                and any(ast.unparse(target) == wanted for target in statement.targets)):
+            return True
+    return False
+
+
+def _always_assigns(statements: list[ast.stmt], wanted: str, keyed: bool) -> bool:
+    """A statement run whenever ``statements`` run (not under an ``if`` or a loop; inside a
+    ``with`` or a ``try`` body) assigns ``wanted`` (or, ``keyed``, one of its items): a flag set
+    only in some cases (``if at_capacity: _full = True``) does not make the rest run once."""
+    for statement in statements:
+        targets = statement.targets if isinstance(statement, ast.Assign) else (
+            [statement.target] if isinstance(statement, ast.AnnAssign) else [])
+        for target in targets:
+            filled = target.value if keyed and isinstance(target, ast.Subscript) else target
+            if ast.unparse(filled) == wanted:
+                return True
+        if isinstance(statement, (ast.With, ast.AsyncWith, ast.Try)) and _always_assigns(statement.body, wanted, keyed):
+            return True
+    return False
 
 
 def _fills_what_it_tests(node: ast.If, local: dict[str, Value]) -> bool:

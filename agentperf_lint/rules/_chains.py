@@ -63,10 +63,37 @@ def _chain(ctx: FileContext, node: cst.Call) -> Chain | None:
     model = model_of(ctx)
     effect = model.effect(callee)
     function = model.function(callee)
-    if effect is None or function is None or effect.is_async or effect.blocking is None:
+    if effect is None or function is None or effect.is_async:
+        return None
+    # a blocking call in a branch on an optional parameter this call does not take does not run here
+    blocking = effect.blocking_for(_passed(node), function.data.get("optional", {}))
+    if blocking is None:
         return None
     if runs_alone(ctx, node) or in_one_shot_program(ctx):
         return None  # a script's start-up, or a program run once per invocation: stalls nobody
-    names = [f"{function.display}()", *effect.blocking.chain]
+    names = [f"{function.display}()", *blocking.chain]
     fix = to_thread_fix(ctx, node) if function.module == ctx.module_name else None
-    return Chain(names, effect.blocking.call.cost, fix)
+    return Chain(names, blocking.call.cost, fix)
+
+
+def _passed(node: cst.Call) -> list[list[object]]:
+    """The arguments a call passes, as the project model's summaries write them down (a literal
+    ``None`` or empty value passes nothing; a dict literal also gives its constant keys)."""
+    found: list[list[object]] = []
+    position = 0
+    for arg in node.args:
+        slot: object = arg.keyword.value if arg.keyword is not None else ("*" if arg.star else position)
+        if arg.keyword is None and not arg.star:
+            position += 1
+        value = arg.value
+        if (isinstance(value, cst.Name) and value.value in ("None", "False")) or (
+                isinstance(value, cst.List | cst.Tuple | cst.Set | cst.Dict) and not value.elements) or (
+                isinstance(value, cst.SimpleString) and not value.evaluated_value) or (
+                isinstance(value, cst.Integer) and value.value == "0"):
+            continue  # ``None`` or an empty value: ``if not options:`` fills it all the same
+        keys = None
+        if isinstance(arg.value, cst.Dict):
+            keys = [element.key.evaluated_value for element in arg.value.elements
+                    if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString)]
+        found.append([slot, keys])
+    return found

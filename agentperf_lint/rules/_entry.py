@@ -7,6 +7,9 @@ point, and programs that run once per invocation (scripts, command-line tools, m
 the program's start by exactly its own duration, as it would in sync code, and stalls nobody.
 Reporting it tells the author nothing they can act on, so the blocking rules stay silent there.
 
+A sync function that defines a coroutine and runs it itself (``return asyncio.run(run())``)
+starts a new loop around it on every call: that coroutine starts alone too.
+
 After the first suspension point other tasks may exist (a server started, a task created, a
 library's background reader), so everything after it is reported as usual; so is a call in a
 loop whose body also suspends (its second iteration runs after an await).
@@ -34,13 +37,23 @@ _SUSPENDING = (cst.Await, cst.Yield)
 
 def runs_alone(ctx: FileContext, node: cst.CSTNode) -> bool:
     """``node`` runs in a module-level coroutine the module starts with ``asyncio.run(...)``
-    (or anyio/trio/uvloop), before that coroutine's first suspension point."""
+    (or anyio/trio/uvloop), or in a coroutine a sync function defines and starts that way
+    itself (``def search(): async def run(): ...; return asyncio.run(run())``: each call starts
+    a new loop around it), before that coroutine's first suspension point."""
     function = ctx.function
-    if not function.is_async or function.kind != "function" or len(ctx.frames) != 2:
-        return False  # a method, a nested coroutine, a notebook cell: not a script's entry
+    if not function.is_async or function.kind != "function" or len(ctx.frames) not in (2, 3):
+        return False  # a method, a notebook cell: not a script's entry
     definition = function.node
-    if not isinstance(definition, cst.FunctionDef) or definition.name.value not in entry_coroutines(ctx):
+    if not isinstance(definition, cst.FunctionDef):
         return False
+    if len(ctx.frames) == 2:
+        if definition.name.value not in entry_coroutines(ctx):
+            return False
+    else:
+        outer = ctx.frames[1]
+        if outer.kind != "function" or outer.is_async or not isinstance(outer.node, cst.FunctionDef) or not any(
+                name == definition.name.value for name in _handed_to_runners_in(ctx, outer.node.body)):
+            return False
     return _before_first_suspension(definition, node)
 
 
@@ -66,9 +79,11 @@ def _runs_concurrently(module: cst.Module) -> bool:
             name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
             if name in _CONCURRENCY:
                 return True
-        elif isinstance(node, cst.While) and isinstance(node.test, cst.Name) and node.test.value == "True":
+        elif isinstance(node, cst.FunctionDef) and node.asynchronous is not None and any(
+                isinstance(inner, cst.While) and isinstance(inner.test, cst.Name) and inner.test.value == "True"
+                for inner in iter_tree(node.body)):
             return True  # a coroutine that loops forever: a long-running program, not a run-once script
-    return False
+    return False  # (a sync ``while True:`` paging through results ends: it says nothing)
 
 
 def entry_coroutines(ctx: FileContext) -> frozenset[str]:
@@ -99,14 +114,21 @@ def _handed_to_runners(ctx: FileContext) -> set[str]:
     for statement in ctx.module.body:
         if isinstance(statement, cst.FunctionDef | cst.ClassDef):
             continue  # a runner call inside a definition runs when that is called, maybe often
-        for node in iter_tree(statement):
-            if not isinstance(node, cst.Call) or not node.args or ctx.qualified_name(node.func) not in _RUNNERS:
-                continue
-            argument = node.args[0].value
-            if isinstance(argument, cst.Call):
-                argument = argument.func
-            if isinstance(argument, cst.Name):
-                found.add(argument.value)
+        found.update(_handed_to_runners_in(ctx, statement))
+    return found
+
+
+def _handed_to_runners_in(ctx: FileContext, root: cst.CSTNode) -> set[str]:
+    """Names of coroutines ``root`` hands to a loop runner (``asyncio.run(main())``)."""
+    found: set[str] = set()
+    for node in iter_tree(root):
+        if not isinstance(node, cst.Call) or not node.args or ctx.qualified_name(node.func) not in _RUNNERS:
+            continue
+        argument = node.args[0].value
+        if isinstance(argument, cst.Call):
+            argument = argument.func
+        if isinstance(argument, cst.Name):
+            found.add(argument.value)
     return found
 
 
@@ -118,6 +140,8 @@ def _before_first_suspension(definition: cst.FunctionDef, target: cst.CSTNode) -
     for node in _in_order(definition.body, suspending_loops):
         if node is target:
             return not suspending_loops
+        if isinstance(node, cst.For) and _contains(node.iter, target):  # ``async for x in make()``:
+            return not [loop for loop in suspending_loops if loop is not node]  # ``make()`` runs first, once
         if _is_suspension(node) and not (isinstance(node, _SUSPENDING) and _contains(node, target)):
             return False
     return False

@@ -34,6 +34,18 @@ class BlockingHelperCall(Rule):
     It is exact rather than guessing: only calls it resolved are followed, never a method picked
     by its name alone, and a call already reported by another APL1xx rule is not reported again.
 
+    Not counted as running on every call (docs/project-model.md): what fills a cache or a lazy
+    attribute the test found missing; what builds a singleton after the early return of the one
+    already built (`if _instance is not None: return _instance`); and what fills an optional
+    parameter's default (`if options is None: options = load()`, `if props.get("id") is None:
+    props["id"] = read_id()`) when the call passes that parameter (with that key, for a dict
+    literal): the blocking call there runs only for callers that leave it out; likewise a
+    branch taken only when such a parameter is passed (`elif path is not None: open(path)`)
+    when the call does not pass it. Reading,
+    listing or checking a file the package ships (a path built from `__file__`: a prompt, a
+    template, the package's own directory) does not end a chain either: it is small, bounded
+    and in the page cache after the first read, unlike the user's data.
+
     ## Why is this bad?
     Most real event-loop stalls are one or two calls away from the coroutine: an async
     handler calls `load_settings()`, which calls `read_json()`, which opens a file. Per-call
@@ -120,6 +132,18 @@ class BlockingHelperCall(Rule):
         Valid("def outer():\n    def inner():\n        return open('x')\n    return inner\n\nasync def f():\n    return outer()\n"),
         Valid("import time\nasync def f():\n    time.sleep(1)\n"),
         Valid("class Store:\n    def get(self):\n        return 1\n\nasync def f():\n    return Store().get()\n"),
+        Valid(  # the default fill of an optional parameter the call passes
+            "def server_id():\n    return open('id').read()\n\ndef log(kind, props=None):\n"
+            "    if props.get('id') is None:\n        props['id'] = server_id()\n    return props\n\n"
+            "async def f(user):\n    return log('x', props={'id': user})\n"),
+        Valid(  # a prompt the package ships: a path built from ``__file__``
+            "from pathlib import Path\n\nPROMPTS = Path(__file__).parent / 'prompts'\n\n"
+            "def prompt(name):\n    return (PROMPTS / name).read_text()\n\n"
+            "async def f(name):\n    return prompt(name)\n"),
+        Valid(  # a singleton built once, after the early return of the one already built
+            "_client = None\n\nclass Client:\n    def __init__(self):\n        self.key = open('key').read()\n\n"
+            "def client():\n    global _client\n    if _client is not None:\n        return _client\n"
+            "    _client = Client()\n    return _client\n\nasync def f():\n    return client()\n"),
     )
     INVALID = (
         Invalid(  # the costliest call of the helper is named, not the metadata check before it
@@ -156,6 +180,12 @@ class BlockingHelperCall(Rule):
             "from pathlib import Path\n\nclass Store:\n    def __init__(self, root: Path):\n        self.data = (root / 'db.json').read_text()\n\n"
             "async def f(root):\n    return Store(root)\n",
             line=8, column=12, message_contains="Store.__init__() -> pathlib.Path.read_text()",
+        ),
+        Invalid(  # the call leaves the optional parameter out: its default fill reads the file
+            "def server_id():\n    return open('id').read()\n\ndef log(kind, props=None):\n"
+            "    if props.get('id') is None:\n        props['id'] = server_id()\n    return props\n\n"
+            "async def f(user):\n    return log('x', props={'user': user})\n",
+            line=10, column=12, message_contains="log() -> server_id() -> open",
         ),
         Invalid(
             "def a():\n    return b()\n\ndef b():\n    return a() or open('x')\n\nasync def f():\n    a()\n",

@@ -179,6 +179,8 @@ def test_summaries_are_json(tmp_path: Path) -> None:
     paths = _package(tmp_path, {"util": UTIL, "settings": SETTINGS})
     summary = summarize(paths["settings"].read_bytes(), "pkg.settings", False)
     assert json.loads(json.dumps(summary)) == summary
-    assert summary["functions"]["load_settings"]["calls"] == [[["q", "pkg.util.read_json"], False, False]]
+    # callee, awaited, non-blocking arguments, then (a call with arguments) no fill guard and
+    # the arguments passed: the first positional one
+    assert summary["functions"]["load_settings"]["calls"] == [[["q", "pkg.util.read_json"], False, False, None, [[0, None]]]]
     assert summary["classes"]["Store"]["methods"]["load"]["calls"] == [
-        [["q", "pkg.util.read_json"], False, False]]
+        [["q", "pkg.util.read_json"], False, False, None, [[0, None]]]]

@@ -183,3 +183,63 @@ def test_a_script_that_runs_tasks_at_once_stalls_its_own_tasks() -> None:
             asyncio.run(main())
     """
     assert findings(source) == [(5, 5, "APL101")]
+
+
+def test_a_coroutine_looping_forever_makes_a_long_running_program_but_a_sync_paging_loop_does_not() -> None:
+    pages = """
+        import time
+
+        def keys(client):
+            cursor = 0
+            while True:
+                cursor, found = client.scan(cursor)
+                yield from found
+                if cursor == 0:
+                    break
+
+        async def migrate(client):
+            await client.connect()
+            time.sleep(1)
+            return list(keys(client))
+    """
+    forever = pages + """
+        async def poll():
+            while True:
+                time.sleep(1)
+    """
+    main = """
+        if __name__ == "__main__":
+            import asyncio
+            asyncio.run(migrate(None))
+    """
+    assert findings(pages + main) == []  # a one-shot script: the sync loop pages through results and ends
+    assert findings(forever + main) == [(13, 5, "APL101"), (18, 9, "APL101")]
+
+
+def test_a_coroutine_a_sync_function_defines_and_runs_itself_starts_alone() -> None:
+    source = """
+        import asyncio
+        import json
+
+
+        def load_prompt(path):
+            with open(path) as f:
+                return json.load(f)
+
+
+        def search(query):
+            async def run():
+                async for chunk in stream(load_prompt("p.json"), query):
+                    print(chunk)
+                load_prompt("again.json")
+
+            return asyncio.run(run())
+
+
+        def schedule(loop):
+            async def later():
+                load_prompt("p.json")
+
+            loop.create_task(later())
+    """
+    assert findings(source) == [(14, 9, "APL114"), (21, 9, "APL114")]
