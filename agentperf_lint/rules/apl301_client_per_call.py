@@ -18,6 +18,7 @@ from ._reuse import (
     name_escapes,
     runs_once,
 )
+from ._probes import checks_status_only, runs_in_fresh_loop
 from ._test_code import in_test_code
 
 _FAN_OUT = frozenset({"gather", "as_completed", "wait", "map", "starmap", "create_task", "start_soon"})
@@ -62,7 +63,14 @@ class ClientPerCall(Rule):
     a fallback in an `except` block (it runs when the first attempt failed); a loop that polls (it sleeps between rounds and iterates over no items:
     `for _ in range(20): ... await asyncio.sleep(1)`, waiting for a server to come up); and a
     client assigned to a parameter (`client = client or ...`
-    injection defaults).
+    injection defaults); a check (the function reads no response body, returns nothing but a
+    yes/no, and a status decides something: `if response.status != 200: raise ...`,
+    `raise_for_status()`, `return r.status_code == 200`): verifying credentials a user has just
+    saved or probing a server's health runs when someone configures or probes, not per request,
+    and a fresh connection is what it tests (a check whose client is never closed is still
+    reported); and a coroutine that every caller in its module runs with `asyncio.run(...)`
+    (each call starts and closes its own event loop, and an async client is bound to the loop
+    it was made in, so it cannot be shared across calls).
 
     ## Example
     ```python
@@ -139,6 +147,8 @@ class ClientPerCall(Rule):
         if name is not None and (name_escapes(name, function) or _is_parameter(name, function)):
             return
         if _serves_many(scope if scope is not None else function, name):
+            return
+        if (closed and checks_status_only(function)) or runs_in_fresh_loop(function, ctx.module):
             return
         caller = self._called_per_request(function)
         if closed:
@@ -650,6 +660,41 @@ ClientPerCall.VALID += (
             client = OpenAI(api_key=api_key)
             return instructor.from_openai(client)
     """),
+    # a check: no body read, the status decides (credentials verified when a user saves them)
+    Valid("""
+        from aiohttp import ClientSession
+
+        class WeatherBundle:
+            async def verify(self, credentials):
+                url = f"https://api.weather.example/now?key={credentials['API_KEY']}"
+                async with ClientSession() as session:
+                    async with session.get(url) as response:
+                        if response.status != 200:
+                            raise CredentialsError(await response.text())
+    """),
+    # a health probe answering yes or no
+    Valid("""
+        import httpx
+
+        async def is_reachable(base_url):
+            async with httpx.AsyncClient(timeout=5) as client:
+                response = await client.get(f"{base_url}/health")
+                return response.status_code == 200
+    """),
+    # each call runs in its own event loop (asyncio.run): an async client cannot outlive it
+    Valid("""
+        import asyncio
+        import aiohttp
+
+        class SerperSearch:
+            def search(self, query):
+                return asyncio.run(self.fetch(query))
+
+            async def fetch(self, query):
+                async with aiohttp.ClientSession() as session:
+                    async with session.post("https://google.serper.dev/search", params={"q": query}) as r:
+                        return await r.json()
+    """),
 )
 
 ClientPerCall.INVALID = (
@@ -750,13 +795,13 @@ ClientPerCall.INVALID = (
     Invalid("""
         import httpx
 
-        def status(url):
+        def fetch(url):
             client = httpx.Client()
             try:
-                return client.get(url).status_code
+                return client.get(url).json()
             finally:
                 client.close()
-    """, line=4, column=14, message_contains="created, used and closed on every call of `status()`"),
+    """, line=4, column=14, message_contains="created, used and closed on every call of `fetch()`"),
     # a decorator's wrapper: what callers call is the wrapper the decorator returns
     Invalid("""
         import functools
@@ -838,4 +883,43 @@ ClientPerCall.INVALID = (
                     await client.post(url)
                 await asyncio.sleep(1)
     """, line=6, column=20, message_contains="every loop iteration"),
+
+    # a send whose status decides nothing is not a check
+    Invalid("""
+        import aiohttp
+
+        async def upload_metrics(payload):
+            async with aiohttp.ClientSession() as session:
+                async with session.post("https://stats.example/v1", json=payload) as response:
+                    if response.status != 200:
+                        pass
+    """, line=4, column=16, message_contains="every call of async `upload_metrics()`"),
+    # a status check that also returns the body is a fetch
+    Invalid("""
+        import aiohttp
+
+        async def search(query):
+            async with aiohttp.ClientSession() as session:
+                async with session.get("https://api.example/search", params={"q": query}) as response:
+                    if response.status != 200:
+                        raise RuntimeError(await response.text())
+                    return await response.json()
+    """, line=4, column=16, message_contains="every call of async `search()`"),
+    # awaited in the running loop as well as run with asyncio.run: shareable there
+    Invalid("""
+        import asyncio
+        import aiohttp
+
+        class Search:
+            def search(self, query):
+                return asyncio.run(self.fetch(query))
+
+            async def search_async(self, query):
+                return await self.fetch(query)
+
+            async def fetch(self, query):
+                async with aiohttp.ClientSession() as session:
+                    async with session.get("https://api.example", params={"q": query}) as r:
+                        return await r.json()
+    """, line=12, column=20, message_contains="every call of async `fetch()`"),
 )

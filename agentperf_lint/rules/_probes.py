@@ -1,0 +1,140 @@
+"""Functions whose request is a check, and coroutines that get a fresh event loop per call.
+
+Two facts about a function, read from its own code, that the client rule (APL301) needs:
+
+*The request is a check* (:func:`checks_status_only`): the function never reads a response's
+body and its only outcome is whether the request succeeded: a status test that raises,
+returns or calls something, ``raise_for_status()``, or a returned yes/no. Checking given
+credentials (a plugin's "verify" hook run when a user saves an API key), probing a server's
+health or reachability: these run when someone configures or probes something, not per request
+of the service, and a fresh connection is often what they mean to test. A fire-and-forget
+send (``if r.status != 200: pass``) is not a check: nothing depends on its status.
+
+*Each call runs in its own event loop* (:func:`runs_in_fresh_loop`): every use of a coroutine
+function in its module is ``asyncio.run(f(...))`` (or anyio/trio/uvloop). Each call then starts
+and closes a loop, and an ``aiohttp``/``httpx`` async client is bound to the loop it was made
+in: it cannot be shared across calls, so making it per call is the only option.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ..walker import iter_tree
+from ._reuse import dotted_name
+
+# attributes that read a response's body (aiohttp, httpx, requests)
+_BODY = frozenset({
+    "json", "text", "read", "content", "body", "data", "iter_chunked", "iter_any", "iter_chunks",
+    "iter_lines", "iter_bytes", "iter_text", "iter_raw", "iter_content", "aiter_bytes",
+    "aiter_text", "aiter_lines", "aiter_raw", "readline", "readany", "readexactly",
+})
+# attributes that say whether a request succeeded
+_STATUS = frozenset({"status", "status_code", "ok", "is_success", "is_error", "raise_for_status"})
+# standard ``logging`` methods: a status test that only logs decides nothing
+_LOGGING = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
+_LOOP_RUNNERS = frozenset({"asyncio.run", "anyio.run", "trio.run", "uvloop.run"})
+
+
+def checks_status_only(function: cst.FunctionDef) -> bool:
+    """The function's requests are checks: no response body is read, no response (or anything
+    but a yes/no) is returned, and a status decides something (raises, returns, calls)."""
+    decides = False
+    error_paths = {id(node) for branch in _failure_branches(function) for node in iter_tree(branch)}
+    for node in iter_tree(function.body):
+        if isinstance(node, cst.Attribute) and node.attr.value in _BODY and id(node) not in error_paths:
+            return False
+        if isinstance(node, cst.Return) and node.value is not None and not _is_yes_no(node.value):
+            return False
+        if isinstance(node, (cst.Yield, cst.FunctionDef, cst.Lambda)):
+            return False  # a generator streams, a callback outlives the check
+        if not decides:
+            decides = _decides_on_status(node)
+    return decides
+
+
+def _failure_branches(function: cst.FunctionDef) -> list[cst.CSTNode]:
+    """Bodies of ``if r.status != 200:`` / ``if not r.ok:`` / ``if r.status >= 400:``: reading
+    the body there builds an error message, it is not the function's result."""
+    branches: list[cst.CSTNode] = []
+    for node in iter_tree(function.body):
+        if isinstance(node, cst.If) and _is_failure_test(node.test):
+            branches.append(node.body)
+    return branches
+
+
+def _is_failure_test(test: cst.BaseExpression) -> bool:
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return isinstance(test.expression, cst.Attribute) and test.expression.attr.value in ("ok", "is_success")
+    if isinstance(test, cst.Attribute):
+        return test.attr.value == "is_error"
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and _mentions_status(test.left):
+        return isinstance(test.comparisons[0].operator, (cst.NotEqual, cst.GreaterThanEqual, cst.GreaterThan))
+    return False
+
+
+def _decides_on_status(node: cst.CSTNode) -> bool:
+    if isinstance(node, cst.Call):
+        return isinstance(node.func, cst.Attribute) and node.func.attr.value == "raise_for_status"
+    if isinstance(node, cst.Assert):
+        return _mentions_status(node.test)
+    if isinstance(node, cst.Return):
+        return node.value is not None and _mentions_status(node.value)
+    if isinstance(node, cst.If) and _mentions_status(node.test):
+        branches: list[cst.CSTNode] = [node.body]
+        if node.orelse is not None:
+            branches.append(node.orelse)
+        return any(_acts(branch) for branch in branches)
+    return False
+
+
+def _acts(branch: cst.CSTNode) -> bool:
+    """The branch raises, returns or calls something other than a logger."""
+    for node in iter_tree(branch):
+        if isinstance(node, (cst.Raise, cst.Return)):
+            return True
+        if isinstance(node, cst.Call):
+            func = node.func
+            name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+            if name not in _LOGGING and name != "print":
+                return True
+    return False
+
+
+def _mentions_status(expr: cst.CSTNode) -> bool:
+    return any(isinstance(node, cst.Attribute) and node.attr.value in _STATUS for node in iter_tree(expr))
+
+
+def _is_yes_no(value: cst.BaseExpression) -> bool:
+    """``True``/``False``/``None``, a comparison, a negation or a status: a check's answer."""
+    if isinstance(value, cst.Name):
+        return value.value in ("True", "False", "None")
+    if isinstance(value, (cst.Comparison, cst.BooleanOperation)):
+        return True
+    if isinstance(value, cst.UnaryOperation):
+        return isinstance(value.operator, cst.Not)
+    return isinstance(value, cst.Attribute) and value.attr.value in _STATUS
+
+
+def runs_in_fresh_loop(function: cst.FunctionDef, module: cst.Module) -> bool:
+    """``function`` is a coroutine function and every reference to its name in ``module`` is
+    called inside a loop runner (``asyncio.run(self.fetch(q))``); there is at least one."""
+    if function.asynchronous is None:
+        return False
+    name = function.name.value
+    runner_args: set[int] = set()
+    references: list[cst.CSTNode] = []
+    for node in iter_tree(module):
+        if isinstance(node, cst.Call) and len(node.args) == 1 and isinstance(node.args[0].value, cst.Call):
+            if dotted_name(node.func) in _LOOP_RUNNERS:
+                runner_args.add(id(node.args[0].value.func))
+        elif isinstance(node, cst.Attribute) and node.attr.value == name:
+            references.append(node)
+        elif isinstance(node, cst.Name) and node.value == name and node is not function.name:
+            references.append(node)
+    attributes = [ref for ref in references if isinstance(ref, cst.Attribute)]
+    names = [ref for ref in references if isinstance(ref, cst.Name)]
+    # ``self.fetch`` is an Attribute holding the Name ``fetch``: count each reference once
+    inner = {id(ref.attr) for ref in attributes}
+    uses = attributes + [ref for ref in names if id(ref) not in inner]
+    return bool(uses) and all(id(ref) in runner_args for ref in uses)
