@@ -152,6 +152,13 @@ def in_script(ctx: FileContext) -> bool:
     return bool(guards) and not any(_serves(node) for guard in guards for node in iter_tree(guard))
 
 
+def runs_at_import(ctx: FileContext) -> bool:
+    """This point is module-level code (no ``def`` or ``class`` around it, comprehensions
+    aside): it runs once, when the module is run or first imported. A loop of requests written
+    at the top of a file is a script's body (an admin task run by hand), not a service's path."""
+    return all(frame.kind in ("module", "comprehension") for frame in ctx.frames)
+
+
 # calls in a ``__main__`` block that keep the process serving requests
 _SERVING = frozenset({"serve_forever", "run_forever", "run_app", "serve", "run_polling", "start_polling"})
 _SCRIPT_RUNNERS = frozenset({"asyncio", "trio", "anyio", "uvloop"})  # ``asyncio.run(main())``

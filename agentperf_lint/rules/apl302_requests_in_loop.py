@@ -7,7 +7,7 @@ import libcst as cst
 from ..rule import Invalid, Rule, Valid
 from ..walker import iter_tree
 from ._loops import in_test_code
-from ._reuse import contains_sleep, in_script, is_command_line_module, is_retry_loop, loops_here
+from ._reuse import contains_sleep, in_script, is_command_line_module, is_retry_loop, loops_here, runs_at_import
 
 _VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request", "stream")
 _SESSIONS = {"requests": "requests.Session", "httpx": "httpx.Client"}
@@ -35,8 +35,9 @@ class RequestsInLoop(Rule):
 
     Not reported in code run once by a person or a build rather than per request of a service:
     test code, a command-line module (it imports `typer`, `click`, `argparse`, `fire` or
-    `docopt`) and a script (a module with `if __name__ == "__main__":` whose main block starts
-    no server).
+    `docopt`), a script (a module with `if __name__ == "__main__":` whose main block starts
+    no server) and a loop at module level (no function around it: the file's top-level code,
+    run once when the file is run, such as an admin script approving pending requests).
 
     ## Example
     ```python
@@ -93,7 +94,7 @@ class RequestsInLoop(Rule):
         loop = loops[-1]
         if (isinstance(loop, cst.While) and contains_sleep(loop.body)) or is_retry_loop(loop):
             return
-        if in_test_code(ctx) or is_command_line_module(ctx) or in_script(ctx):
+        if in_test_code(ctx) or is_command_line_module(ctx) or in_script(ctx) or runs_at_import(ctx):
             return
         concurrency = "" if _sequential(loop, node) else " (and consider running the requests concurrently)"
         self.report(node, call=target, session=_SESSIONS[library], concurrency=concurrency)
@@ -111,7 +112,7 @@ class RequestsInLoop(Rule):
         if (isinstance(loop, cst.While) and contains_sleep(loop.body)) or is_retry_loop(loop):
             return
         ctx = self.ctx
-        if in_test_code(ctx) or is_command_line_module(ctx) or in_script(ctx):
+        if in_test_code(ctx) or is_command_line_module(ctx) or in_script(ctx) or runs_at_import(ctx):
             return
         concurrency = "" if _sequential(loop, node) else " (and consider running the requests concurrently)"
         chain = " -> ".join((f"{self.ctx.project_callee(node).rpartition('.')[2]}()", *blocking.chain))  # type: ignore[union-attr]
@@ -143,6 +144,14 @@ def _sequential(loop: cst.CSTNode, call: cst.Call) -> bool:
 
 
 RequestsInLoop.VALID = (
+    # a loop at the top of the file: a script's body, run once by hand
+    Valid("""
+        import requests
+
+        pending = requests.get("https://hub.example/requests/pending", timeout=10).json()
+        for request in pending:
+            requests.post("https://hub.example/requests/grant", json={"user": request["user"]}, timeout=10)
+    """),
     # a dev script, run by hand: one request per item costs its author, not a service
     Valid("""
         import requests
