@@ -10,6 +10,7 @@ from ..walker import iter_tree
 from ._reuse import (
     CLIENT_FACTORIES,
     enclosing_function,
+    in_script,
     is_command_line_module,
     is_constructor_name,
     is_retry_loop,
@@ -55,7 +56,9 @@ class ClientPerCall(Rule):
     `on_startup`), `login()`/`logout()`, a method called only from such methods of its class, a
     `@pytest.fixture` or a test, `main()` and other entry
     points, a
-    command-line module (it imports `typer`, `click` or `argparse`: one call per process), at module
+    command-line module (it imports `typer`, `click` or `argparse`: one call per process), a
+    script (a module with `if __name__ == "__main__":` whose block starts no server: a demo or
+    example run by hand, where nothing else waits on the process), at module
     level, or when the client is stored for reuse (`self.client = ...`, a global, a container,
     passed to a constructor); a client that serves a loop of requests inside the same call (its
     set-up is amortised); a fetch on a cache miss only (the function returns a cached value
@@ -140,7 +143,7 @@ class ClientPerCall(Rule):
             fate = "created and discarded" if closed else "created and never closed"
             self.report(node, what=f"`{client}` is {fate} on every loop iteration")
             return
-        if function is None or runs_once(function) or is_command_line_module(ctx) or in_test_code(ctx):
+        if function is None or runs_once(function) or is_command_line_module(ctx) or in_script(ctx) or in_test_code(ctx):
             return
         if _fills_a_cache(function, node) or self._called_only_once(function) or self._in_fallback(function):
             return
@@ -659,6 +662,21 @@ ClientPerCall.VALID += (
         def get_client(api_key):
             client = OpenAI(api_key=api_key)
             return instructor.from_openai(client)
+    """),
+    # a script (an example run by hand): its tool functions serve one person's run
+    Valid("""
+        import asyncio
+        import httpx
+
+        async def search_web(query):
+            async with httpx.AsyncClient() as client:
+                return (await client.post("https://search.example/api", json={"q": query})).json()
+
+        async def main():
+            print(await search_web("influencers"))
+
+        if __name__ == "__main__":
+            asyncio.run(main())
     """),
     # a check: no body read, the status decides (credentials verified when a user saves them)
     Valid("""
