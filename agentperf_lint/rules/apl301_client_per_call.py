@@ -63,7 +63,9 @@ class ClientPerCall(Rule):
     passed to a constructor); a client that serves a loop of requests inside the same call (its
     set-up is amortised); a fetch on a cache miss only (the function returns a cached value
     before creating the client, or is named for filling a cache: `_fetch_and_cache_prices`);
-    a fallback in an `except` block (it runs when the first attempt failed); a loop that polls (it sleeps between rounds and iterates over no items:
+    a sync that declares `global` names and returns nothing (it loads what it fetches into
+    module state for every request to read: run at start-up or by a scheduler, not per
+    request); a fallback in an `except` block (it runs when the first attempt failed); a loop that polls (it sleeps between rounds and iterates over no items:
     `for _ in range(20): ... await asyncio.sleep(1)`, waiting for a server to come up); and a
     client assigned to a parameter (`client = client or ...`
     injection defaults); a check (the function reads no response body, returns nothing but a
@@ -340,8 +342,9 @@ def _is_polling(loop: cst.CSTNode) -> bool:
 def _fills_a_cache(function: cst.FunctionDef, call: cst.Call) -> bool:
     """The function fetches on a cache miss only: it is named for filling a cache
     (``_fetch_and_cache_pricing_data``, ``refresh_cache``), or before the client is created it
-    returns early from a cache (``if CACHE is not None and fresh: return CACHE``)."""
-    if "cache" in function.name.value.lower():
+    returns early from a cache (``if CACHE is not None and fresh: return CACHE``), or it
+    refreshes module state (:func:`_refreshes_module_state`)."""
+    if "cache" in function.name.value.lower() or _refreshes_module_state(function):
         return True
     for statement in function.body.body:
         if any(node is call for node in iter_tree(statement)):
@@ -350,6 +353,21 @@ def _fills_a_cache(function: cst.FunctionDef, call: cst.Call) -> bool:
                 isinstance(node, cst.Return) for node in iter_tree(statement.body)):
             return True
     return False
+
+
+def _refreshes_module_state(function: cst.FunctionDef) -> bool:
+    """``global _providers, _checksum`` and no value returned: the function loads what it
+    fetches into module globals for every request to read, a sync run at start-up or on a
+    schedule (``scheduler.add_job(sync, "interval", minutes=1)``), not once per request."""
+    declares_global = False
+    for node in iter_tree(function.body):
+        if isinstance(node, cst.FunctionDef):
+            return False
+        if isinstance(node, cst.Global):
+            declares_global = True
+        elif isinstance(node, (cst.Return, cst.Yield)) and node.value is not None:
+            return False
+    return declares_global
 
 
 def _names_a_cache(test: cst.BaseExpression) -> bool:
@@ -678,6 +696,18 @@ ClientPerCall.VALID += (
         if __name__ == "__main__":
             asyncio.run(main())
     """),
+    # a sync that loads what it fetches into module globals (run at start-up or on a schedule)
+    Valid("""
+        import aiohttp
+
+        _plugins = []
+
+        async def sync_plugins(base_url):
+            global _plugins
+            async with aiohttp.ClientSession() as session:
+                async with session.get(f"{base_url}/v1/plugins") as response:
+                    _plugins = sorted((await response.json())["data"], key=lambda p: p["id"])
+    """),
     # a check: no body read, the status decides (credentials verified when a user saves them)
     Valid("""
         from aiohttp import ClientSession
@@ -902,6 +932,18 @@ ClientPerCall.INVALID = (
                 await asyncio.sleep(1)
     """, line=6, column=20, message_contains="every loop iteration"),
 
+    # a global read, not written, and the data returned: a per-request fetch
+    Invalid("""
+        import aiohttp
+
+        _BASE = "https://api.example"
+
+        async def lookup(key):
+            global _BASE
+            async with aiohttp.ClientSession() as session:
+                async with session.get(f"{_BASE}/{key}") as response:
+                    return await response.json()
+    """, line=7, column=16, message_contains="every call of async `lookup()`"),
     # a send whose status decides nothing is not a check
     Invalid("""
         import aiohttp
