@@ -138,3 +138,41 @@ def runs_in_fresh_loop(function: cst.FunctionDef, module: cst.Module) -> bool:
     inner = {id(ref.attr) for ref in attributes}
     uses = attributes + [ref for ref in names if id(ref) not in inner]
     return bool(uses) and all(id(ref) in runner_args for ref in uses)
+
+
+# request methods of the clients APL301 knows, and the keywords that send a payload
+_REQUEST_METHODS = frozenset({"get", "head", "request", "stream", "post", "put", "patch", "delete"})
+_PAYLOAD = frozenset({"params", "json", "data", "content", "files", "body"})
+
+
+def downloads_given_url(function: cst.FunctionDef, client: str) -> bool:
+    """Every request made with ``client`` in a module-level ``function`` fetches a URL the
+    caller passes as-is (``async def download_image(url): ... session.get(url)``), with no
+    query or payload: a download helper for whatever link a message or page holds. Its hosts
+    differ from call to call, so a shared pool would rarely find a kept-alive connection."""
+    params = function.params
+    names = {param.name.value for param in (*params.posonly_params, *params.params, *params.kwonly_params)}
+    requests = 0
+    for node in iter_tree(function.body):
+        if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+                and isinstance(node.func.value, cst.Name) and node.func.value.value == client):
+            continue
+        verb = node.func.attr.value
+        if verb not in _REQUEST_METHODS:
+            continue
+        url = _url_argument(node, verb)
+        if not (isinstance(url, cst.Name) and url.value in names):
+            return False
+        if any(arg.star == "**" or (arg.keyword is not None and arg.keyword.value in _PAYLOAD) for arg in node.args):
+            return False  # a query or payload (or ``**kwargs`` that may carry one): an API call
+        requests += 1
+    return requests > 0
+
+
+def _url_argument(call: cst.Call, verb: str) -> cst.BaseExpression | None:
+    keyword = next((arg.value for arg in call.args if arg.keyword is not None and arg.keyword.value == "url"), None)
+    if keyword is not None:
+        return keyword
+    positional = [arg.value for arg in call.args if arg.keyword is None and arg.star == ""]
+    index = 1 if verb in ("request", "stream") else 0
+    return positional[index] if len(positional) > index else None

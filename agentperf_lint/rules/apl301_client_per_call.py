@@ -19,7 +19,7 @@ from ._reuse import (
     name_escapes,
     runs_once,
 )
-from ._probes import checks_status_only, runs_in_fresh_loop
+from ._probes import checks_status_only, downloads_given_url, runs_in_fresh_loop
 from ._test_code import in_test_code
 
 _FAN_OUT = frozenset({"gather", "as_completed", "wait", "map", "starmap", "create_task", "start_soon"})
@@ -65,7 +65,10 @@ class ClientPerCall(Rule):
     before creating the client, or is named for filling a cache: `_fetch_and_cache_prices`);
     a sync that declares `global` names and returns nothing (it loads what it fetches into
     module state for every request to read: run at start-up or by a scheduler, not per
-    request); a fallback in an `except` block (it runs when the first attempt failed); a loop that polls (it sleeps between rounds and iterates over no items:
+    request); a download helper (a module-level function whose every request fetches a URL
+    parameter as given, with no query, payload or `**kwargs`: `download_image(url)`; the
+    hosts differ from call to call, so a shared pool would rarely hold a kept-alive
+    connection); a fallback in an `except` block (it runs when the first attempt failed); a loop that polls (it sleeps between rounds and iterates over no items:
     `for _ in range(20): ... await asyncio.sleep(1)`, waiting for a server to come up); and a
     client assigned to a parameter (`client = client or ...`
     injection defaults); a check (the function reads no response body, returns nothing but a
@@ -154,6 +157,8 @@ class ClientPerCall(Rule):
         if _serves_many(scope if scope is not None else function, name):
             return
         if (closed and checks_status_only(function)) or runs_in_fresh_loop(function, ctx.module):
+            return
+        if closed and name is not None and len(self.ctx.frames) == 2 and downloads_given_url(function, name):
             return
         caller = self._called_per_request(function)
         if closed:
@@ -708,6 +713,15 @@ ClientPerCall.VALID += (
                 async with session.get(f"{base_url}/v1/plugins") as response:
                     _plugins = sorted((await response.json())["data"], key=lambda p: p["id"])
     """),
+    # a download helper: a module-level function fetching whatever URL it is given, no payload
+    Valid("""
+        import aiohttp
+
+        async def download_image(url):
+            async with aiohttp.ClientSession() as session:
+                async with session.get(url) as response:
+                    return await response.read()
+    """),
     # a check: no body read, the status decides (credentials verified when a user saves them)
     Valid("""
         from aiohttp import ClientSession
@@ -827,10 +841,10 @@ ClientPerCall.INVALID = (
         import contextlib
         import httpx
 
-        async def call(url):
+        async def call(url, query):
             async with contextlib.AsyncExitStack() as stack:
                 client = await stack.enter_async_context(httpx.AsyncClient())
-                return await client.get(url)
+                return await client.get(url, params={"q": query})
     """, line=6, column=50),
     # never closed: worse than closed per call, and said so
     Invalid("""
@@ -843,10 +857,10 @@ ClientPerCall.INVALID = (
     Invalid("""
         import httpx
 
-        def fetch(url):
+        def fetch(url, query):
             client = httpx.Client()
             try:
-                return client.get(url).json()
+                return client.get(url, params={"q": query}).json()
             finally:
                 client.close()
     """, line=4, column=14, message_contains="created, used and closed on every call of `fetch()`"),
@@ -902,13 +916,13 @@ ClientPerCall.INVALID = (
     Invalid("""
         import aiohttp
 
-        async def download(url):
+        async def download(path):
             try:
                 async with aiohttp.ClientSession() as session:
-                    return await (await session.get(url)).read()
+                    return await (await session.get(f"{ASSETS}/{path}")).read()
             except aiohttp.ClientConnectorSSLError:
                 async with aiohttp.ClientSession() as session:
-                    return await (await session.get(url, ssl=False)).read()
+                    return await (await session.get(f"{ASSETS}/{path}", ssl=False)).read()
     """, line=5, column=20, message_contains="every call of async `download()`"),
     # a cache consulted after the client is made does not save the client
     Invalid("""
@@ -944,6 +958,16 @@ ClientPerCall.INVALID = (
                 async with session.get(f"{_BASE}/{key}") as response:
                     return await response.json()
     """, line=7, column=16, message_contains="every call of async `lookup()`"),
+    # a client class's method fetching a page: its calls go to the same few hosts
+    Invalid("""
+        from aiohttp import ClientSession
+
+        class SearchEngine:
+            async def get_html(self, url):
+                async with ClientSession() as session:
+                    async with session.get(url, headers=self.headers) as response:
+                        return await response.text()
+    """, line=5, column=20, message_contains="every call of async `get_html()`"),
     # a send whose status decides nothing is not a check
     Invalid("""
         import aiohttp
