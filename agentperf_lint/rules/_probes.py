@@ -118,16 +118,16 @@ def _is_yes_no(value: cst.BaseExpression) -> bool:
 
 def runs_in_fresh_loop(function: cst.FunctionDef, module: cst.Module) -> bool:
     """``function`` is a coroutine function and every reference to its name in ``module`` is
-    called inside a loop runner (``asyncio.run(self.fetch(q))``); there is at least one."""
+    called inside a loop runner (``asyncio.run(self.fetch(q))``, also in a thread:
+    ``Thread(target=asyncio.run, args=(self.fetch(q),))``); there is at least one."""
     if function.asynchronous is None:
         return False
     name = function.name.value
     runner_args: set[int] = set()
     references: list[cst.CSTNode] = []
     for node in iter_tree(module):
-        if isinstance(node, cst.Call) and len(node.args) == 1 and isinstance(node.args[0].value, cst.Call):
-            if dotted_name(node.func) in _LOOP_RUNNERS:
-                runner_args.add(id(node.args[0].value.func))
+        if isinstance(node, cst.Call):
+            runner_args.update(id(call.func) for call in _run_by_loop_runner(node))
         elif isinstance(node, cst.Attribute) and node.attr.value == name:
             references.append(node)
         elif isinstance(node, cst.Name) and node.value == name and node is not function.name:
@@ -138,6 +138,19 @@ def runs_in_fresh_loop(function: cst.FunctionDef, module: cst.Module) -> bool:
     inner = {id(ref.attr) for ref in attributes}
     uses = attributes + [ref for ref in names if id(ref) not in inner]
     return bool(uses) and all(id(ref) in runner_args for ref in uses)
+
+
+def _run_by_loop_runner(call: cst.Call) -> list[cst.Call]:
+    """The coroutine calls ``call`` hands to a loop runner: ``asyncio.run(f(x))``, or a thread
+    started on one, ``Thread(target=asyncio.run, args=(f(x),))``."""
+    if dotted_name(call.func) in _LOOP_RUNNERS:
+        first = call.args[0].value if len(call.args) == 1 else None
+        return [first] if isinstance(first, cst.Call) else []
+    keywords = {arg.keyword.value: arg.value for arg in call.args if arg.keyword is not None}
+    target, args = keywords.get("target"), keywords.get("args")
+    if target is None or dotted_name(target) not in _LOOP_RUNNERS or not isinstance(args, cst.Tuple):
+        return []
+    return [element.value for element in args.elements if isinstance(element.value, cst.Call)]
 
 
 # request methods of the clients APL301 knows, and the keywords that send a payload

@@ -77,7 +77,7 @@ class ClientPerCall(Rule):
     saved or probing a server's health runs when someone configures or probes, not per request,
     and a fresh connection is what it tests (a check whose client is never closed is still
     reported); and a coroutine that every caller in its module runs with `asyncio.run(...)`
-    (each call starts and closes its own event loop, and an async client is bound to the loop
+    (also in a thread: `Thread(target=asyncio.run, args=(fetch(),))`; each call starts and closes its own event loop, and an async client is bound to the loop
     it was made in, so it cannot be shared across calls).
 
     ## Example
@@ -712,6 +712,21 @@ ClientPerCall.VALID += (
             async with aiohttp.ClientSession() as session:
                 async with session.get(f"{base_url}/v1/plugins") as response:
                     _plugins = sorted((await response.json())["data"], key=lambda p: p["id"])
+    """),
+    # run once in a thread of its own with its own loop: Thread(target=asyncio.run, args=(...,))
+    Valid("""
+        import asyncio
+        import threading
+        import aiohttp
+
+        class Gateway:
+            async def _register_callback(self):
+                async with aiohttp.ClientSession() as session:
+                    async with session.post(f"{self.base}/callback", json={"url": self.callback}) as r:
+                        self.registered = (await r.json())["ok"]
+
+            def run(self):
+                threading.Thread(target=asyncio.run, args=(self._register_callback(),)).start()
     """),
     # a download helper: a module-level function fetching whatever URL it is given, no payload
     Valid("""
