@@ -49,36 +49,39 @@ class ClientPerCall(Rule):
     `httpx.AsyncClient` per request at 0.03x. Over TLS to a remote host the handshake on every
     request makes it worse.
 
-    Not reported: creation in a factory (the client is returned, also wrapped:
-    `return instructor.from_openai(client)`; how often it runs is the caller's business), in
-    `__init__`/`__aenter__`/
-    `__enter__`, a lifespan or startup hook (`@asynccontextmanager`, `@app.on_event("startup")`,
-    `on_startup`), `login()`/`logout()`, a method called only from such methods of its class, a
-    `@pytest.fixture` or a test, `main()` and other entry
-    points, a
-    command-line module (it imports `typer`, `click` or `argparse`: one call per process), a
-    script (a module with `if __name__ == "__main__":` whose block starts no server: a demo or
-    example run by hand, where nothing else waits on the process), at module
-    level, or when the client is stored for reuse (`self.client = ...`, a global, a container,
-    passed to a constructor); a client that serves a loop of requests inside the same call (its
-    set-up is amortised); a fetch on a cache miss only (the function returns a cached value
-    before creating the client, or is named for filling a cache: `_fetch_and_cache_prices`);
-    a sync that declares `global` names and returns nothing (it loads what it fetches into
-    module state for every request to read: run at start-up or by a scheduler, not per
-    request); a download helper (a module-level function whose every request fetches a URL
-    parameter as given, with no query, payload or `**kwargs`: `download_image(url)`; the
-    hosts differ from call to call, so a shared pool would rarely hold a kept-alive
-    connection); a fallback in an `except` block (it runs when the first attempt failed); a loop that polls (it sleeps between rounds and iterates over no items:
-    `for _ in range(20): ... await asyncio.sleep(1)`, waiting for a server to come up); and a
-    client assigned to a parameter (`client = client or ...`
-    injection defaults); a check (the function reads no response body, returns nothing but a
-    yes/no, and a status decides something: `if response.status != 200: raise ...`,
-    `raise_for_status()`, `return r.status_code == 200`): verifying credentials a user has just
-    saved or probing a server's health runs when someone configures or probes, not per request,
-    and a fresh connection is what it tests (a check whose client is never closed is still
-    reported); and a coroutine that every caller in its module runs with `asyncio.run(...)`
-    (also in a thread: `Thread(target=asyncio.run, args=(fetch(),))`; each call starts and closes its own event loop, and an async client is bound to the loop
-    it was made in, so it cannot be shared across calls).
+    Not reported, because the code runs once, rarely, or cannot share a client:
+
+    - a factory (the client is returned, also wrapped: `return instructor.from_openai(client)`;
+      how often it runs is the caller's business), or a client stored for reuse
+      (`self.client = ...`, a global, a container, passed to a constructor) or assigned to a
+      parameter (`client = client or ...` injection defaults);
+    - `__init__`/`__aenter__`/`__enter__`, a lifespan or startup hook (`@asynccontextmanager`,
+      `@app.on_event("startup")`, `on_startup`), `login()`/`logout()`, a method called only
+      from such methods of its class, a `@pytest.fixture` or a test, `main()` and other entry
+      points, module level;
+    - a command-line module (it imports `typer`, `click` or `argparse`: one call per process)
+      or a script (a module with `if __name__ == "__main__":` whose block starts no server: a
+      demo or example run by hand, where nothing else waits on the process);
+    - a client that serves a loop of requests inside the same call (its set-up is amortised);
+      a loop that polls (it sleeps between rounds and iterates over no items:
+      `for _ in range(20): ... await asyncio.sleep(1)`, waiting for a server to come up);
+    - a fetch on a cache miss only (the function returns a cached value before creating the
+      client, or is named for filling a cache: `_fetch_and_cache_prices`), and a sync that
+      declares `global` names and returns nothing (it loads what it fetches into module state
+      for every request to read: run at start-up or by a scheduler, not per request);
+    - a fallback in an `except` block (it runs when the first attempt failed);
+    - a download helper: a module-level function whose every request fetches a URL parameter
+      as given, with no query, payload or `**kwargs` (`download_image(url)`): the hosts differ
+      from call to call, so a shared pool would rarely hold a kept-alive connection;
+    - a check: the function reads no response body, returns nothing but a yes/no, and a status
+      decides something (`if response.status != 200: raise ...`, `raise_for_status()`,
+      `return r.status_code == 200`). Verifying credentials a user has just saved or probing a
+      server's health runs when someone configures or probes, not per request, and a fresh
+      connection is what it tests (a check whose client is never closed is still reported);
+    - a coroutine that every caller in its module runs with `asyncio.run(...)` (also in a
+      thread: `Thread(target=asyncio.run, args=(fetch(),))`): each call starts and closes its
+      own event loop, and an async client is bound to the loop it was made in, so it cannot be
+      shared across calls.
 
     ## Example
     ```python
