@@ -7,6 +7,7 @@ import libcst as cst
 from ..context import COMPREHENSIONS
 from ..rule import Invalid, Rule, Valid
 from ..walker import iter_tree
+from ._probes import checks_status_only, downloads_given_url, runs_in_fresh_loop
 from ._reuse import (
     CLIENT_FACTORIES,
     enclosing_function,
@@ -19,7 +20,6 @@ from ._reuse import (
     name_escapes,
     runs_once,
 )
-from ._probes import checks_status_only, downloads_given_url, runs_in_fresh_loop
 from ._test_code import in_test_code
 
 _FAN_OUT = frozenset({"gather", "as_completed", "wait", "map", "starmap", "create_task", "start_soon"})
@@ -62,7 +62,9 @@ class ClientPerCall(Rule):
     - a command-line module (it imports `typer`, `click` or `argparse`: one call per process)
       or a script (a module with `if __name__ == "__main__":` whose block starts no server: a
       demo or example run by hand, where nothing else waits on the process);
-    - a client that serves a loop of requests inside the same call (its set-up is amortised);
+    - a client that serves a loop of requests inside the same call (its set-up is amortised),
+      or one built from each item of a loop (`OpenAI(base_url=config.base_url)` for each
+      configured endpoint: each item needs its own client);
       a loop that polls (it sleeps between rounds and iterates over no items:
       `for _ in range(20): ... await asyncio.sleep(1)`, waiting for a server to come up);
     - a fetch on a cache miss only (the function returns a cached value before creating the
@@ -146,7 +148,7 @@ class ClientPerCall(Rule):
                 return
             if function is not None and name is not None and name_escapes(name, function):
                 return
-            if _is_polling(loops[-1]):
+            if _is_polling(loops[-1]) or _configured_per_item(node, loops[-1]):
                 return
             fate = "created and discarded" if closed else "created and never closed"
             self.report(node, what=f"`{client}` is {fate} on every loop iteration")
@@ -293,6 +295,17 @@ def _serves_many(scope: cst.CSTNode, name: str | None) -> bool:
 def _uses(node: cst.CSTNode, name: str) -> bool:
     inner = node.body if isinstance(node, (cst.For, cst.While)) else node
     return any(isinstance(child, cst.Name) and child.value == name for child in iter_tree(inner))
+
+
+def _configured_per_item(call: cst.Call, loop: cst.CSTNode) -> bool:
+    """The client is built from the item (``OpenAI(api_key=config.api_key,
+    base_url=config.base_url)`` for each configured endpoint): each item needs its own client,
+    so there is nothing to share across iterations."""
+    if not isinstance(loop, cst.For) or not call.args:
+        return False
+    targets = {node.value for node in iter_tree(loop.target) if isinstance(node, cst.Name)}
+    return any(isinstance(node, cst.Name) and node.value in targets
+               for arg in call.args for node in iter_tree(arg.value))
 
 
 def _returns_name(function: cst.FunctionDef, name: str) -> bool:
@@ -730,6 +743,15 @@ ClientPerCall.VALID += (
 
             def run(self):
                 threading.Thread(target=asyncio.run, args=(self._register_callback(),)).start()
+    """),
+    # a client per configured endpoint: built from the item, nothing to share
+    Valid("""
+        import openai
+
+        def list_models(configs):
+            for config in configs:
+                client = openai.OpenAI(api_key=config.api_key, base_url=config.base_url)
+                config.models = [model.id for model in client.models.list()]
     """),
     # a download helper: a module-level function fetching whatever URL it is given, no payload
     Valid("""
