@@ -152,6 +152,12 @@ def in_script(ctx: FileContext) -> bool:
     return bool(guards) and not any(_serves(node) for guard in guards for node in iter_tree(guard))
 
 
+def in_notebook(ctx: FileContext) -> bool:
+    """A Jupyter notebook (``.ipynb``): cells run one at a time by a person who watches them
+    and can interrupt, like a script, not by a service."""
+    return ctx.path.endswith(".ipynb")
+
+
 def runs_at_import(ctx: FileContext) -> bool:
     """This point is module-level code (no ``def`` or ``class`` around it, comprehensions
     aside): it runs once, when the module is run or first imported. A loop of requests written
