@@ -189,3 +189,36 @@ def _url_argument(call: cst.Call, verb: str) -> cst.BaseExpression | None:
     positional = [arg.value for arg in call.args if arg.keyword is None and arg.star == ""]
     index = 1 if verb in ("request", "stream") else 0
     return positional[index] if len(positional) > index else None
+
+
+# a request allowed this long (seconds) is a long job: a connection set-up is noise beside it
+LONG_CALL_SECONDS = 600
+
+
+def allows_long_calls(function: cst.FunctionDef, constructor: cst.Call, client: str | None) -> bool:
+    """The client, or every request made with it, is given a timeout of ten minutes or more
+    (``client.post(url, json=job, timeout=3600)``, ``ClientSession(timeout=ClientTimeout(
+    total=1800))``): a clustering job, a large download. Beside a call expected to last
+    minutes, the tens of milliseconds a new connection costs do not matter."""
+    if _long_timeout(constructor):
+        return True
+    if client is None:
+        return False
+    requests = [
+        node for node in iter_tree(function.body)
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+        and isinstance(node.func.value, cst.Name) and node.func.value.value == client
+        and node.func.attr.value in _REQUEST_METHODS
+    ]
+    return bool(requests) and all(_long_timeout(request) for request in requests)
+
+
+def _long_timeout(call: cst.Call) -> bool:
+    value = next((arg.value for arg in call.args if arg.keyword is not None and arg.keyword.value == "timeout"), None)
+    if value is None:
+        return False
+    seconds = [
+        float(node.value.replace("_", "")) for node in iter_tree(value)
+        if isinstance(node, (cst.Integer, cst.Float))
+    ]
+    return bool(seconds) and max(seconds) >= LONG_CALL_SECONDS

@@ -7,7 +7,7 @@ import libcst as cst
 from ..context import COMPREHENSIONS
 from ..rule import Invalid, Rule, Valid
 from ..walker import iter_tree
-from ._probes import checks_status_only, downloads_given_url, runs_in_fresh_loop
+from ._probes import allows_long_calls, checks_status_only, downloads_given_url, runs_in_fresh_loop
 from ._reuse import (
     CLIENT_FACTORIES,
     enclosing_function,
@@ -72,6 +72,9 @@ class ClientPerCall(Rule):
       declares `global` names and returns nothing (it loads what it fetches into module state
       for every request to read: run at start-up or by a scheduler, not per request);
     - a fallback in an `except` block (it runs when the first attempt failed);
+    - a long job: the client, or every request made with it, is given a timeout of ten minutes
+      or more (`client.post(url, json=job, timeout=3600)`): beside a call expected to last
+      minutes, the tens of milliseconds of a new connection do not matter;
     - a download helper: a module-level function whose every request fetches a URL parameter
       as given, with no query, payload or `**kwargs` (`download_image(url)`): the hosts differ
       from call to call, so a shared pool would rarely hold a kept-alive connection;
@@ -164,6 +167,8 @@ class ClientPerCall(Rule):
         if (closed and checks_status_only(function)) or runs_in_fresh_loop(function, ctx.module):
             return
         if closed and name is not None and len(self.ctx.frames) == 2 and downloads_given_url(function, name):
+            return
+        if allows_long_calls(function, node, name):
             return
         caller = self._called_per_request(function)
         if closed:
@@ -753,6 +758,17 @@ ClientPerCall.VALID += (
                 client = openai.OpenAI(api_key=config.api_key, base_url=config.base_url)
                 config.models = [model.id for model in client.models.list()]
     """),
+    # a long job: a request allowed an hour
+    Valid("""
+        import httpx
+
+        class Graphs:
+            async def cluster(self, relationships):
+                async with httpx.AsyncClient() as client:
+                    response = await client.post(f"{self.endpoint}/cluster", json=relationships, timeout=3600)
+                    response.raise_for_status()
+                return response.json()["communities"]
+    """),
     # a download helper: a module-level function fetching whatever URL it is given, no payload
     Valid("""
         import aiohttp
@@ -1008,6 +1024,16 @@ ClientPerCall.INVALID = (
                     async with session.get(url, headers=self.headers) as response:
                         return await response.text()
     """, line=5, column=20, message_contains="every call of async `get_html()`"),
+    # an ordinary timeout is not a long job
+    Invalid("""
+        import httpx
+
+        class Graphs:
+            async def neighbours(self, node):
+                async with httpx.AsyncClient(timeout=30) as client:
+                    response = await client.get(f"{self.endpoint}/nodes/{node}", timeout=60)
+                    return response.json()
+    """, line=5, column=20, message_contains="every call of async `neighbours()`"),
     # a send whose status decides nothing is not a check
     Invalid("""
         import aiohttp
