@@ -283,6 +283,25 @@ def is_retry_loop(loop: cst.CSTNode) -> bool:
     return any(isinstance(node, cst.Name) and RETRY_NAME.search(node.value) for node in iter_tree(loop.target))
 
 
+def tries_until_success(loop: cst.CSTNode) -> bool:
+    """``for _ in range(MAX_RETRIES)`` (the bound names retries) or ``for i in range(3):`` whose
+    body tries and leaves on success (a ``try`` and a ``break`` or ``return``): a retry loop
+    whose counter is not named for it. One request per failed attempt, not one per item."""
+    if not isinstance(loop, cst.For):
+        return False
+    iterable = loop.iter
+    if not (isinstance(iterable, cst.Call) and last_name(iterable.func) == "range" and len(iterable.args) == 1):
+        return False
+    bound = iterable.args[0].value
+    if any(isinstance(node, cst.Name) and RETRY_NAME.search(node.value) for node in iter_tree(bound)):
+        return True
+    if not isinstance(bound, cst.Integer):
+        return False
+    body = list(iter_tree(loop.body))
+    return (any(isinstance(node, (cst.Try, cst.TryStar)) for node in body)
+            and any(isinstance(node, (cst.Break, cst.Return)) for node in body))
+
+
 _SLEEPS = re.compile(r"(^|\.)sleep$")
 
 
