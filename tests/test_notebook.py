@@ -156,3 +156,13 @@ def test_a_syntax_error_is_reported_in_its_cell(project: Path) -> None:
     (project / "syn.ipynb").write_bytes(make("import time\nawait x()\n", "y = (1,\n", "z = 2\n"))
     result = run("syn.ipynb", "--no-cache", cwd=project)
     assert result.stdout == "syn.ipynb:cell 2:1:5: APL001 cannot parse file: '(' was never closed\n"
+
+
+def test_a_notebook_is_not_a_service_for_http_timeouts(tmp_path: Path) -> None:
+    """Cells run one at a time, watched by a person: APL306 does not ask them for timeouts,
+    while the same line in a module is reported."""
+    write(tmp_path, "pyproject.toml", "[tool.agentperf-lint]\n")
+    (tmp_path / "demo.ipynb").write_bytes(make("import requests\nr = requests.get('http://localhost:8000/v1/models')\n"))
+    write(tmp_path, "client.py", "import requests\nr = requests.get('http://localhost:8000/v1/models')\n")
+    result = run(".", "--no-cache", "--select", "APL306", cwd=tmp_path)
+    assert [line.split(":")[0] for line in result.stdout.splitlines() if "APL306" in line] == ["client.py"]

@@ -152,6 +152,19 @@ def in_script(ctx: FileContext) -> bool:
     return bool(guards) and not any(_serves(node) for guard in guards for node in iter_tree(guard))
 
 
+def in_notebook(ctx: FileContext) -> bool:
+    """A Jupyter notebook (``.ipynb``): cells run one at a time by a person who watches them
+    and can interrupt, like a script, not by a service."""
+    return ctx.path.endswith(".ipynb")
+
+
+def runs_at_import(ctx: FileContext) -> bool:
+    """This point is module-level code (no ``def`` or ``class`` around it, comprehensions
+    aside): it runs once, when the module is run or first imported. A loop of requests written
+    at the top of a file is a script's body (an admin task run by hand), not a service's path."""
+    return all(frame.kind in ("module", "comprehension") for frame in ctx.frames)
+
+
 # calls in a ``__main__`` block that keep the process serving requests
 _SERVING = frozenset({"serve_forever", "run_forever", "run_app", "serve", "run_polling", "start_polling"})
 _SCRIPT_RUNNERS = frozenset({"asyncio", "trio", "anyio", "uvloop"})  # ``asyncio.run(main())``
@@ -268,6 +281,25 @@ def is_retry_loop(loop: cst.CSTNode) -> bool:
     if not isinstance(loop, cst.For):
         return False
     return any(isinstance(node, cst.Name) and RETRY_NAME.search(node.value) for node in iter_tree(loop.target))
+
+
+def tries_until_success(loop: cst.CSTNode) -> bool:
+    """``for _ in range(MAX_RETRIES)`` (the bound names retries) or ``for i in range(3):`` whose
+    body tries and leaves on success (a ``try`` and a ``break`` or ``return``): a retry loop
+    whose counter is not named for it. One request per failed attempt, not one per item."""
+    if not isinstance(loop, cst.For):
+        return False
+    iterable = loop.iter
+    if not (isinstance(iterable, cst.Call) and last_name(iterable.func) == "range" and len(iterable.args) == 1):
+        return False
+    bound = iterable.args[0].value
+    if any(isinstance(node, cst.Name) and RETRY_NAME.search(node.value) for node in iter_tree(bound)):
+        return True
+    if not isinstance(bound, cst.Integer):
+        return False
+    body = list(iter_tree(loop.body))
+    return (any(isinstance(node, (cst.Try, cst.TryStar)) for node in body)
+            and any(isinstance(node, (cst.Break, cst.Return)) for node in body))
 
 
 _SLEEPS = re.compile(r"(^|\.)sleep$")

@@ -7,9 +7,11 @@ import libcst as cst
 from ..context import COMPREHENSIONS
 from ..rule import Invalid, Rule, Valid
 from ..walker import iter_tree
+from ._probes import allows_long_calls, checks_status_only, downloads_given_url, runs_in_fresh_loop
 from ._reuse import (
     CLIENT_FACTORIES,
     enclosing_function,
+    in_script,
     is_command_line_module,
     is_constructor_name,
     is_retry_loop,
@@ -47,22 +49,44 @@ class ClientPerCall(Rule):
     `httpx.AsyncClient` per request at 0.03x. Over TLS to a remote host the handshake on every
     request makes it worse.
 
-    Not reported: creation in a factory (the client is returned, also wrapped:
-    `return instructor.from_openai(client)`; how often it runs is the caller's business), in
-    `__init__`/`__aenter__`/
-    `__enter__`, a lifespan or startup hook (`@asynccontextmanager`, `@app.on_event("startup")`,
-    `on_startup`), `login()`/`logout()`, a method called only from such methods of its class, a
-    `@pytest.fixture` or a test, `main()` and other entry
-    points, a
-    command-line module (it imports `typer`, `click` or `argparse`: one call per process), at module
-    level, or when the client is stored for reuse (`self.client = ...`, a global, a container,
-    passed to a constructor); a client that serves a loop of requests inside the same call (its
-    set-up is amortised); a fetch on a cache miss only (the function returns a cached value
-    before creating the client, or is named for filling a cache: `_fetch_and_cache_prices`);
-    a fallback in an `except` block (it runs when the first attempt failed); a loop that polls (it sleeps between rounds and iterates over no items:
-    `for _ in range(20): ... await asyncio.sleep(1)`, waiting for a server to come up); and a
-    client assigned to a parameter (`client = client or ...`
-    injection defaults).
+    Not reported, because the code runs once, rarely, or cannot share a client:
+
+    - a factory (the client is returned, also wrapped: `return instructor.from_openai(client)`;
+      how often it runs is the caller's business), or a client stored for reuse
+      (`self.client = ...`, a global, a container, passed to a constructor) or assigned to a
+      parameter (`client = client or ...` injection defaults);
+    - `__init__`/`__aenter__`/`__enter__`, a lifespan or startup hook (`@asynccontextmanager`,
+      `@app.on_event("startup")`, `on_startup`), `login()`/`logout()`, a method called only
+      from such methods of its class, a `@pytest.fixture` or a test, `main()` and other entry
+      points, module level;
+    - a command-line module (it imports `typer`, `click` or `argparse`: one call per process)
+      or a script (a module with `if __name__ == "__main__":` whose block starts no server: a
+      demo or example run by hand, where nothing else waits on the process);
+    - a client that serves a loop of requests inside the same call (its set-up is amortised),
+      or one built from each item of a loop (`OpenAI(base_url=config.base_url)` for each
+      configured endpoint: each item needs its own client);
+      a loop that polls (it sleeps between rounds and iterates over no items:
+      `for _ in range(20): ... await asyncio.sleep(1)`, waiting for a server to come up);
+    - a fetch on a cache miss only (the function returns a cached value before creating the
+      client, or is named for filling a cache: `_fetch_and_cache_prices`), and a sync that
+      declares `global` names and returns nothing (it loads what it fetches into module state
+      for every request to read: run at start-up or by a scheduler, not per request);
+    - a fallback in an `except` block (it runs when the first attempt failed);
+    - a long job: the client, or every request made with it, is given a timeout of ten minutes
+      or more (`client.post(url, json=job, timeout=3600)`): beside a call expected to last
+      minutes, the tens of milliseconds of a new connection do not matter;
+    - a download helper: a module-level function whose every request fetches a URL parameter
+      as given, with no query, payload or `**kwargs` (`download_image(url)`): the hosts differ
+      from call to call, so a shared pool would rarely hold a kept-alive connection;
+    - a check: the function reads no response body, returns nothing but a yes/no, and a status
+      decides something (`if response.status != 200: raise ...`, `raise_for_status()`,
+      `return r.status_code == 200`). Verifying credentials a user has just saved or probing a
+      server's health runs when someone configures or probes, not per request, and a fresh
+      connection is what it tests (a check whose client is never closed is still reported);
+    - a coroutine that every caller in its module runs with `asyncio.run(...)` (also in a
+      thread: `Thread(target=asyncio.run, args=(fetch(),))`): each call starts and closes its
+      own event loop, and an async client is bound to the loop it was made in, so it cannot be
+      shared across calls.
 
     ## Example
     ```python
@@ -127,18 +151,24 @@ class ClientPerCall(Rule):
                 return
             if function is not None and name is not None and name_escapes(name, function):
                 return
-            if _is_polling(loops[-1]):
+            if _is_polling(loops[-1]) or _configured_per_item(node, loops[-1]):
                 return
             fate = "created and discarded" if closed else "created and never closed"
             self.report(node, what=f"`{client}` is {fate} on every loop iteration")
             return
-        if function is None or runs_once(function) or is_command_line_module(ctx) or in_test_code(ctx):
+        if function is None or runs_once(function) or is_command_line_module(ctx) or in_script(ctx) or in_test_code(ctx):
             return
         if _fills_a_cache(function, node) or self._called_only_once(function) or self._in_fallback(function):
             return
         if name is not None and (name_escapes(name, function) or _is_parameter(name, function)):
             return
         if _serves_many(scope if scope is not None else function, name):
+            return
+        if (closed and checks_status_only(function)) or runs_in_fresh_loop(function, ctx.module):
+            return
+        if closed and name is not None and len(self.ctx.frames) == 2 and downloads_given_url(function, name):
+            return
+        if allows_long_calls(function, node, name):
             return
         caller = self._called_per_request(function)
         if closed:
@@ -272,6 +302,17 @@ def _uses(node: cst.CSTNode, name: str) -> bool:
     return any(isinstance(child, cst.Name) and child.value == name for child in iter_tree(inner))
 
 
+def _configured_per_item(call: cst.Call, loop: cst.CSTNode) -> bool:
+    """The client is built from the item (``OpenAI(api_key=config.api_key,
+    base_url=config.base_url)`` for each configured endpoint): each item needs its own client,
+    so there is nothing to share across iterations."""
+    if not isinstance(loop, cst.For) or not call.args:
+        return False
+    targets = {node.value for node in iter_tree(loop.target) if isinstance(node, cst.Name)}
+    return any(isinstance(node, cst.Name) and node.value in targets
+               for arg in call.args for node in iter_tree(arg.value))
+
+
 def _returns_name(function: cst.FunctionDef, name: str) -> bool:
     """``return wrapper`` (also through ``functools.wraps(f)(...)``, ``cast(..., wrapper)``,
     ``update_wrapper(wrapper, f)``) in ``function``'s body;
@@ -327,8 +368,9 @@ def _is_polling(loop: cst.CSTNode) -> bool:
 def _fills_a_cache(function: cst.FunctionDef, call: cst.Call) -> bool:
     """The function fetches on a cache miss only: it is named for filling a cache
     (``_fetch_and_cache_pricing_data``, ``refresh_cache``), or before the client is created it
-    returns early from a cache (``if CACHE is not None and fresh: return CACHE``)."""
-    if "cache" in function.name.value.lower():
+    returns early from a cache (``if CACHE is not None and fresh: return CACHE``), or it
+    refreshes module state (:func:`_refreshes_module_state`)."""
+    if "cache" in function.name.value.lower() or _refreshes_module_state(function):
         return True
     for statement in function.body.body:
         if any(node is call for node in iter_tree(statement)):
@@ -337,6 +379,21 @@ def _fills_a_cache(function: cst.FunctionDef, call: cst.Call) -> bool:
                 isinstance(node, cst.Return) for node in iter_tree(statement.body)):
             return True
     return False
+
+
+def _refreshes_module_state(function: cst.FunctionDef) -> bool:
+    """``global _providers, _checksum`` and no value returned: the function loads what it
+    fetches into module globals for every request to read, a sync run at start-up or on a
+    schedule (``scheduler.add_job(sync, "interval", minutes=1)``), not once per request."""
+    declares_global = False
+    for node in iter_tree(function.body):
+        if isinstance(node, cst.FunctionDef):
+            return False
+        if isinstance(node, cst.Global):
+            declares_global = True
+        elif isinstance(node, (cst.Return, cst.Yield)) and node.value is not None:
+            return False
+    return declares_global
 
 
 def _names_a_cache(test: cst.BaseExpression) -> bool:
@@ -650,6 +707,112 @@ ClientPerCall.VALID += (
             client = OpenAI(api_key=api_key)
             return instructor.from_openai(client)
     """),
+    # a script (an example run by hand): its tool functions serve one person's run
+    Valid("""
+        import asyncio
+        import httpx
+
+        async def search_web(query):
+            async with httpx.AsyncClient() as client:
+                return (await client.post("https://search.example/api", json={"q": query})).json()
+
+        async def main():
+            print(await search_web("influencers"))
+
+        if __name__ == "__main__":
+            asyncio.run(main())
+    """),
+    # a sync that loads what it fetches into module globals (run at start-up or on a schedule)
+    Valid("""
+        import aiohttp
+
+        _plugins = []
+
+        async def sync_plugins(base_url):
+            global _plugins
+            async with aiohttp.ClientSession() as session:
+                async with session.get(f"{base_url}/v1/plugins") as response:
+                    _plugins = sorted((await response.json())["data"], key=lambda p: p["id"])
+    """),
+    # run once in a thread of its own with its own loop: Thread(target=asyncio.run, args=(...,))
+    Valid("""
+        import asyncio
+        import threading
+        import aiohttp
+
+        class Gateway:
+            async def _register_callback(self):
+                async with aiohttp.ClientSession() as session:
+                    async with session.post(f"{self.base}/callback", json={"url": self.callback}) as r:
+                        self.registered = (await r.json())["ok"]
+
+            def run(self):
+                threading.Thread(target=asyncio.run, args=(self._register_callback(),)).start()
+    """),
+    # a client per configured endpoint: built from the item, nothing to share
+    Valid("""
+        import openai
+
+        def list_models(configs):
+            for config in configs:
+                client = openai.OpenAI(api_key=config.api_key, base_url=config.base_url)
+                config.models = [model.id for model in client.models.list()]
+    """),
+    # a long job: a request allowed an hour
+    Valid("""
+        import httpx
+
+        class Graphs:
+            async def cluster(self, relationships):
+                async with httpx.AsyncClient() as client:
+                    response = await client.post(f"{self.endpoint}/cluster", json=relationships, timeout=3600)
+                    response.raise_for_status()
+                return response.json()["communities"]
+    """),
+    # a download helper: a module-level function fetching whatever URL it is given, no payload
+    Valid("""
+        import aiohttp
+
+        async def download_image(url):
+            async with aiohttp.ClientSession() as session:
+                async with session.get(url) as response:
+                    return await response.read()
+    """),
+    # a check: no body read, the status decides (credentials verified when a user saves them)
+    Valid("""
+        from aiohttp import ClientSession
+
+        class WeatherBundle:
+            async def verify(self, credentials):
+                url = f"https://api.weather.example/now?key={credentials['API_KEY']}"
+                async with ClientSession() as session:
+                    async with session.get(url) as response:
+                        if response.status != 200:
+                            raise CredentialsError(await response.text())
+    """),
+    # a health probe answering yes or no
+    Valid("""
+        import httpx
+
+        async def is_reachable(base_url):
+            async with httpx.AsyncClient(timeout=5) as client:
+                response = await client.get(f"{base_url}/health")
+                return response.status_code == 200
+    """),
+    # each call runs in its own event loop (asyncio.run): an async client cannot outlive it
+    Valid("""
+        import asyncio
+        import aiohttp
+
+        class SerperSearch:
+            def search(self, query):
+                return asyncio.run(self.fetch(query))
+
+            async def fetch(self, query):
+                async with aiohttp.ClientSession() as session:
+                    async with session.post("https://google.serper.dev/search", params={"q": query}) as r:
+                        return await r.json()
+    """),
 )
 
 ClientPerCall.INVALID = (
@@ -734,10 +897,10 @@ ClientPerCall.INVALID = (
         import contextlib
         import httpx
 
-        async def call(url):
+        async def call(url, query):
             async with contextlib.AsyncExitStack() as stack:
                 client = await stack.enter_async_context(httpx.AsyncClient())
-                return await client.get(url)
+                return await client.get(url, params={"q": query})
     """, line=6, column=50),
     # never closed: worse than closed per call, and said so
     Invalid("""
@@ -750,13 +913,13 @@ ClientPerCall.INVALID = (
     Invalid("""
         import httpx
 
-        def status(url):
+        def fetch(url, query):
             client = httpx.Client()
             try:
-                return client.get(url).status_code
+                return client.get(url, params={"q": query}).json()
             finally:
                 client.close()
-    """, line=4, column=14, message_contains="created, used and closed on every call of `status()`"),
+    """, line=4, column=14, message_contains="created, used and closed on every call of `fetch()`"),
     # a decorator's wrapper: what callers call is the wrapper the decorator returns
     Invalid("""
         import functools
@@ -809,13 +972,13 @@ ClientPerCall.INVALID = (
     Invalid("""
         import aiohttp
 
-        async def download(url):
+        async def download(path):
             try:
                 async with aiohttp.ClientSession() as session:
-                    return await (await session.get(url)).read()
+                    return await (await session.get(f"{ASSETS}/{path}")).read()
             except aiohttp.ClientConnectorSSLError:
                 async with aiohttp.ClientSession() as session:
-                    return await (await session.get(url, ssl=False)).read()
+                    return await (await session.get(f"{ASSETS}/{path}", ssl=False)).read()
     """, line=5, column=20, message_contains="every call of async `download()`"),
     # a cache consulted after the client is made does not save the client
     Invalid("""
@@ -838,4 +1001,75 @@ ClientPerCall.INVALID = (
                     await client.post(url)
                 await asyncio.sleep(1)
     """, line=6, column=20, message_contains="every loop iteration"),
+
+    # a global read, not written, and the data returned: a per-request fetch
+    Invalid("""
+        import aiohttp
+
+        _BASE = "https://api.example"
+
+        async def lookup(key):
+            global _BASE
+            async with aiohttp.ClientSession() as session:
+                async with session.get(f"{_BASE}/{key}") as response:
+                    return await response.json()
+    """, line=7, column=16, message_contains="every call of async `lookup()`"),
+    # a client class's method fetching a page: its calls go to the same few hosts
+    Invalid("""
+        from aiohttp import ClientSession
+
+        class SearchEngine:
+            async def get_html(self, url):
+                async with ClientSession() as session:
+                    async with session.get(url, headers=self.headers) as response:
+                        return await response.text()
+    """, line=5, column=20, message_contains="every call of async `get_html()`"),
+    # an ordinary timeout is not a long job
+    Invalid("""
+        import httpx
+
+        class Graphs:
+            async def neighbours(self, node):
+                async with httpx.AsyncClient(timeout=30) as client:
+                    response = await client.get(f"{self.endpoint}/nodes/{node}", timeout=60)
+                    return response.json()
+    """, line=5, column=20, message_contains="every call of async `neighbours()`"),
+    # a send whose status decides nothing is not a check
+    Invalid("""
+        import aiohttp
+
+        async def upload_metrics(payload):
+            async with aiohttp.ClientSession() as session:
+                async with session.post("https://stats.example/v1", json=payload) as response:
+                    if response.status != 200:
+                        pass
+    """, line=4, column=16, message_contains="every call of async `upload_metrics()`"),
+    # a status check that also returns the body is a fetch
+    Invalid("""
+        import aiohttp
+
+        async def search(query):
+            async with aiohttp.ClientSession() as session:
+                async with session.get("https://api.example/search", params={"q": query}) as response:
+                    if response.status != 200:
+                        raise RuntimeError(await response.text())
+                    return await response.json()
+    """, line=4, column=16, message_contains="every call of async `search()`"),
+    # awaited in the running loop as well as run with asyncio.run: shareable there
+    Invalid("""
+        import asyncio
+        import aiohttp
+
+        class Search:
+            def search(self, query):
+                return asyncio.run(self.fetch(query))
+
+            async def search_async(self, query):
+                return await self.fetch(query)
+
+            async def fetch(self, query):
+                async with aiohttp.ClientSession() as session:
+                    async with session.get("https://api.example", params={"q": query}) as r:
+                        return await r.json()
+    """, line=12, column=20, message_contains="every call of async `fetch()`"),
 )

@@ -7,7 +7,15 @@ import libcst as cst
 from ..rule import Invalid, Rule, Valid
 from ..walker import iter_tree
 from ._loops import in_test_code
-from ._reuse import contains_sleep, in_script, is_command_line_module, is_retry_loop, loops_here
+from ._reuse import (
+    contains_sleep,
+    in_script,
+    is_command_line_module,
+    is_retry_loop,
+    loops_here,
+    runs_at_import,
+    tries_until_success,
+)
 
 _VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request", "stream")
 _SESSIONS = {"requests": "requests.Session", "httpx": "httpx.Client"}
@@ -27,7 +35,8 @@ class RequestsInLoop(Rule):
     the connections alive; the iterations are independent, so they can usually also run
     concurrently (`httpx.AsyncClient` with `asyncio.gather` and a semaphore).
 
-    Retry loops (`for attempt in range(3)`) and `while` loops that sleep are not reported: a
+    Retry loops (`for attempt in range(3)`, `for _ in range(MAX_RETRIES)`, `for i in range(3):`
+    around a `try` that leaves on success) and `while` loops that sleep are not reported: a
     polling loop pays one request per round by design. Pagination (a `while` loop, a loop that
     stops on an empty page, or a request reading the cursor, page token or next URL of the
     previous response) is reported for the session only: each page needs the previous one, so
@@ -35,8 +44,9 @@ class RequestsInLoop(Rule):
 
     Not reported in code run once by a person or a build rather than per request of a service:
     test code, a command-line module (it imports `typer`, `click`, `argparse`, `fire` or
-    `docopt`) and a script (a module with `if __name__ == "__main__":` whose main block starts
-    no server).
+    `docopt`), a script (a module with `if __name__ == "__main__":` whose main block starts
+    no server) and a loop at module level (no function around it: the file's top-level code,
+    run once when the file is run, such as an admin script approving pending requests).
 
     ## Example
     ```python
@@ -91,9 +101,9 @@ class RequestsInLoop(Rule):
         if library not in _SESSIONS or verb not in _VERBS:
             return
         loop = loops[-1]
-        if (isinstance(loop, cst.While) and contains_sleep(loop.body)) or is_retry_loop(loop):
+        if (isinstance(loop, cst.While) and contains_sleep(loop.body)) or is_retry_loop(loop) or tries_until_success(loop):
             return
-        if in_test_code(ctx) or is_command_line_module(ctx) or in_script(ctx):
+        if in_test_code(ctx) or is_command_line_module(ctx) or in_script(ctx) or runs_at_import(ctx):
             return
         concurrency = "" if _sequential(loop, node) else " (and consider running the requests concurrently)"
         self.report(node, call=target, session=_SESSIONS[library], concurrency=concurrency)
@@ -108,10 +118,10 @@ class RequestsInLoop(Rule):
         library, _, verb = target.rpartition(".")
         if library not in _SESSIONS or verb not in _VERBS:
             return
-        if (isinstance(loop, cst.While) and contains_sleep(loop.body)) or is_retry_loop(loop):
+        if (isinstance(loop, cst.While) and contains_sleep(loop.body)) or is_retry_loop(loop) or tries_until_success(loop):
             return
         ctx = self.ctx
-        if in_test_code(ctx) or is_command_line_module(ctx) or in_script(ctx):
+        if in_test_code(ctx) or is_command_line_module(ctx) or in_script(ctx) or runs_at_import(ctx):
             return
         concurrency = "" if _sequential(loop, node) else " (and consider running the requests concurrently)"
         chain = " -> ".join((f"{self.ctx.project_callee(node).rpartition('.')[2]}()", *blocking.chain))  # type: ignore[union-attr]
@@ -143,6 +153,37 @@ def _sequential(loop: cst.CSTNode, call: cst.Call) -> bool:
 
 
 RequestsInLoop.VALID = (
+    # retry loops whose counter is not named for it
+    Valid("""
+        import requests
+
+        def moderate(image, endpoint):
+            for _ in range(MAX_RETRIES):
+                response = requests.post(endpoint, data=image, timeout=10).json()
+                if response["status"] == "done":
+                    break
+            return response
+    """),
+    Valid("""
+        import requests
+
+        def stream(api_base, payload):
+            for i in range(3):
+                try:
+                    response = requests.post(api_base, json=payload, stream=True, timeout=30)
+                    break
+                except requests.RequestException:
+                    continue
+            return response
+    """),
+    # a loop at the top of the file: a script's body, run once by hand
+    Valid("""
+        import requests
+
+        pending = requests.get("https://hub.example/requests/pending", timeout=10).json()
+        for request in pending:
+            requests.post("https://hub.example/requests/grant", json={"user": request["user"]}, timeout=10)
+    """),
     # a dev script, run by hand: one request per item costs its author, not a service
     Valid("""
         import requests
@@ -276,4 +317,11 @@ RequestsInLoop.INVALID = (
                 body = requests.get(url, params={"page_token": token}, timeout=5).json()
                 token = body["next_page_token"]
     """, line=6, column=16, message_contains="requests.Session"),
+    # a fixed count over items is not a retry: no try that stops on success
+    Invalid("""
+        import requests
+
+        def pages(url):
+            return [requests.get(url, params={"page": n}, timeout=10).json() for n in range(3)]
+    """, line=4, column=13),
 )

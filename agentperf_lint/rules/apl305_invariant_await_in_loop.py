@@ -49,6 +49,9 @@ class InvariantAwaitInLoop(Rule):
       calls on queues, streams, sockets, cursors and connections;
     - when the receiver or an argument is assigned or mutated in the loop body (including by
       calling a non-fetch method on it, such as `await db.insert(x)` next to `await db.count()`);
+    - when an argument is also passed to an awaited non-fetch call in the loop body
+      (`await update_chat(chat_id, data)` then `await get_chat(chat_id)`: the loop writes the
+      record and reads it back, so each read differs);
     - when an argument contains another call (its value may differ each time);
     - in `async for` loops (time passes between items by design) and in retry loops.
 
@@ -119,6 +122,8 @@ class InvariantAwaitInLoop(Rule):
         if mentioned & written or _has_nested_call(call, ctx):
             return
         if _mutated_receivers(body) & mentioned:
+            return
+        if _written_by_awaits(body, exclude=call) & set(_arg_names(call)):
             return
         if _retry_shape(body):
             return
@@ -229,6 +234,19 @@ def _mutated_receivers(body: cst.CSTNode) -> set[str]:
     return touched
 
 
+def _written_by_awaits(body: cst.CSTNode, exclude: cst.Call) -> set[str]:
+    """Names passed to an awaited non-fetch call in the body (``await update_chat(chat_id,
+    data)``): that call writes the record the fetch then reads back, so the fetch's answer
+    changes every iteration (an update-then-read check)."""
+    names: set[str] = set()
+    for node in iter_tree(body):
+        if isinstance(node, cst.Await) and isinstance(node.expression, cst.Call) and node.expression is not exclude:
+            call = node.expression
+            if not _FETCH.search(last_name(call.func)):
+                names.update(_arg_names(call))
+    return names
+
+
 def _has_nested_call(call: cst.Call, ctx: FileContext) -> bool:
     """An argument computed by a call (other than a builtin such as ``str``): it may differ."""
     for arg in call.args:
@@ -251,6 +269,14 @@ def _retry_shape(body: cst.CSTNode) -> bool:
 
 
 InvariantAwaitInLoop.VALID = (
+    # update then read back: the awaited write takes the same id, so each read differs
+    Valid("""
+        async def check_updates(chat_id, updates):
+            for update in updates:
+                await update_chat(chat_id, update)
+                chat = await get_chat(chat_id)
+                assert chat["title"] == update["title"]
+    """),
     Valid("""
         async def f(store, docs, user_id):
             user = await store.get_user(user_id)
@@ -400,4 +426,11 @@ InvariantAwaitInLoop.INVALID = (
                 settings = await db.fetch_settings(str("tenant"))
                 print(i, settings)
     """, line=3, column=20),
+    # an awaited write of other data does not change what the fetch reads
+    Invalid("""
+        async def tag_all(docs, user_id):
+            for doc in docs:
+                user = await get_user(user_id)
+                await save_tags(doc, user.default_tag)
+    """, line=3, column=16),
 )

@@ -7,7 +7,7 @@ import libcst as cst
 from ..rule import Invalid, Option, Rule, Valid
 from ..walker import iter_tree
 from ._loops import in_test_code
-from ._reuse import enclosing_function, in_script, is_command_line_module
+from ._reuse import enclosing_function, in_notebook, in_script, is_command_line_module
 
 _REQUESTS_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
 _HTTPX_CALLS = frozenset({
@@ -41,8 +41,9 @@ class HttpWithoutTimeout(Rule):
     `conftest.py`, `test_*` functions), a command-line module (it imports `typer`, `click`,
     `argparse`, `fire` or `docopt`) and a script (a module with `if __name__ == "__main__":`:
     a dev tool, a build step, a health probe; unless that block starts a server,
-    `serve_forever()`, `web.run_app(app)`, `uvicorn.run(app)`, `bot.run(token)`). Calls that pass `**kwargs` are not reported: the timeout
-    may be in them.
+    `serve_forever()`, `web.run_app(app)`, `uvicorn.run(app)`, `bot.run(token)`), and a Jupyter
+    notebook (its cells run one at a time, watched by the person who can interrupt them).
+    Calls that pass `**kwargs` are not reported: the timeout may be in them.
 
     ## Why is this bad?
     An agent waiting on a server that never answers holds its task, its concurrency slot and
@@ -110,7 +111,7 @@ class HttpWithoutTimeout(Rule):
         if not (_is_requests_call(target) or target in _AIOHTTP_SESSIONS or target in _AIOHTTP_TIMEOUTS
                 or _is_httpx(target)):
             return  # not an HTTP call (asked first: the checks below scan the module)
-        if in_test_code(ctx) or is_command_line_module(ctx) or in_script(ctx):
+        if in_test_code(ctx) or is_command_line_module(ctx) or in_script(ctx) or in_notebook(ctx):
             return
         timeout = _keyword(node, "timeout")
         if _is_requests_call(target):

@@ -188,7 +188,7 @@ def test_independent_requests_still_get_the_concurrency_advice() -> None:
         async def fetch(url):
             client = httpx.AsyncClient()
             try:
-                return (await client.get(url)).text
+                return (await client.get(url, params={"format": "json"})).text
             finally:
                 await client.aclose()
     """, "created, used and closed on every call of async `fetch()`"),
@@ -197,7 +197,7 @@ def test_independent_requests_still_get_the_concurrency_advice() -> None:
 
         async def fetch(url):
             async with httpx.AsyncClient() as client:
-                return (await client.get(url)).text
+                return (await client.get(url, params={"format": "json"})).text
     """, "created, used and closed on every call of async `fetch()`"),
     ("""
         import httpx
