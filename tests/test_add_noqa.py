@@ -19,7 +19,7 @@ LATIN_AFTER = "    time.sleep(8)  # café  # noqa: APL101\n".encode("latin-1")
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    write(tmp_path, "pyproject.toml", "[tool.agentperf-lint]\n")
+    write(tmp_path, "pyproject.toml", "[tool.agentperf-lint]\n\n[tool.agentperf-lint.blocking]\nreport-file-chains = true\n")
     return tmp_path
 
 

@@ -25,7 +25,7 @@ NOTEBOOK = make(
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    write(tmp_path, "pyproject.toml", "[tool.agentperf-lint]\n")
+    write(tmp_path, "pyproject.toml", "[tool.agentperf-lint]\n\n[tool.agentperf-lint.blocking]\nreport-file-chains = true\n")
     (tmp_path / "agent.ipynb").write_bytes(NOTEBOOK)
     return tmp_path
 
@@ -161,7 +161,7 @@ def test_a_syntax_error_is_reported_in_its_cell(project: Path) -> None:
 def test_a_notebook_is_not_a_service_for_http_timeouts(tmp_path: Path) -> None:
     """Cells run one at a time, watched by a person: APL306 does not ask them for timeouts,
     while the same line in a module is reported."""
-    write(tmp_path, "pyproject.toml", "[tool.agentperf-lint]\n")
+    write(tmp_path, "pyproject.toml", "[tool.agentperf-lint]\n\n[tool.agentperf-lint.blocking]\nreport-file-chains = true\n")
     (tmp_path / "demo.ipynb").write_bytes(make("import requests\nr = requests.get('http://localhost:8000/v1/models')\n"))
     write(tmp_path, "client.py", "import requests\nr = requests.get('http://localhost:8000/v1/models')\n")
     result = run(".", "--no-cache", "--select", "APL306", cwd=tmp_path)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -60,6 +61,7 @@ def test_chain_through_sync_modules_is_found_and_unreached_modules_are_skipped(
     package: list[Source], use_cache: bool
 ) -> None:
     settings = load_settings(None, cwd=Path.cwd(), overrides={"select": ["APL114"]})
+    settings = replace(settings, rule_options={"blocking": {"report-file-chains": True}})  # a file chain
     for _ in range(2 if use_cache else 1):  # the second run answers from the cache
         outcome = run(package, settings, RunOptions(use_cache=use_cache))
         findings = [(f.path, f.line, f.code) for f in outcome.findings]

@@ -413,6 +413,9 @@ class ProjectModel:
         for callee_value, awaited, nonblocking, *extra in function.data["calls"]:
             guard, passed = (extra[0], extra[1]) if extra else (None, [])
             resource = len(extra) > 2  # reads a file the package ships (a path built from ``__file__``)
+            if callee_value[0] == "iter":
+                self._iteration(effect, callees, callee_value[1], function)
+                continue
             obj = self.evaluate(callee_value, function.owner)
             if obj is not None and obj.kind == "class":
                 init = self.method(obj.name, "__init__")
@@ -453,6 +456,20 @@ class ProjectModel:
                 _add_blocking(effect, Blocking(hit, (hit.call,)), guard)
             effect.unknown = True
         return effect, callees
+
+    def _iteration(self, effect: Effect, callees: list[_Edge], iterable: list[Any], function: _Function) -> None:
+        """A loop over ``iterable``: a project class's ``__iter__`` is a call; a third-party
+        object whose iteration the catalogue lists (``django.db.models.QuerySet.__iter__``: the
+        query runs there) blocks. Anything else is not a call at all."""
+        obj = self.evaluate(["attr", iterable, "__iter__"], function.owner)
+        if obj is None:
+            return
+        if obj.kind in ("function", "method") and self.function(obj.name) is not None:
+            callees.append(_Edge(obj.name, None, []))
+        elif obj.kind == "extern":
+            hit = blocking_call(obj.name, None, "__iter__", False, self.extra_blocking)
+            if hit is not None:
+                _add_blocking(effect, Blocking(hit, (hit.call,)), None)
 
     def _solve(self, start: _Function) -> None:
         """Effects of every function reachable from ``start``, iterated to a fixpoint (cycles

@@ -7,7 +7,7 @@ modules: that is the model's job (:mod:`.model`). Values are symbolic *value ref
 
 * ``["q", "pkg.mod.name"]``: the object a qualified name denotes (module, class, function);
 * ``["t", "pkg.mod.Class"]``: an instance of a class, from an annotation;
-* ``["call", V]``: what calling V returns; ``["attr", V, "name"]``: an attribute of V;
+* ``["call", V]``: what calling V returns; ``["iter", V]`` (only as a callee): a loop over V; ``["attr", V, "name"]``: an attribute of V;
 * ``["div", V]``: ``V / something`` (a path stays a path); ``["self"]``, ``["super"]``,
   ``["cls"]``; ``["?"]`` for anything unknown.
 
@@ -574,6 +574,25 @@ class _Calls(_Body):
         if isinstance(node.iter, ast.Call):
             self.awaited.add(id(node.iter))
         self.generic_visit(node)
+
+    def visit_For(self, node: ast.For) -> None:
+        self._iterates(node.iter)
+        self.generic_visit(node)
+
+    def visit_comprehension(self, node: ast.comprehension) -> None:
+        if not node.is_async:
+            self._iterates(node.iter)
+        self.generic_visit(node)
+
+    def _iterates(self, iterable: ast.expr) -> None:
+        """``for row in rows:`` asks ``rows`` for its items: a lazy query (a Django queryset, a
+        cursor) runs there. Written down as ``["iter", V]``, which the model follows only when it
+        knows what V is (nothing unknown is implied by a loop)."""
+        if self.memoised or isinstance(iterable, (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.Constant)):
+            return
+        value = self.owner._value(iterable, self.local)
+        if value != UNKNOWN:
+            self.out.append([["iter", value], False, False])
 
     def visit_Call(self, node: ast.Call) -> None:
         callee = self.owner._value(node.func, self.local)

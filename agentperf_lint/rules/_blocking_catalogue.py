@@ -287,6 +287,7 @@ ROWS: tuple[tuple[str | Cost, ...], ...] = (
       "django.db.models.QuerySet.aggregate django.db.models.QuerySet.earliest "
       "django.db.models.QuerySet.latest django.db.models.QuerySet.in_bulk "
       "django.db.models.QuerySet.contains django.db.models.QuerySet.explain "
+      "django.db.models.QuerySet.__iter__ "  # a loop over a queryset in a sync helper (project model)
       "django.db.models.RelatedManager.exists django.db.models.RelatedManager.count "
       "django.db.models.RelatedManager.first django.db.models.RelatedManager.last "
       "django.db.models.RelatedManager.create django.db.models.RelatedManager.get_or_create "

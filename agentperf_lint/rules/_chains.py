@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import libcst as cst
+from libcst.helpers import get_full_name_for_node
 
 from ..context import FileContext
 from ..project.queries import model_of
@@ -19,6 +20,31 @@ from ._blocking import Catalogue, classify, to_thread_fix
 from ._costs import Cost
 from ._entry import in_one_shot_program, runs_alone
 from ._test_code import skips_test_code
+
+
+# Chains that end in local file content or directory-tree I/O: reported by APL114 in Home
+# Assistant code, elsewhere only with its ``report-file-chains`` option.
+LOCAL_FILES = frozenset({Cost.FILE_CONTENT, Cost.DIRECTORY_TREE})
+
+
+def in_home_assistant(ctx: FileContext) -> bool:
+    """The module imports Home Assistant (``homeassistant.*``) at its top level: an integration,
+    whose event loop Home Assistant itself watches for blocking file I/O."""
+    def imports_it() -> bool:
+        for statement in ctx.module.body:
+            if not isinstance(statement, cst.SimpleStatementLine):
+                continue
+            for small in statement.body:
+                if isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None:
+                    names = [get_full_name_for_node(small.module) or ""]
+                elif isinstance(small, cst.Import):
+                    names = [get_full_name_for_node(alias.name) or "" for alias in small.names]
+                else:
+                    continue
+                if any(name.split(".")[0] == "homeassistant" for name in names):
+                    return True
+        return False
+    return ctx.file_answer("imports homeassistant", imports_it)
 
 
 @dataclass(frozen=True)

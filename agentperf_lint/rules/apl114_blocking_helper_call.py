@@ -11,10 +11,13 @@ import libcst as cst
 from ..context import FileContext
 from ..project.queries import model_of
 from ..rule import FixAvailability, Invalid, Option, Rule, Valid
-from ._chains import blocking_chain
+from ._chains import LOCAL_FILES, blocking_chain, in_home_assistant
 from ._costs import Cost
 from ._test_code import CHECK_TESTS
 from .apl113_blocking_user_configured import user_catalogue
+
+
+_FILE_CHAINS = {"report-file-chains": True}
 
 
 class BlockingHelperCall(Rule):
@@ -29,7 +32,9 @@ class BlockingHelperCall(Rule):
     (not the `os.path.exists()` before it).
 
     A helper whose costliest blocking call is one file-system metadata call (`ensure_dir() ->
-    pathlib.Path.mkdir()`) is reported as APL115 instead, with the direct metadata calls.
+    pathlib.Path.mkdir()`) is reported as APL115 instead, with the direct metadata calls. One
+    whose costliest call is local file or directory I/O is reported in Home Assistant code, and
+    elsewhere with the `report-file-chains` option (see Options).
 
     It is exact rather than guessing: only calls it resolved are followed, never a method picked
     by its name alone, and a call already reported by another APL1xx rule is not reported again.
@@ -48,32 +53,31 @@ class BlockingHelperCall(Rule):
 
     ## Why is this bad?
     Most real event-loop stalls are one or two calls away from the coroutine: an async
-    handler calls `load_settings()`, which calls `read_json()`, which opens a file. Per-call
-    linters see nothing wrong in any single function.
+    handler calls `display_name()`, which calls `fetch_profile()`, which makes an HTTP request.
+    Per-call linters see nothing wrong in any single function.
 
     ## Example
     ```python
-    import json
+    import requests
 
-    def read_json(path):
-        with open(path) as f:
-            return json.load(f)
+    def fetch_profile(user_id):
+        return requests.get(f"https://api.example.com/users/{user_id}", timeout=10).json()
 
-    def load_settings():
-        return read_json("settings.json")
+    def display_name(user_id):
+        return fetch_profile(user_id)["name"]
 
-    async def handle(request):
-        settings = load_settings()
+    async def greet(request):
+        name = display_name(request.user_id)
     ```
 
     ## Use instead
     ```python
     import asyncio
 
-    async def handle(request):
-        settings = await asyncio.to_thread(load_settings)
+    async def greet(request):
+        name = await asyncio.to_thread(display_name, request.user_id)
     ```
-    (or load the settings once at start-up, or make the helpers async).
+    (or make the helpers async, on an async HTTP client).
 
     ## Fix safety
     When the helper is defined in the same file and the call is a whole statement or the
@@ -87,6 +91,14 @@ class BlockingHelperCall(Rule):
       blocking there also end chains.
     - `check-tests` (same table, shared with APL101-115): also report chains in test code
       (skipped by default: a blocking helper slows a test, not a service).
+    - `report-file-chains` (same table, default `false`): also report chains whose costliest
+      call is local file content or directory-tree I/O (`load_config() -> open()`) in code
+      that is not a Home Assistant integration. Off by default because on application code
+      such helpers mostly read small configuration, prompt and state files: on 21 application
+      repositories, about one such chain in twenty was a change a maintainer would make
+      (bench/precision/), against most chains that end in a request, a query or a
+      subprocess. Home Assistant code always gets them: Home Assistant's own loop detector
+      reports file I/O in the event loop, and integration maintainers fix every one.
 
     ## Known problems
     Acquiring a `threading` lock does not end a chain: thread-safe helpers take locks around
@@ -105,6 +117,8 @@ class BlockingHelperCall(Rule):
     options = (
         Option("extra-calls", dict, {}, "blocking call (qualified name) -> suggested async replacement"),
         CHECK_TESTS,
+        Option("report-file-chains", bool, False,
+               "also report chains whose costliest call is local file or directory I/O outside Home Assistant code"),
     )
 
     def __init__(self, settings: Mapping[str, Any] | None = None) -> None:
@@ -118,10 +132,17 @@ class BlockingHelperCall(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         chain = blocking_chain(self, self.ctx, node, self.extra)
-        if chain is not None and chain.cost > Cost.METADATA:  # metadata-only chains: APL115
-            self.report(node, message=chain.message(), fix=chain.fix)
+        if chain is None or chain.cost == Cost.METADATA:  # metadata-only chains: APL115
+            return
+        if chain.cost in LOCAL_FILES and not (self.settings["report-file-chains"] or in_home_assistant(self.ctx)):
+            return
+        self.report(node, message=chain.message(), fix=chain.fix)
 
     VALID = (
+        # local file I/O through a helper outside Home Assistant code: only with report-file-chains
+        Valid("import json\ndef read(p):\n    with open(p) as f:\n        return json.load(f)\n\nasync def f():\n    return read('s.json')\n"),
+        # a loop over a list is no call
+        Valid("import requests\ndef names(rows):\n    for row in rows:\n        yield row\n\nasync def f(rows):\n    return list(names(rows))\n"),
         Valid("import json\ndef read(p):\n    with open(p) as f:\n        return json.load(f)\n\ndef load():\n    return read('s.json')\n"),
         Valid("import asyncio\ndef read(p):\n    return open(p).read()\n\nasync def f():\n    return await asyncio.to_thread(read, 'x')\n"),
         Valid("def pure(x):\n    return x * 2\n\nasync def f():\n    return pure(2)\n"),
@@ -146,10 +167,23 @@ class BlockingHelperCall(Rule):
             "    _client = Client()\n    return _client\n\nasync def f():\n    return client()\n"),
     )
     INVALID = (
+        Invalid(  # Home Assistant code: its own loop detector reports file I/O, maintainers fix it
+            "from homeassistant.core import HomeAssistant\n\ndef read_info(path):\n    with open(path) as f:\n"
+            "        return f.read()\n\nasync def async_get_diagnostics(hass: HomeAssistant, entry):\n"
+            "    return read_info(hass.config.path('info.txt'))\n",
+            line=8, column=12, message_contains="read_info() -> open() (file content I/O)",
+        ),
+        Invalid(  # a loop over a lazy Django queryset runs the query
+            "from django.db import models\n\nclass Option(models.Model):\n    pass\n\nclass Options:\n"
+            "    @staticmethod\n    def every():\n        return Option.objects.all()\n\n    @staticmethod\n"
+            "    def first_enabled():\n        for option in Options.every():\n            return option\n\n"
+            "async def route(message):\n    return Options.first_enabled()\n",
+            line=17, column=12, message_contains="Options.first_enabled() -> django.db.models.QuerySet.__iter__() (a database round trip)",
+        ),
         Invalid(  # the costliest call of the helper is named, not the metadata check before it
             "import os\nimport shutil\n\ndef _cleanup_venv(path):\n    if os.path.exists(path):\n"
             "        shutil.rmtree(path)\n\nasync def reset(path):\n    _cleanup_venv(path)\n",
-            line=9, column=5, message_contains="_cleanup_venv() -> shutil.rmtree()",
+            line=9, column=5, message_contains="_cleanup_venv() -> shutil.rmtree()", options=_FILE_CHAINS,
             fixed="import os\nimport shutil\nimport asyncio\n\ndef _cleanup_venv(path):\n    if os.path.exists(path):\n"
             "        shutil.rmtree(path)\n\nasync def reset(path):\n    await asyncio.to_thread(_cleanup_venv, path)\n",
         ),
@@ -158,12 +192,12 @@ class BlockingHelperCall(Rule):
             "            return json.load(f)\n\nclass Store(Base):\n    pass\n\nclass Service:\n"
             "    def __init__(self, store: Store):\n        self.store = store\n\n    async def run(self):\n"
             "        return self.store.load('x.json')\n",
-            line=16, column=16, message_contains="Base.load() -> open()",
+            line=16, column=16, message_contains="Base.load() -> open()", options=_FILE_CHAINS,
         ),
         Invalid(
             "import json\n\ndef read_json(path):\n    with open(path) as f:\n        return json.load(f)\n\n"
             "def load_settings():\n    return read_json('settings.json')\n\nasync def handle():\n    settings = load_settings()\n",
-            line=11, column=16, message_contains="load_settings() -> read_json() -> open()",
+            line=11, column=16, message_contains="load_settings() -> read_json() -> open()", options=_FILE_CHAINS,
             fixed="import json\nimport asyncio\n\ndef read_json(path):\n    with open(path) as f:\n        return json.load(f)\n\n"
             "def load_settings():\n    return read_json('settings.json')\n\nasync def handle():\n    settings = await asyncio.to_thread(load_settings)\n",
         ),
@@ -179,17 +213,17 @@ class BlockingHelperCall(Rule):
         Invalid(
             "from pathlib import Path\n\nclass Store:\n    def __init__(self, root: Path):\n        self.data = (root / 'db.json').read_text()\n\n"
             "async def f(root):\n    return Store(root)\n",
-            line=8, column=12, message_contains="Store.__init__() -> pathlib.Path.read_text()",
+            line=8, column=12, message_contains="Store.__init__() -> pathlib.Path.read_text()", options=_FILE_CHAINS,
         ),
         Invalid(  # the call leaves the optional parameter out: its default fill reads the file
             "def server_id():\n    return open('id').read()\n\ndef log(kind, props=None):\n"
             "    if props.get('id') is None:\n        props['id'] = server_id()\n    return props\n\n"
             "async def f(user):\n    return log('x', props={'user': user})\n",
-            line=10, column=12, message_contains="log() -> server_id() -> open",
+            line=10, column=12, message_contains="log() -> server_id() -> open", options=_FILE_CHAINS,
         ),
         Invalid(
             "def a():\n    return b()\n\ndef b():\n    return a() or open('x')\n\nasync def f():\n    a()\n",
-            line=8, column=5, message_contains="a() -> b() -> open()",
+            line=8, column=5, message_contains="a() -> b() -> open()", options=_FILE_CHAINS,
             fixed="import asyncio\n\ndef a():\n    return b()\n\ndef b():\n    return a() or open('x')\n\nasync def f():\n    await asyncio.to_thread(a)\n",
         ),
     )

@@ -1,6 +1,9 @@
-"""Settings loaded from disk: the classic stall two calls away from the coroutine (APL114).
+"""Settings fetched from the config service: the classic stall two calls away from the
+coroutine (APL114).
 
-Each mistake sits next to the correct way.
+Each mistake sits next to the correct way. (A helper that only reads a local file, such as
+``read_json`` below, is reported through a chain in Home Assistant code, or everywhere with
+``report-file-chains = true`` in ``[tool.agentperf-lint.blocking]``.)
 """
 
 from __future__ import annotations
@@ -11,8 +14,10 @@ import os
 from pathlib import Path
 
 import aiofiles
+import requests
 
 SETTINGS_PATH = Path(os.environ.get("AGENT_SETTINGS", "settings.json"))
+CONFIG_URL = os.environ.get("AGENT_CONFIG_URL", "https://config.example.com/agent")
 
 
 def read_json(path: Path) -> dict[str, object]:
@@ -20,12 +25,18 @@ def read_json(path: Path) -> dict[str, object]:
         return json.load(handle)
 
 
+def fetch_json(url: str) -> dict[str, object]:
+    response = requests.get(url, timeout=10)  # fine here: a sync helper
+    response.raise_for_status()
+    return response.json()
+
+
 def load_settings() -> dict[str, object]:
-    return read_json(SETTINGS_PATH)
+    return {**read_json(SETTINGS_PATH), **fetch_json(CONFIG_URL)}
 
 
 async def settings_for_request_slow() -> dict[str, object]:
-    # load_settings() -> read_json() -> open(): the file is read on the event loop (APL114)
+    # load_settings() -> fetch_json() -> requests.get(): a network round trip on the event loop (APL114)
     return load_settings()
 
 

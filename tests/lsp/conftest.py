@@ -28,7 +28,8 @@ SAMPLE = "import time\n\n\nasync def handler(path):\n    time.sleep(1)\n    data
 def workspace(tmp_path: Path) -> Path:
     root = tmp_path / "project"
     root.mkdir()
-    (root / "pyproject.toml").write_text('[tool.agentperf-lint]\nignore = []\n', encoding="utf-8")
+    (root / "pyproject.toml").write_text(  # the chains here end in file I/O: report them
+        '[tool.agentperf-lint]\nignore = []\n\n[tool.agentperf-lint.blocking]\nreport-file-chains = true\n', encoding="utf-8")
     (root / "sample.py").write_text(SAMPLE, encoding="utf-8")
     (root / "helpers.py").write_text('def load():\n    return open("x").read()\n', encoding="utf-8")
     (root / "app.py").write_text("from helpers import load\n\n\nasync def handler():\n    return load()\n", encoding="utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import textwrap
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,8 @@ def lint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., RunRe
     def run_it(files: Files, select: list[str], use_cache: bool = False) -> RunResult:
         sources = write(tmp_path, files)
         settings = load_settings(None, cwd=Path.cwd(), overrides={"select": select})
+        # the chains here mostly end in file I/O, the simplest blocking call to write down
+        settings = replace(settings, rule_options={"blocking": {"report-file-chains": True}})
         return run(sources, settings, RunOptions(use_cache=use_cache))
 
     return run_it

@@ -51,7 +51,8 @@ def _package(tmp_path: Path, files: dict[str, str]) -> dict[str, Path]:
 
 def _lint(paths: dict[str, Path], options: dict[str, object] | None = None) -> list[Finding]:
     """Lint every file with one project model over them all, as the runner does."""
-    linter = Linter([BlockingHelperCall], {"blocking": options or {}})
+    # the chains here mostly end in file I/O, the simplest blocking call to write down
+    linter = Linter([BlockingHelperCall], {"blocking": {"report-file-chains": True, **(options or {})}})
     init = next(iter(paths.values())).parent / "__init__.py"
     project.install(project.build((str(path), None, path) for path in [init, *paths.values()]))
     try:

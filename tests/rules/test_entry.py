@@ -10,7 +10,7 @@ from agentperf_lint.registry import select
 
 
 def findings(source: str) -> list[tuple[int, int, str]]:
-    outcome = Linter(select(["APL1"]), {}).lint("run_agent.py", textwrap.dedent(source).lstrip("\n").encode())
+    outcome = Linter(select(["APL1"]), {"blocking": {"report-file-chains": True}}).lint("run_agent.py", textwrap.dedent(source).lstrip("\n").encode())
     assert outcome.result.errors == []
     return sorted((f.line, f.column, f.code) for f in outcome.result.findings)
 
@@ -149,7 +149,7 @@ def test_a_script_a_command_line_tool_and_a_migration_run_once_and_are_not_repor
     assert findings(script) == []
     assert findings(cli) == []
     assert findings(body) == [(4, 5, "APL101")]
-    outcome = Linter(select(["APL1"]), {}).lint("app/migrations/0007_backfill.py", textwrap.dedent(body).lstrip("\n").encode())
+    outcome = Linter(select(["APL1"]), {"blocking": {"report-file-chains": True}}).lint("app/migrations/0007_backfill.py", textwrap.dedent(body).lstrip("\n").encode())
     assert outcome.result.findings == []
 
 

@@ -1,5 +1,6 @@
 """Diagnostics download of the integration."""
 
+from homeassistant.core import HomeAssistant  # an integration: Home Assistant watches its loop
 from .core import xutils
 
 DOMAIN = "sonoff"

@@ -1,5 +1,6 @@
 """Set-up of a config entry made in the UI."""
 
+from homeassistant.core import HomeAssistant  # an integration: Home Assistant watches its loop
 from .collection.source_shell import SourceShell
 
 

@@ -1,5 +1,6 @@
 """Set-up of the gateway integration from YAML."""
 
+from homeassistant.core import HomeAssistant  # an integration: Home Assistant watches its loop
 from .core import logger
 
 DOMAIN = "gateway3"

@@ -1,5 +1,6 @@
 """Waste collection schedule set up from YAML."""
 
+from homeassistant.core import HomeAssistant  # an integration: Home Assistant watches its loop
 from .collection.source_shell import SourceShell
 
 

@@ -1,5 +1,6 @@
 """Diagnostics download: entry and device."""
 
+from homeassistant.core import HomeAssistant  # an integration: Home Assistant watches its loop
 from .core.const import DOMAIN, source_hash
 
 
