@@ -41,7 +41,10 @@ def runs_alone(ctx: FileContext, node: cst.CSTNode) -> bool:
     definition = function.node
     if not isinstance(definition, cst.FunctionDef) or definition.name.value not in entry_coroutines(ctx):
         return False
-    return _before_first_suspension(definition, node)
+    answers: dict[int, bool] = ctx.file_answer("runs alone", dict)  # the blocking rules ask of the same call
+    if id(node) not in answers:
+        answers[id(node)] = _before_first_suspension(_source_order(ctx, definition), node)
+    return answers[id(node)]
 
 
 def in_one_shot_program(ctx: FileContext) -> bool:
@@ -85,7 +88,7 @@ def _entries(ctx: FileContext) -> set[str]:
                   if isinstance(statement, cst.FunctionDef) and statement.asynchronous is not None}
     pending = [name for name in found if name in coroutines]
     while pending:
-        first = _first_suspension(coroutines[pending.pop()])
+        first = _first_suspension(_source_order(ctx, coroutines[pending.pop()]))
         if isinstance(first, cst.Await) and isinstance(first.expression, cst.Call):
             callee = first.expression.func
             if isinstance(callee, cst.Name) and callee.value in coroutines and callee.value not in found:
@@ -110,21 +113,30 @@ def _handed_to_runners(ctx: FileContext) -> set[str]:
     return found
 
 
-def _before_first_suspension(definition: cst.FunctionDef, target: cst.CSTNode) -> bool:
+def _source_order(ctx: FileContext, definition: cst.FunctionDef) -> list[tuple[cst.CSTNode, bool]]:
+    """The nodes of a coroutine's body in source order (:func:`_in_order`), each with whether a
+    loop around it suspends; listed once per coroutine (``children`` rebuilds nodes: slow)."""
+    listed: dict[int, list[tuple[cst.CSTNode, bool]]] = ctx.file_answer("source order", dict)
+    if id(definition) not in listed:
+        suspending_loops: list[cst.CSTNode] = []
+        listed[id(definition)] = [(node, bool(suspending_loops)) for node in _in_order(definition.body, suspending_loops)]
+    return listed[id(definition)]
+
+
+def _before_first_suspension(body: list[tuple[cst.CSTNode, bool]], target: cst.CSTNode) -> bool:
     """Walk the body in source order: True when ``target`` comes before any await, ``async
     for``/``async with`` or yield (or inside the operand of the first one: ``await
     Agent(...).run()`` builds the agent before suspending), and no loop around it suspends."""
-    suspending_loops: list[cst.CSTNode] = []
-    for node in _in_order(definition.body, suspending_loops):
+    for node, in_suspending_loop in body:
         if node is target:
-            return not suspending_loops
+            return not in_suspending_loop
         if _is_suspension(node) and not (isinstance(node, _SUSPENDING) and _contains(node, target)):
             return False
     return False
 
 
-def _first_suspension(definition: cst.FunctionDef) -> cst.CSTNode | None:
-    for node in _in_order(definition.body, []):
+def _first_suspension(body: list[tuple[cst.CSTNode, bool]]) -> cst.CSTNode | None:
+    for node, _ in body:
         if _is_suspension(node):
             return node
     return None
