@@ -55,6 +55,7 @@ def summarize(source: str | bytes, module: str, is_package: bool) -> dict[str, A
         return {"imports": {}, "vars": {}, "functions": {}, "classes": {}}
     found = _Module(module, is_package)
     found.has_globals = (_GLOBAL_BYTES if isinstance(source, bytes) else _GLOBAL_TEXT).search(source) is not None
+    found.has_walrus = (b":=" if isinstance(source, bytes) else ":=") in source
     return found.run(tree)
 
 
@@ -68,6 +69,7 @@ class _Module:
         self.global_values: dict[str, list[Value]] = {}  # ``global x; x = value`` in functions
         self.summarised: set[int] = set()
         self.has_globals = True  # False when the source never says ``global``: nothing to look for
+        self.has_walrus = True  # False when the source never says ``:=``: expressions bind no names
 
     def run(self, tree: ast.Module) -> dict[str, Any]:
         body = list(self._flatten(tree.body))
@@ -315,8 +317,21 @@ class _Body(ast.NodeVisitor):
             elif isinstance(value, ast.AST) and not isinstance(value, _LEAVES):
                 self.visit(value)
 
+    def generic_visit_statements(self, node: ast.AST) -> None:
+        """``generic_visit`` for a visitor that acts on statements alone: an expression holds no
+        statement (a lambda's body is skipped anyway), so expressions are not entered."""
+        if isinstance(node, _NESTED_DEFS):
+            return
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, _HOLDS_STATEMENTS):
+                        self.visit(item)
+
 
 _LEAVES = (ast.expr_context, ast.operator, ast.boolop, ast.cmpop, ast.unaryop)  # no fields, nothing to visit
+_HOLDS_STATEMENTS = (ast.stmt, ast.excepthandler, ast.match_case)
 
 
 class _Locals(_Body):
@@ -327,6 +342,12 @@ class _Locals(_Body):
         self.owner, self.local = owner, local
         self.count: dict[str, int] = {}
         self.values: dict[str, ast.expr | None] = {}
+
+    def generic_visit(self, node: ast.AST) -> None:
+        if self.owner.has_walrus:  # ``(x := f())`` binds in any expression
+            super().generic_visit(node)
+        else:
+            self.generic_visit_statements(node)
 
     def visit_body(self, body: list[ast.stmt]) -> None:
         super().visit_body(body)
@@ -610,6 +631,8 @@ class _SelfAttributes(_Body):
 
     def __init__(self, owner: _Module, local: dict[str, Value], self_name: str, attrs: dict[str, Value]):
         self.owner, self.local, self.self_name, self.attrs = owner, local, self_name, attrs
+
+    generic_visit = _Body.generic_visit_statements  # ``self.x = ...`` is a statement
 
     def _is_self_attr(self, target: ast.expr) -> bool:
         return isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == self.self_name

@@ -20,6 +20,8 @@ the same calls there are the author's own start-up time. The APL3xx rules alread
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import libcst as cst
 
 from ..context import FileContext
@@ -113,17 +115,28 @@ def _handed_to_runners(ctx: FileContext) -> set[str]:
     return found
 
 
-def _source_order(ctx: FileContext, definition: cst.FunctionDef) -> list[tuple[cst.CSTNode, bool]]:
+def _source_order(ctx: FileContext, definition: cst.FunctionDef) -> Iterator[tuple[cst.CSTNode, bool]]:
     """The nodes of a coroutine's body in source order (:func:`_in_order`), each with whether a
-    loop around it suspends; listed once per coroutine (``children`` rebuilds nodes: slow)."""
-    listed: dict[int, list[tuple[cst.CSTNode, bool]]] = ctx.file_answer("source order", dict)
+    loop around it suspends. Nodes listed once per coroutine are kept for the next question
+    (``children`` rebuilds every node: slow), and listing stops where the asker stops."""
+    listed: dict[int, tuple[list[tuple[cst.CSTNode, bool]], Iterator[cst.CSTNode], list[cst.CSTNode]]]
+    listed = ctx.file_answer("source order", dict)
     if id(definition) not in listed:
         suspending_loops: list[cst.CSTNode] = []
-        listed[id(definition)] = [(node, bool(suspending_loops)) for node in _in_order(definition.body, suspending_loops)]
-    return listed[id(definition)]
+        listed[id(definition)] = ([], _in_order(definition.body, suspending_loops), suspending_loops)
+    seen, rest, suspending_loops = listed[id(definition)]
+    index = 0
+    while True:
+        if index == len(seen):
+            node = next(rest, None)
+            if node is None:
+                return
+            seen.append((node, bool(suspending_loops)))
+        yield seen[index]
+        index += 1
 
 
-def _before_first_suspension(body: list[tuple[cst.CSTNode, bool]], target: cst.CSTNode) -> bool:
+def _before_first_suspension(body: Iterator[tuple[cst.CSTNode, bool]], target: cst.CSTNode) -> bool:
     """Walk the body in source order: True when ``target`` comes before any await, ``async
     for``/``async with`` or yield (or inside the operand of the first one: ``await
     Agent(...).run()`` builds the agent before suspending), and no loop around it suspends."""
@@ -135,7 +148,7 @@ def _before_first_suspension(body: list[tuple[cst.CSTNode, bool]], target: cst.C
     return False
 
 
-def _first_suspension(body: list[tuple[cst.CSTNode, bool]]) -> cst.CSTNode | None:
+def _first_suspension(body: Iterator[tuple[cst.CSTNode, bool]]) -> cst.CSTNode | None:
     for node, _ in body:
         if _is_suspension(node):
             return node
