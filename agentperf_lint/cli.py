@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from . import __version__
+from .collector import fewer_collections
 from .config import ConfigError, Settings, find_config, load_settings
 from .runner import RunOptions, RunResult, Source, run
 
@@ -89,8 +90,12 @@ def _csv(text: str) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
     try:
-        return _main(list(sys.argv[1:] if argv is None else argv))
+        if args[:1] == ["server"]:
+            return _main(args)
+        with fewer_collections():  # a batch run: see collector.py
+            return _main(args)
     except (UsageError, ConfigError) as error:
         _error(str(error))
         return EXIT_ERROR

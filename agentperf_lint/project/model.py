@@ -125,6 +125,7 @@ class ProjectModel:
         self.packages = packages or set()
         self._summaries: dict[str, dict[str, Any]] = dict(summaries or {})
         self._effects: dict[str, tuple[Effect, frozenset[str]]] = {}
+        self._digests: dict[str, str | None] = {}  # like summaries, read once per model
         self._recorders: list[_Recorder] = []
         self.extra_blocking: frozenset[str] = frozenset()  # user-declared blocking calls (APL113 option)
 
@@ -145,8 +146,10 @@ class ProjectModel:
 
     def digest(self, module: str) -> str | None:
         """Content hash of a module's source, None when the run has no such module."""
-        loader = self.sources.get(module)
-        return None if loader is None else hashlib.blake2b(loader(), digest_size=12).hexdigest()
+        if module not in self._digests:
+            loader = self.sources.get(module)
+            self._digests[module] = None if loader is None else hashlib.blake2b(loader(), digest_size=12).hexdigest()
+        return self._digests[module]
 
     def summary(self, module: str) -> dict[str, Any] | None:
         self._touch(module)

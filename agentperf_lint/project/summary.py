@@ -32,7 +32,9 @@ from __future__ import annotations
 
 import ast
 import builtins
-from typing import Any
+import re
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 Value = list[Any]
 UNKNOWN: Value = ["?"]
@@ -47,6 +49,11 @@ _POOLS = frozenset({"concurrent.futures.ThreadPoolExecutor", "concurrent.futures
 _LITERALS = {ast.Dict: "builtins.dict", ast.List: "builtins.list", ast.Set: "builtins.set", ast.Tuple: "builtins.tuple",
              ast.DictComp: "builtins.dict", ast.ListComp: "builtins.list", ast.SetComp: "builtins.set", ast.JoinedStr: "builtins.str"}
 
+# where a ``global`` statement can start: a line's start, after ``;``, or after a compound
+# statement's ``:`` (``if x: global y``); a word elsewhere (``global_settings``, a comment) is no statement
+_GLOBAL_TEXT = re.compile(r"(?:^|[\r;:])[ \t\f]*global\b", re.MULTILINE)
+_GLOBAL_BYTES = re.compile(_GLOBAL_TEXT.pattern.encode(), re.MULTILINE)
+
 
 def summarize(source: str | bytes, module: str, is_package: bool) -> dict[str, Any]:
     """The summary of one module (an empty one when it does not parse)."""
@@ -55,7 +62,8 @@ def summarize(source: str | bytes, module: str, is_package: bool) -> dict[str, A
     except (SyntaxError, ValueError):
         return {"imports": {}, "vars": {}, "functions": {}, "classes": {}}
     found = _Module(module, is_package)
-    found.has_globals = (b"global" if isinstance(source, bytes) else "global") in source
+    found.has_globals = (_GLOBAL_BYTES if isinstance(source, bytes) else _GLOBAL_TEXT).search(source) is not None
+    found.has_walrus = (b":=" if isinstance(source, bytes) else ":=") in source
     found.has_file = (b"__file__" if isinstance(source, bytes) else "__file__") in source
     return found.run(tree)
 
@@ -70,6 +78,7 @@ class _Module:
         self.global_values: dict[str, list[Value]] = {}  # ``global x; x = value`` in functions
         self.summarised: set[int] = set()
         self.has_globals = True  # False when the source never says ``global``: nothing to look for
+        self.has_walrus = True  # False when the source never says ``:=``: expressions bind no names
         self.has_file = True  # False when the source never says ``__file__``: no package resources
         self.resources: set[str] = set()  # module names holding a path built from ``__file__``
         self.class_resources: set[str] = set()  # the same, for the class being summarised
@@ -320,17 +329,41 @@ def _none_or(node: ast.expr | None, value: Value) -> Value:
     return _NONE if isinstance(node, ast.Constant) and node.value is None else value
 
 
+_NESTED_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
 def _nested_defs(node: ast.AST) -> bool:
-    return isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda))
+    return isinstance(node, _NESTED_DEFS)
 
 
 class _Body(ast.NodeVisitor):
+    _handlers: ClassVar[dict[type, Callable[[Any, Any], None]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._handlers = {}  # each visitor class its own: node class -> handler
+
+    def visit(self, node: ast.AST) -> None:
+        """``ast.NodeVisitor.visit`` with each node class's handler looked up once per visitor
+        class instead of once per node (summaries visit every node of a module three times)."""
+        handler = self._handlers.get(node.__class__)
+        if handler is None:
+            cls = type(self)
+            handler = self._handlers[node.__class__] = getattr(cls, "visit_" + node.__class__.__name__, cls.generic_visit)
+        handler(self, node)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        """Nothing under a constant (``ast.NodeVisitor``'s own looks for deprecated handlers)."""
+
+    def visit_Name(self, node: ast.Name) -> None:
+        """Nothing under a name (its ``Load``/``Store`` context is a leaf)."""
+
     def visit_body(self, body: list[ast.stmt]) -> None:
         for statement in body:
             self.visit(statement)
 
     def generic_visit(self, node: ast.AST) -> None:
-        if _nested_defs(node):
+        if isinstance(node, _NESTED_DEFS):
             return  # a nested body runs when (and if) something calls it
         for field in node._fields:  # ``ast.NodeVisitor``'s walk, without visiting the
             value = getattr(node, field, None)  # ``Load``/``Store`` and operator leaves
@@ -341,8 +374,21 @@ class _Body(ast.NodeVisitor):
             elif isinstance(value, ast.AST) and not isinstance(value, _LEAVES):
                 self.visit(value)
 
+    def generic_visit_statements(self, node: ast.AST) -> None:
+        """``generic_visit`` for a visitor that acts on statements alone: an expression holds no
+        statement (a lambda's body is skipped anyway), so expressions are not entered."""
+        if isinstance(node, _NESTED_DEFS):
+            return
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, _HOLDS_STATEMENTS):
+                        self.visit(item)
+
 
 _LEAVES = (ast.expr_context, ast.operator, ast.boolop, ast.cmpop, ast.unaryop)  # no fields, nothing to visit
+_HOLDS_STATEMENTS = (ast.stmt, ast.excepthandler, ast.match_case)
 
 
 class _Locals(_Body):
@@ -353,6 +399,12 @@ class _Locals(_Body):
         self.owner, self.local = owner, local
         self.count: dict[str, int] = {}
         self.values: dict[str, ast.expr | None] = {}
+
+    def generic_visit(self, node: ast.AST) -> None:
+        if self.owner.has_walrus:  # ``(x := f())`` binds in any expression
+            super().generic_visit(node)
+        else:
+            self.generic_visit_statements(node)
 
     def visit_body(self, body: list[ast.stmt]) -> None:
         super().visit_body(body)
@@ -858,6 +910,8 @@ class _SelfAttributes(_Body):
 
     def __init__(self, owner: _Module, local: dict[str, Value], self_name: str, attrs: dict[str, Value]):
         self.owner, self.local, self.self_name, self.attrs = owner, local, self_name, attrs
+
+    generic_visit = _Body.generic_visit_statements  # ``self.x = ...`` is a statement
 
     def _is_self_attr(self, target: ast.expr) -> bool:
         return isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == self.self_name

@@ -621,12 +621,15 @@ class BlockingCallRule(Rule):
         if runs_alone(ctx, node) or in_one_shot_program(ctx):
             return  # a script's start-up, or a program run once per invocation: stalls nobody
         make_fix = FIXES.get(hit.entry.fix) if hit.entry.code == self.code else None
-        head, advice = describe_parts(ctx, node, hit)
+        described: dict[int, tuple[str, str, int, str]] = ctx.file_answer("blocking call words", dict)
+        if id(node) not in described:  # every blocking rule collects the same call: worded once
+            head, advice = describe_parts(ctx, node, hit)
+            line = ctx.position(node, within=ctx.statement).start.line  # type: ignore[attr-defined]
+            described[id(node)] = (head, advice, line, spelling(ctx, node))
+        head, advice, line, spelled = described[id(node)]
         pending = Pending(
             node, hit.entry.code, hit.entry.cost, head, advice, ctx.statement,
-            make_fix(ctx, node) if make_fix else None,
-            ctx.position(node, within=ctx.statement).start.line,  # type: ignore[attr-defined]
-            spelling(ctx, node),
+            make_fix(ctx, node) if make_fix else None, line, spelled,
         )
         calls = self._coroutines.setdefault(id(ctx.function.node), CoroutineCalls())
         calls.add(ctx, pending, receiver_typed=hit.entry.call.endswith(".*"))

@@ -23,6 +23,8 @@ the same calls there are the author's own start-up time. The APL3xx rules alread
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import libcst as cst
 
 from ..context import FileContext
@@ -54,7 +56,10 @@ def runs_alone(ctx: FileContext, node: cst.CSTNode) -> bool:
         if outer.kind != "function" or outer.is_async or not isinstance(outer.node, cst.FunctionDef) or not any(
                 name == definition.name.value for name in _handed_to_runners_in(ctx, outer.node.body)):
             return False
-    return _before_first_suspension(definition, node)
+    answers: dict[int, bool] = ctx.file_answer("runs alone", dict)  # the blocking rules ask of the same call
+    if id(node) not in answers:
+        answers[id(node)] = _before_first_suspension(_source_order(ctx, definition), node)
+    return answers[id(node)]
 
 
 def in_one_shot_program(ctx: FileContext) -> bool:
@@ -100,7 +105,7 @@ def _entries(ctx: FileContext) -> set[str]:
                   if isinstance(statement, cst.FunctionDef) and statement.asynchronous is not None}
     pending = [name for name in found if name in coroutines]
     while pending:
-        first = _first_suspension(coroutines[pending.pop()])
+        first = _first_suspension(_source_order(ctx, coroutines[pending.pop()]))
         if isinstance(first, cst.Await) and isinstance(first.expression, cst.Call):
             callee = first.expression.func
             if isinstance(callee, cst.Name) and callee.value in coroutines and callee.value not in found:
@@ -132,23 +137,45 @@ def _handed_to_runners_in(ctx: FileContext, root: cst.CSTNode) -> set[str]:
     return found
 
 
-def _before_first_suspension(definition: cst.FunctionDef, target: cst.CSTNode) -> bool:
+def _source_order(ctx: FileContext, definition: cst.FunctionDef) -> Iterator[tuple[cst.CSTNode, bool, bool]]:
+    """The nodes of a coroutine's body in source order (:func:`_in_order`), each with whether a
+    loop around it (the node itself included, when it is one) suspends, and whether one around
+    it other than itself does. Nodes listed once per coroutine are kept for the next question
+    (``children`` rebuilds every node: slow), and listing stops where the asker stops."""
+    listed: dict[int, tuple[list[tuple[cst.CSTNode, bool, bool]], Iterator[cst.CSTNode], list[cst.CSTNode]]]
+    listed = ctx.file_answer("source order", dict)
+    if id(definition) not in listed:
+        suspending_loops: list[cst.CSTNode] = []
+        listed[id(definition)] = ([], _in_order(definition.body, suspending_loops), suspending_loops)
+    seen, rest, suspending_loops = listed[id(definition)]
+    index = 0
+    while True:
+        if index == len(seen):
+            node = next(rest, None)
+            if node is None:
+                return
+            outer = len(suspending_loops) - (1 if suspending_loops and suspending_loops[-1] is node else 0)
+            seen.append((node, bool(suspending_loops), outer > 0))
+        yield seen[index]
+        index += 1
+
+
+def _before_first_suspension(body: Iterator[tuple[cst.CSTNode, bool, bool]], target: cst.CSTNode) -> bool:
     """Walk the body in source order: True when ``target`` comes before any await, ``async
     for``/``async with`` or yield (or inside the operand of the first one: ``await
     Agent(...).run()`` builds the agent before suspending), and no loop around it suspends."""
-    suspending_loops: list[cst.CSTNode] = []
-    for node in _in_order(definition.body, suspending_loops):
+    for node, in_suspending_loop, outer_loop_suspends in body:
         if node is target:
-            return not suspending_loops
+            return not in_suspending_loop
         if isinstance(node, cst.For) and _contains(node.iter, target):  # ``async for x in make()``:
-            return not [loop for loop in suspending_loops if loop is not node]  # ``make()`` runs first, once
+            return not outer_loop_suspends  # ``make()`` runs first, once
         if _is_suspension(node) and not (isinstance(node, _SUSPENDING) and _contains(node, target)):
             return False
     return False
 
 
-def _first_suspension(definition: cst.FunctionDef) -> cst.CSTNode | None:
-    for node in _in_order(definition.body, []):
+def _first_suspension(body: Iterator[tuple[cst.CSTNode, bool, bool]]) -> cst.CSTNode | None:
+    for node, _, _ in body:
         if _is_suspension(node):
             return node
     return None
