@@ -460,6 +460,8 @@ def _body_reason(ctx: FileContext, facts: LoopFacts) -> str | None:
                 return "the body performs ordered I/O or waits on other work"
             if _heads(call) & facts.from_await:
                 return "the awaits in the body feed each other"
+            if _words(call_name(call)) & _INPUT_EVENTS:
+                return "the body replays user input (clicks, key presses) on one page, in order"
     return None
 
 

@@ -36,7 +36,8 @@ class SequentialAwaitInLoop(PerItemCallRule):
       (`break`, `return`, `raise`, `yield`: retries, searches), or pace themselves (a sleep, a
       lock, a semaphore or a rate limiter in the body);
     - ordered I/O (`send`, `write`, `put`, `drain`, queue and event waits), replayed input
-      events (`dispatchKeyEvent`, `click`, `press`), awaits that feed each other, awaits of
+      events (`dispatchKeyEvent`, `click`, `press`; any await of a loop whose body also clicks
+      or presses belongs to ordered steps on one page), awaits that feed each other, awaits of
       tasks that already run (`for t in tasks: await t`, `as_completed`), `async for` streams
       and `while` loops;
     - loops over batches (`for chunk in batched(users, 1000)`, `range(0, n, 100)`: one request
@@ -464,6 +465,13 @@ class SequentialAwaitInLoop(PerItemCallRule):
                 for value in bad:
                     with pytest.raises(ValueError):
                         await client.parse(value)
+        """),
+        # each iteration also clicks on the page: the lookups belong to ordered UI steps
+        Valid("""
+            async def select_options(client, page, options):
+                for option in options:
+                    await client.send.DOM.describeNode({"nodeId": option.node_id})
+                    await page.click(option.selector)
         """),
         # a helper only a start-up hook of the module calls
         Valid("""
