@@ -32,7 +32,6 @@ from ..project.kinds import project_call_kind
 from ..project.queries import per_item_effect
 from ..rule import Applicability, Fix, ImportNeeded, Rule
 from ..walker import iter_tree
-from ._in_process_sql import in_process_statement
 from ._kind_dispatch import for_one_kind_of_part
 from ._off_request_path import off_request_path
 from ._switched_off import io_switched_off
@@ -1159,8 +1158,7 @@ class PerItemCallRule(Rule):
             return None
         if walks_batches(loop) or in_error_fallback(ctx, loop):
             return None
-        if call_kind(ctx, call) == "sql" and (is_schema_statement(call) or _per_object_statement(call, facts)
-                                              or in_process_statement(ctx, call, loop)):
+        if call_kind(ctx, call) == "sql" and (is_schema_statement(call) or _per_object_statement(call, facts)):
             return None
         if shares_state(ctx, call, facts) or for_one_item(ctx, loop, facts) or cache_first(ctx, call):
             return None

@@ -35,11 +35,7 @@ class QueryPerItem(PerItemCallRule):
     Loops that stop early, pace themselves, or feed one query's result into the next item's
     query are left alone, as in APL201; so are schema statements (`CREATE`, `DROP`, `ALTER`,
     `PRAGMA`, `DropConstraint(...)`), which cannot be merged, and loops that check each
-    statement's own `rowcount`/`lastrowid`. Writes (`INSERT`, `UPDATE`, `DELETE`, `REPLACE`)
-    on an in-process SQLite database (`sqlite3`) are not reported either unless the loop commits
-    per row: SQLite runs in the process, so each statement is a function call rather than a
-    round trip ("Many Small Queries Are Efficient In SQLite"); a commit per row waits for the
-    disk and is reported, and so is a read per item (one `IN (...)` query scans once).
+    statement's own `rowcount`/`lastrowid`.
 
     ## Why is this bad?
     Every query is a round trip to the database (commonly 0.2-2 ms on a local network, far more
@@ -102,15 +98,6 @@ class QueryPerItem(PerItemCallRule):
             isinstance(value, cst.Call) and call_name(value) == "prepare" for value in binding.values)
 
     VALID = (
-        # in-process SQLite, one transaction: no round trip per row
-        Valid("""
-            import sqlite3
-            def save(path, rows):
-                with sqlite3.connect(path) as conn:
-                    cur = conn.cursor()
-                    for row in rows:
-                        cur.execute("INSERT INTO usage VALUES (?, ?)", (row["time"], row["kind"]))
-        """),
         # a statement per table, its rows already sent as one batch (executemany)
         Valid("""
             def f(connection, meta, data):
@@ -197,18 +184,6 @@ class QueryPerItem(PerItemCallRule):
         Valid("async def f(conn, ids):\n    for i in ids:\n        await conn.execute('DELETE FROM t WHERE id = $1', i)\n"),
     )
     INVALID = (
-        # in-process SQLite, but a commit (a wait for the disk) per row
-        Invalid(
-            """
-            import sqlite3
-            def save(path, rows):
-                conn = sqlite3.connect(path)
-                for row in rows:
-                    conn.execute("INSERT INTO usage VALUES (?, ?)", (row["time"], row["kind"]))
-                    conn.commit()
-            """,
-            line=5, column=9,
-        ),
         Invalid(
             """
             def f(session, rows):
