@@ -16,7 +16,10 @@ waits on it. Maintainers shrug at the same loop when it runs:
 - **once per invocation of a command**: Django management commands
   (``management/commands/``), scripts and command-line tools that run nothing concurrently
   (:func:`._entry.in_one_shot_program`; one whose ``__main__`` block starts a server is a
-  service), and example code under ``examples/`` (written to be read, not served).
+  service).
+
+Example code (``examples/``) is not skipped: a project's examples are where users copy their
+patterns from, and this project's own demo lives there.
 """
 
 from __future__ import annotations
@@ -27,11 +30,10 @@ from ..context import FileContext
 from ..walker import iter_children, iter_tree
 from ._entry import in_one_shot_program
 from ._reuse import _is_main_guard, _serves
-from ._test_code import _SET_UP_HOOKS, _path_parts
+from ._test_code import _SET_UP_HOOKS
 
 # decorators of documented schedulers: discord.ext.tasks, fastapi_utils.tasks, APScheduler
 _TIMER_DECORATORS = frozenset({"loop", "repeat_every", "scheduled_job"})
-_EXAMPLE_DIRECTORIES = frozenset({"examples", "example"})
 _SLEEPS = frozenset({"sleep"})
 _MAX_DEPTH = 4  # a helper up to three calls down from a start-up hook
 
@@ -46,9 +48,8 @@ def off_request_path(ctx: FileContext) -> bool:
 
 
 def _in_offline_command(ctx: FileContext) -> bool:
-    path = ctx.path.replace("\\", "/")
-    parts = _path_parts(ctx.path)
-    return "/management/commands/" in f"/{path}" or bool(_EXAMPLE_DIRECTORIES.intersection(parts))
+    """A Django management command (``<app>/management/commands/<name>.py``)."""
+    return "/management/commands/" in "/" + ctx.path.replace("\\", "/")
 
 
 def _starts_a_server(ctx: FileContext) -> bool:

@@ -59,8 +59,8 @@ class SequentialAwaitInLoop(PerItemCallRule):
       command, a route or a module-level reference also reaches is reported), periodic jobs
       (`@tasks.loop(...)`, `@repeat_every(...)`, `@scheduled_job(...)`, or a `while` loop
       whose body sleeps between rounds), Django management commands (`management/commands/`),
-      example code (`examples/`), and scripts or command-line tools that run nothing
-      concurrently (one whose `__main__` block starts a server is a service and is reported);
+      and scripts or command-line tools that run nothing concurrently (one whose `__main__`
+      block starts a server is a service and is reported);
     - an await in one arm of a dispatch on the item's kind, when another arm awaits nothing:
       `for comp in message.chain: if isinstance(comp, Plain): ... elif isinstance(comp,
       Image): await download(comp.url)` converts one record's parts in order, and the few
