@@ -11,9 +11,9 @@ mean restructuring the conversion for little gain. The APL2xx rules leave such a
 A dispatch on the part's kind is an ``if``/``elif`` chain in the loop body with at least two
 tested arms (``if``/``else`` alone is a filter, still reported) whose tests look at the item's
 type or tag: ``isinstance(item, T)``, ``item.type == "image"``, ``item["tag"] == "img"``,
-``"text" in item``. Another arm of the
-chain must await nothing (the in-process kind): a chain whose every arm makes a round trip
-(``if item.kind == "url": await fetch(...) elif ...: await read(...)``) is still reported.
+``"text" in item``. Another tested arm of the chain must handle its kind in process (no
+await, no ``raise``): a chain whose every kind makes a round trip (``if item.kind == "url":
+await fetch(...) elif ...: await read(...) else: raise ValueError(...)``) is still reported.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def for_one_kind_of_part(ctx: FileContext, loop: cst.CSTNode, per_item: set[str]
             arms = _chain_arms(ancestors, index, start)
             if (sum(test is not None for test, _ in arms) >= 2 and _tests_kind(node.test, per_item)
                     and all(test is None or _tests_kind(test, per_item) for test, _ in arms)
-                    and any(body is not node.body and not _awaits(body) for _, body in arms)):
+                    and any(test is not None and body is not node.body and _in_process(body) for test, body in arms)):
                 return True
     return False
 
@@ -94,5 +94,7 @@ def _suspends(node: cst.CSTNode) -> bool:
     return isinstance(node, cst.Await) or (isinstance(node, (cst.With, cst.For)) and node.asynchronous is not None)
 
 
-def _awaits(body: cst.CSTNode) -> bool:
-    return any(_suspends(node) for node in iter_tree(body))
+def _in_process(body: cst.CSTNode) -> bool:
+    """An arm that converts its kind of part without I/O: it neither awaits nor raises (an arm
+    that only rejects an item is an error path, not another kind of part)."""
+    return not any(_suspends(node) or isinstance(node, cst.Raise) for node in iter_tree(body))

@@ -61,7 +61,8 @@ class SequentialAwaitInLoop(PerItemCallRule):
       whose body sleeps between rounds), Django management commands (`management/commands/`),
       and scripts or command-line tools that run nothing concurrently (one whose `__main__`
       block starts a server is a service and is reported);
-    - an await in one arm of a dispatch on the item's kind, when another arm awaits nothing:
+    - an await in one arm of a dispatch on the item's kind, when another tested arm handles
+      its kind in process (no await, no `raise`):
       `for comp in message.chain: if isinstance(comp, Plain): ... elif isinstance(comp,
       Image): await download(comp.url)` converts one record's parts in order, and the few
       parts that need a download must keep their place (an `if`/`elif` chain with two tested
@@ -571,6 +572,8 @@ class SequentialAwaitInLoop(PerItemCallRule):
                         await client.fetch(source.url)
                     elif source.kind == "file":
                         await client.read_remote(source.path)
+                    else:
+                        raise ValueError(source.kind)
             """,
             line=4, column=13,
         ),
