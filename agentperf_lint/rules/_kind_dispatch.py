@@ -12,8 +12,9 @@ A dispatch on the part's kind is an ``if``/``elif`` chain in the loop body with 
 tested arms (``if``/``else`` alone is a filter, still reported) whose tests look at the item's
 type or tag: ``isinstance(item, T)``, ``item.type == "image"``, ``item["tag"] == "img"``,
 ``"text" in item``. Another tested arm of the chain must handle its kind in process (no
-await, no ``raise``): a chain whose every kind makes a round trip (``if item.kind == "url":
-await fetch(...) elif ...: await read(...) else: raise ValueError(...)``) is still reported.
+await, no ``raise``; an untested ``else`` does not count, it is usually the error path): a
+chain whose every kind makes a round trip (``if item.kind == "url": await fetch(...) elif
+...: await read(...) else: log.warning(...)``) is still reported.
 """
 
 from __future__ import annotations
