@@ -32,8 +32,9 @@ from ._entry import in_one_shot_program
 from ._reuse import _is_main_guard, _serves
 from ._test_code import _SET_UP_HOOKS
 
-# decorators of documented schedulers: discord.ext.tasks, fastapi_utils.tasks, APScheduler
-_TIMER_DECORATORS = frozenset({"loop", "repeat_every", "scheduled_job"})
+# decorators of documented schedulers: fastapi_utils' ``repeat_every``, APScheduler's
+# ``scheduler.scheduled_job``; discord.ext.tasks' ``loop`` is matched by its module (see _is_timer)
+_TIMER_DECORATORS = frozenset({"repeat_every", "scheduled_job"})
 _SLEEPS = frozenset({"sleep"})
 _MAX_DEPTH = 4  # a helper up to three calls down from a start-up hook
 
@@ -64,18 +65,25 @@ def _on_a_timer(ctx: FileContext) -> bool:
     whose own body sleeps (the sleep between two rounds of a polling worker)."""
     for frame in ctx.frames:
         node = frame.node
-        if isinstance(node, cst.FunctionDef) and any(_decorator_name(d) in _TIMER_DECORATORS for d in node.decorators):
+        if isinstance(node, cst.FunctionDef) and any(_is_timer(ctx, d) for d in node.decorators):
             return True
     return any(isinstance(loop, cst.While) and _sleeps_between_rounds(loop) for loop in ctx.loops)
 
 
-def _decorator_name(decorator: cst.Decorator) -> str:
+def _is_timer(ctx: FileContext, decorator: cst.Decorator) -> bool:
+    """``@tasks.loop(minutes=5)`` (discord.ext.tasks, by its import or as written),
+    ``@repeat_every(seconds=60)``, ``@scheduler.scheduled_job("interval", hours=1)``."""
     expr = decorator.decorator
     if isinstance(expr, cst.Call):
         expr = expr.func
+    qualified = ctx.qualified_name(expr) or ""
+    if qualified.endswith("tasks.loop") or (
+            isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name)
+            and expr.value.value == "tasks" and expr.attr.value == "loop"):
+        return True
     if isinstance(expr, cst.Attribute):
-        return expr.attr.value
-    return expr.value if isinstance(expr, cst.Name) else ""
+        return expr.attr.value in _TIMER_DECORATORS
+    return isinstance(expr, cst.Name) and expr.value in _TIMER_DECORATORS
 
 
 def _sleeps_between_rounds(loop: cst.While) -> bool:

@@ -195,3 +195,17 @@ def test_kind_dispatch_leaves_sync_queries_to_apl202() -> None:
                     print(key)
     """
     assert _codes_at("store.py", source) == [(5, "APL202")]
+
+
+def test_only_a_scheduler_loop_decorator_marks_a_periodic_job() -> None:
+    """``@tasks.loop`` (discord.ext.tasks) is a timer; another library's ``@loop`` is not."""
+    body = """
+        async def refresh(self):
+            for feed in self.feeds:
+                await self.client.fetch(feed.url)
+                print(feed)
+    """
+    timer = "from discord.ext import tasks\nclass C:\n    @tasks.loop(minutes=5)\n" + textwrap.indent(textwrap.dedent(body).lstrip("\n"), "    ")
+    assert _codes_at("c.py", timer) == []
+    other = "from mylib import loop\nclass C:\n    @loop\n" + textwrap.indent(textwrap.dedent(body).lstrip("\n"), "    ")
+    assert _codes_at("c.py", other) == [(6, "APL201")]
