@@ -32,6 +32,9 @@ from ..project.kinds import project_call_kind
 from ..project.queries import per_item_effect
 from ..rule import Applicability, Fix, ImportNeeded, Rule
 from ..walker import iter_tree
+from ._kind_dispatch import for_one_kind_of_part
+from ._off_request_path import off_request_path
+from ._switched_off import io_switched_off
 from ._test_code import in_one_shot_module, in_set_up_hook
 from ._test_code import in_test_code as test_code
 
@@ -106,8 +109,9 @@ def in_test_code(ctx: FileContext) -> bool:
     """Tests and test doubles (:func:`._test_code.in_test_code`) loop over a few cases on
     purpose, often to check each one in turn; N+1 costs nobody there. The same holds for
     one-shot code (:func:`._test_code.in_one_shot_module`: migrations, diagnostics dumps) and
-    framework start-up hooks (:func:`._test_code.in_set_up_hook`)."""
-    return in_one_shot_module(ctx) or test_code(ctx) or in_set_up_hook(ctx)
+    framework start-up hooks (:func:`._test_code.in_set_up_hook`), and code that runs at start-up,
+    on a timer or once per command (:func:`._off_request_path.off_request_path`)."""
+    return in_one_shot_module(ctx) or test_code(ctx) or in_set_up_hook(ctx) or off_request_path(ctx)
 
 
 # callables that cut an iterable into batches: ``itertools.batched``, ``more_itertools.chunked``
@@ -455,6 +459,8 @@ def _body_reason(ctx: FileContext, facts: LoopFacts) -> str | None:
                 return "the body performs ordered I/O or waits on other work"
             if _heads(call) & facts.from_await:
                 return "the awaits in the body feed each other"
+            if _words(call_name(call)) & _INPUT_EVENTS:
+                return "the body replays user input (clicks, key presses) on one page, in order"
     return None
 
 
@@ -1148,13 +1154,15 @@ class PerItemCallRule(Rule):
         facts = facts_for(ctx, loop)
         if self.kinds == {None} and (
                 is_ordered_or_runtime(ctx, call, facts.targets | frozenset(facts.derived)) or not looks_like_io(ctx, call)
-                or awaits_nothing(ctx, call)):
+                or awaits_nothing(ctx, call) or io_switched_off(ctx, call)):
             return None
         if walks_batches(loop) or in_error_fallback(ctx, loop):
             return None
         if call_kind(ctx, call) == "sql" and (is_schema_statement(call) or _per_object_statement(call, facts)):
             return None
         if shares_state(ctx, call, facts) or for_one_item(ctx, loop, facts) or cache_first(ctx, call):
+            return None
+        if for_one_kind_of_part(ctx, loop, set(facts.targets | facts.derived)):
             return None
         return loop if independent_call(ctx, facts, expr) else None
 

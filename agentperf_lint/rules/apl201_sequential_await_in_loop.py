@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..rule import FixAvailability, Invalid, Valid
+from ._kind_dispatch import for_one_kind_of_part
 from ._loops import (
     PerItemCallRule,
     call_kind,
@@ -35,7 +36,8 @@ class SequentialAwaitInLoop(PerItemCallRule):
       (`break`, `return`, `raise`, `yield`: retries, searches), or pace themselves (a sleep, a
       lock, a semaphore or a rate limiter in the body);
     - ordered I/O (`send`, `write`, `put`, `drain`, queue and event waits), replayed input
-      events (`dispatchKeyEvent`, `click`, `press`), awaits that feed each other, awaits of
+      events (`dispatchKeyEvent`, `click`, `press`; any await of a loop whose body also clicks
+      or presses belongs to ordered steps on one page), awaits that feed each other, awaits of
       tasks that already run (`for t in tasks: await t`, `as_completed`), `async for` streams
       and `while` loops;
     - loops over batches (`for chunk in batched(users, 1000)`, `range(0, n, 100)`: one request
@@ -47,9 +49,24 @@ class SequentialAwaitInLoop(PerItemCallRule):
       before `continue`) or of what an earlier await of the iteration found (`if not member:
       await cache.delete(key)`); cache-first lookups written out
       (`bot.get_user(i) or await bot.fetch_user(i)`);
-    - coroutines of the same class or module that await nothing, calls that do not use the
-      loop variable (APL305), and one-shot code: migrations (`alembic/versions/`,
-      `migrations/`, `migrate_*.py`) and Home Assistant `diagnostics.py`.
+    - coroutines of the same class or module that await nothing, or whose every await sits
+      behind a flag the call passes as `False`/`None`/`0` (`await build_message(m,
+      vision_support=False)`), calls that do not use the loop variable (APL305), and one-shot
+      code: migrations (`alembic/versions/`, `migrations/`, `migrate_*.py`) and Home Assistant
+      `diagnostics.py`;
+    - code that keeps nobody waiting: helpers that, in their module, only start-up hooks call
+      (`cog_load`, `setup_hook`, `async_setup_entry`..., up to three calls down; a helper a
+      command, a route or a module-level reference also reaches is reported), periodic jobs
+      (`@tasks.loop(...)`, `@repeat_every(...)`, `@scheduled_job(...)`, or a `while` loop
+      whose body sleeps between rounds), Django management commands (`management/commands/`),
+      and scripts or command-line tools that run nothing concurrently (one whose `__main__`
+      block starts a server is a service and is reported);
+    - an await in one arm of a dispatch on the item's kind, when another tested arm handles
+      its kind in process (no await, no `raise`):
+      `for comp in message.chain: if isinstance(comp, Plain): ... elif isinstance(comp,
+      Image): await download(comp.url)` converts one record's parts in order, and the few
+      parts that need a download must keep their place (an `if`/`elif` chain with two tested
+      arms on the item's type or tag; a chain whose every arm awaits is reported).
 
     Database, LLM and driver calls have their own codes (APL202-APL204).
 
@@ -118,6 +135,8 @@ class SequentialAwaitInLoop(PerItemCallRule):
             return
         facts = facts_for(ctx, loop)
         if for_one_item(ctx, loop, facts) or walks_batches(loop) or in_error_fallback(ctx, loop):
+            return
+        if for_one_kind_of_part(ctx, loop, set(facts.targets | facts.derived)):
             return
         for item in node.items:
             call = item.item
@@ -448,8 +467,144 @@ class SequentialAwaitInLoop(PerItemCallRule):
                     with pytest.raises(ValueError):
                         await client.parse(value)
         """),
+        # each iteration also clicks on the page: the lookups belong to ordered UI steps
+        Valid("""
+            async def select_options(client, page, options):
+                for option in options:
+                    await client.send.DOM.describeNode({"nodeId": option.node_id})
+                    await page.click(option.selector)
+        """),
+        # a helper only a start-up hook of the module calls
+        Valid("""
+            class Moderation:
+                async def cog_load(self):
+                    await self.reschedule_roles()
+
+                async def reschedule_roles(self):
+                    for mod_id in self.pending:
+                        await self.client.fetch_member(mod_id)
+        """),
+        # a periodic job: a discord.py task loop, a worker sleeping between rounds
+        Valid("""
+            from discord.ext import tasks
+            class Janitor:
+                @tasks.loop(minutes=5)
+                async def archive_idle(self):
+                    for post in self.forum.threads:
+                        await self.client.archive(post.id)
+        """),
+        Valid("""
+            import asyncio
+            async def poll(client, feeds):
+                while True:
+                    for feed in feeds:
+                        await client.fetch(feed.url)
+                    await asyncio.sleep(60)
+        """),
+        # a command-line tool: it runs once per invocation and starts nothing concurrently
+        Valid("""
+            import argparse, asyncio
+            async def main(client, urls):
+                for url in urls:
+                    await client.fetch(url)
+            if __name__ == "__main__":
+                args = argparse.ArgumentParser().parse_args()
+                asyncio.run(main(None, []))
+        """),
+        # a message converted part by part: only the image parts download, the text parts do not
+        Valid("""
+            async def convert(client, message):
+                parts = []
+                for comp in message.chain:
+                    if isinstance(comp, Plain):
+                        parts.append(comp.text)
+                    elif isinstance(comp, Image):
+                        parts.append(await client.download(comp.url))
+                return parts
+        """),
+        Valid("""
+            async def convert(client, segments):
+                out = []
+                for seg in segments:
+                    if seg["tag"] == "text":
+                        out.append(seg["text"])
+                    elif seg["tag"] == "img":
+                        out.append(await client.get_resource(seg["key"]))
+                return out
+        """),
+        # the helper's only round trip sits behind a flag the call site switches off
+        Valid("""
+            import httpx
+            async def build_message(client: httpx.AsyncClient, message, vision_support=False):
+                if vision_support:
+                    return {"content": (await client.get(message.image_url)).content}
+                return {"content": message.content}
+
+            async def build_payload(client, messages):
+                return [await build_message(client, m, vision_support=False) for m in messages[:-1]]
+        """),
     )
     INVALID = (
+        # a helper called from start-up and from a command: it may run per request
+        Invalid(
+            """
+            class Moderation:
+                async def cog_load(self):
+                    await self.reschedule_roles()
+
+                @command()
+                async def refresh(self, ctx):
+                    await self.reschedule_roles()
+
+                async def reschedule_roles(self):
+                    for mod_id in self.pending:
+                        await self.client.fetch_member(mod_id)
+                        print(mod_id)
+            """,
+            line=11, column=13,
+        ),
+        # every kind of item makes a round trip: a real query per item
+        Invalid(
+            """
+            async def load(client, sources):
+                for source in sources:
+                    if source.kind == "url":
+                        await client.fetch(source.url)
+                    elif source.kind == "file":
+                        await client.read_remote(source.path)
+                    else:
+                        log.warning("unknown source %s", source)
+            """,
+            line=4, column=13,
+        ),
+        # a filter with an else is no dispatch on the item's kind
+        Invalid(
+            """
+            async def load(client, docs, skipped):
+                for doc in docs:
+                    if doc.status == "new":
+                        await client.fetch(doc.url)
+                    else:
+                        skipped.append(doc)
+            """,
+            line=4, column=13,
+        ),
+        # the flag is on: the helper downloads for every message
+        Invalid(
+            """
+            import httpx
+            async def build_message(client: httpx.AsyncClient, message, vision_support=False):
+                if vision_support:
+                    return {"content": (await client.get(message.image_url)).content}
+                return {"content": message.content}
+
+            async def build_payload(client, messages):
+                for m in messages:
+                    await build_message(client, m, vision_support=True)
+                    print(m)
+            """,
+            line=9, column=9,
+        ),
         # the lookup runs for one tool; the post runs for every tool and is the finding
         Invalid(
             """

@@ -130,3 +130,82 @@ def test_safe_fixes_alone_leave_the_loops_untouched() -> None:
     source = b"async def a(s, urls):\n    for url in urls:\n        await s.fetch(url)\n"
     fixed = fix_source(Linter(select(["APL201"])), "m.py", source, unsafe=False)
     assert fixed.source == source
+
+
+_PER_ITEM_FETCH = """
+    async def handle(client, users):
+        for user in users:
+            await client.fetch(user.url)
+            print(user)
+"""
+
+
+def _codes_at(path: str, source: str) -> list[tuple[int, str]]:
+    outcome = Linter(select(["APL2"])).lint(path, textwrap.dedent(source).encode())
+    assert outcome.result.errors == []
+    return sorted((f.line, f.code) for f in outcome.result.findings)
+
+
+def test_management_commands_are_not_reported() -> None:
+    """Django management commands run once per invocation, not per request; example code is
+    still reported (users copy it)."""
+    assert _codes_at("app/management/commands/backfill.py", _PER_ITEM_FETCH) == []
+    assert _codes_at("examples/integrations/mail.py", _PER_ITEM_FETCH) == [(4, "APL201")]
+    assert _codes_at("app/services/mail.py", _PER_ITEM_FETCH) == [(4, "APL201")]
+
+
+def test_a_command_line_module_that_starts_a_server_is_still_reported() -> None:
+    """``argparse`` in a module whose ``__main__`` block runs ``uvicorn.run(app)``: a service."""
+    source = _PER_ITEM_FETCH + """
+    if __name__ == "__main__":
+        import argparse, uvicorn
+        args = argparse.ArgumentParser().parse_args()
+        uvicorn.run(app)
+    """
+    assert _codes_at("telemetry.py", "import argparse\n" + textwrap.dedent(source)) == [(5, "APL201")]
+
+
+def test_start_up_only_helpers_follow_calls_a_few_levels_down() -> None:
+    source = """
+        class Cog:
+            async def cog_load(self):
+                await self._reschedule()
+
+            async def _reschedule(self):
+                await self._restore(self.pending)
+
+            async def _restore(self, ids):
+                for i in ids:
+                    await self.client.fetch(i)
+                    print(i)
+    """
+    assert _codes_at("cog.py", source) == []
+    # a module-level reference (a callback registered elsewhere) may run at any time
+    assert _codes_at("cog.py", textwrap.dedent(source) + "HANDLERS = [Cog._restore]\n") == [(11, "APL201")]
+
+
+def test_kind_dispatch_leaves_sync_queries_to_apl202() -> None:
+    """``isinstance`` arms around plain (sync) queries say nothing about which arm does I/O."""
+    source = """
+        def store(session, keys):
+            for key in keys:
+                if isinstance(key, Config):
+                    session.query(Row).filter(Row.key == key.key).first()
+                elif isinstance(key, str):
+                    print(key)
+    """
+    assert _codes_at("store.py", source) == [(5, "APL202")]
+
+
+def test_only_a_scheduler_loop_decorator_marks_a_periodic_job() -> None:
+    """``@tasks.loop`` (discord.ext.tasks) is a timer; another library's ``@loop`` is not."""
+    body = """
+        async def refresh(self):
+            for feed in self.feeds:
+                await self.client.fetch(feed.url)
+                print(feed)
+    """
+    timer = "from discord.ext import tasks\nclass C:\n    @tasks.loop(minutes=5)\n" + textwrap.indent(textwrap.dedent(body).lstrip("\n"), "    ")
+    assert _codes_at("c.py", timer) == []
+    other = "from mylib import loop\nclass C:\n    @loop\n" + textwrap.indent(textwrap.dedent(body).lstrip("\n"), "    ")
+    assert _codes_at("c.py", other) == [(6, "APL201")]
