@@ -315,6 +315,22 @@ def _in_memory_file(ctx: FileContext, call: cst.Call, target: Target) -> bool:
     return False
 
 
+_ARCHIVES = ("zipfile.ZipFile", "tarfile.open", "tarfile.TarFile")
+
+
+def _in_memory_archive(ctx: FileContext, call: cst.Call, target: Target) -> bool:
+    """``zipfile.ZipFile(io.BytesIO(data))``, and the methods of a name bound only to such
+    archives (``with zipfile.ZipFile(buffer, "w") as zf: zf.writestr(...)``): compression in
+    memory, no disk (a CPU cost, not I/O)."""
+    if target.full in _ARCHIVES:
+        return _in_memory_file(ctx, call, target)
+    if target.receiver in _ARCHIVES and isinstance(call.func, cst.Attribute) and isinstance(call.func.value, cst.Name):
+        binding = ctx.lookup(call.func.value.value)
+        made = [value for value in (binding.values if binding else ()) if isinstance(value, cst.Call)]
+        return bool(made) and all(_in_memory_file(ctx, archive, target) for archive in made)
+    return False
+
+
 # -- what the module makes: the constructor calls behind a typed value ---------------------
 _CONSTRUCTORS = frozenset({"sqlite3.connect", "queue.Queue", "queue.LifoQueue", "queue.PriorityQueue"})
 _made: tuple[cst.Module | None, dict[str, list[cst.Call]]] = (None, {})
@@ -402,6 +418,7 @@ UNLESS: Mapping[str, Callable[[FileContext, cst.Call, Target], bool]] = {
     "iterated_elsewhere": _iterated_elsewhere,
     "finished_future": _finished_future,
     "in_memory_file": _in_memory_file,
+    "in_memory_archive": _in_memory_archive,
     "in_memory_sqlite": _in_memory_sqlite,
     **FRAMEWORK_UNLESS,
 }

@@ -151,7 +151,7 @@ ROWS: tuple[tuple[str | Cost, ...], ...] = (
     (("zipfile.ZipFile zipfile.is_zipfile zipfile.ZipFile.* tarfile.open tarfile.is_tarfile "
      "tarfile.open.* tarfile.TarFile tarfile.TarFile.* shutil.make_archive shutil.unpack_archive "
      "gzip.open bz2.open lzma.open !namelist !infolist !getinfo !setpassword"),
-     "APL105", "thread", ARCHIVES),
+     "APL105", "thread", ARCHIVES, "in_memory_archive"),
     (("tempfile.NamedTemporaryFile tempfile.TemporaryFile tempfile.NamedTemporaryFile.* "
      f"tempfile.TemporaryFile.* {_FILE_METHODS_EXEMPT}"), "APL105", "thread", TEMPFILES,
      Cost.FILE_CONTENT),

@@ -29,7 +29,7 @@ import libcst as cst
 
 from ..context import FileContext
 from ..walker import iter_tree
-from ._reuse import in_script, is_command_line_module
+from ._reuse import _serves, in_script, is_command_line_module
 from ._test_code import in_one_shot_module
 
 # ``<runner>(main())`` / ``<runner>(main)``: the functions that start a loop around one coroutine
@@ -67,8 +67,18 @@ def in_one_shot_program(ctx: FileContext) -> bool:
     (decided once per file): a script that starts tasks (``create_task``, ``gather``, a task
     group) or keeps a coroutine looping forever stalls its own tasks with a blocking call."""
     return ctx.file_answer("one-shot program", lambda: (
-        (in_one_shot_module(ctx, diagnostics=False) or is_command_line_module(ctx) or in_script(ctx))
+        (in_one_shot_module(ctx, diagnostics=False) or is_command_line_module(ctx) or in_script(ctx)
+         or _starts_its_own_loop(ctx))
         and not _runs_concurrently(ctx.module)))
+
+
+def _starts_its_own_loop(ctx: FileContext) -> bool:
+    """The module hands a coroutine to a loop runner at its top level (``asyncio.run(main())``
+    with or without a ``__main__`` guard, as example scripts do) and starts no server there."""
+    if not _handed_to_runners(ctx):
+        return False
+    top_level = [statement for statement in ctx.module.body if not isinstance(statement, cst.FunctionDef | cst.ClassDef)]
+    return not any(_serves(node) for statement in top_level for node in iter_tree(statement))
 
 
 _CONCURRENCY = frozenset({

@@ -58,6 +58,10 @@ class BlockingArchive(BlockingCallRule):
     name = "blocking-archive"
 
     VALID = (
+        # an archive built in memory: compression on the CPU, no disk
+        Valid("import io\nimport zipfile\n\nasync def pack(docs):\n    buffer = io.BytesIO()\n"
+              "    with zipfile.ZipFile(buffer, 'w') as archive:\n        for doc in docs:\n"
+              "            archive.writestr(doc.name, doc.data)\n    return buffer.getvalue()\n"),
         Valid("import zipfile\ndef f(p):\n    with zipfile.ZipFile(p) as z:\n        z.extractall('.')\n"),
         Valid("import asyncio, shutil\nasync def f(p):\n    await asyncio.to_thread(shutil.unpack_archive, p)\n"),
         Valid("import tempfile\nasync def f():\n    return tempfile.gettempdir, tempfile.TemporaryDirectory\n"),

@@ -47,6 +47,9 @@ class BlockingInput(BlockingCallRule):
     name = "blocking-input"
 
     VALID = (
+        # a script that starts its own loop at its top level: a person at the terminal runs it
+        Valid("import asyncio\n\nasync def main(agent):\n    await agent.run()\n    input('Press Enter to exit')\n\n"
+              "asyncio.run(main(object()))\n"),
         Valid("def f():\n    return input('> ')\n"),
         Valid("import asyncio\nasync def f():\n    return await asyncio.to_thread(input, '> ')\n"),
         Valid("async def f():\n    return await ask(lambda: input('> '))\n"),
