@@ -108,6 +108,8 @@ def _callee_name(call: cst.Call) -> str:
 
 def _only_called_at_start_up(ctx: FileContext) -> bool:
     """Every enclosing function is reached, within this module, only from start-up hooks."""
+    if not ctx.file_answer("defines a start-up hook", lambda: any(hook in ctx.source for hook in _SET_UP_HOOKS)):
+        return False  # no hook named in the text: nothing here can be reached only from one
     callers = ctx.file_answer("callers by function name", lambda: _callers(ctx.module))
     for frame in ctx.frames:
         node = frame.node
