@@ -35,16 +35,15 @@ from pygls.lsp.client import LanguageClient
 ROOT = Path(__file__).resolve().parents[1]
 SERVER = [sys.executable, "-m", "agentperf_lint", "server"]
 
-HELPERS = '''import json
+HELPERS = '''import requests
 
 
-def read_settings(path):
-    with open(path) as handle:
-        return json.load(handle)
+def fetch_settings(url):
+    return requests.get(url, timeout=10).json()
 
 
 def load_prompt(name):
-    return read_settings(f"prompts/{name}.json")["text"]
+    return fetch_settings(f"https://config.example.com/prompts/{name}")["text"]
 '''
 
 BLOCK = '''
