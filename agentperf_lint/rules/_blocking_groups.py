@@ -10,7 +10,8 @@ context is at hand) and decide at the end of the file (:func:`plan`):
   the finding at the opening call: "opened here, read/written at lines ...";
 * calls on a handle from elsewhere (``self.fh.write``, a parameter) are one finding per handle:
   the first call, naming the others;
-* ``close()`` on a handle after its ``with`` block ended is no call at all (the file is closed);
+* ``close()`` on a handle the coroutine opened is not one of its reads or writes (after its
+  ``with`` block ended it does nothing at all);
 * single metadata calls (:attr:`Cost.METADATA`) in a coroutine that also makes a costlier
   blocking call fold into the costliest one's finding: moving that section to a worker thread
   takes them along; in a coroutine that makes only metadata calls, they fold into the first.
@@ -89,8 +90,8 @@ class CoroutineCalls:
             receiver = call.func.value
             if isinstance(receiver, cst.Name) and receiver.value in self.opened:
                 opener, with_node = self.opened[receiver.value]
-                if with_node is not None and with_node not in ctx.ancestors and call.func.attr.value == "close":
-                    return  # the `with` closed it already: close() does nothing
+                if call.func.attr.value == "close":
+                    return  # closing is no read or write (and after its `with`, nothing at all)
                 pending.opener = opener
             else:
                 pending.handle = " ".join(ctx.module.code_for_node(receiver).split())

@@ -149,6 +149,11 @@ class BlockingFileIo(BlockingCallRule):
         Invalid("import shutil\n\nasync def f(d):\n    shutil.rmtree(d)\n", line=4, column=5, fixed='import shutil\nimport asyncio\n\nasync def f(d):\n    await asyncio.to_thread(shutil.rmtree, d)\n'),
         Invalid("import json\n\nasync def f(p):\n    with open(p) as fh:\n        return json.load(fh)\n", line=4, column=10,
                 message_contains="opened here, read/written at line 5"),
+        Invalid(  # the handle is read elsewhere: closing it is not a read, the open is the finding
+            "async def f(p, send):\n    fh = open(p, 'rb')\n    try:\n        return await send(fh)\n    finally:\n        fh.close()\n",
+            line=2, column=10, message_contains="blocks the event loop inside `async def f` (file content I/O); use",
+            fixed="import asyncio\n\nasync def f(p, send):\n    fh = await asyncio.to_thread(open, p, 'rb')\n    try:\n"
+            "        return await send(fh)\n    finally:\n        fh.close()\n"),
         Invalid("async def f(p):\n    with open(p) as fh:\n        text = fh.read()\n    fh.close()\n    return text\n", line=2, column=10,
                 message_contains="read/written at line 3;"),
         Invalid("async def copy(a, b):\n    with open(a, 'rb') as src:\n        with open(b, 'wb') as dst:\n            dst.write(src.read())\n", line=2, column=10,
