@@ -29,7 +29,7 @@ import libcst as cst
 
 from ..context import FileContext
 from ..walker import iter_tree
-from ._reuse import _serves, in_script, is_command_line_module
+from ._reuse import in_script, is_command_line_module, starts_serving
 from ._test_code import in_one_shot_module
 
 # ``<runner>(main())`` / ``<runner>(main)``: the functions that start a loop around one coroutine
@@ -78,7 +78,7 @@ def _starts_its_own_loop(ctx: FileContext) -> bool:
     if not _handed_to_runners(ctx):
         return False
     top_level = [statement for statement in ctx.module.body if not isinstance(statement, cst.FunctionDef | cst.ClassDef)]
-    return not any(_serves(node) for statement in top_level for node in iter_tree(statement))
+    return not any(starts_serving(node) for statement in top_level for node in iter_tree(statement))
 
 
 _CONCURRENCY = frozenset({

@@ -29,8 +29,8 @@ import libcst as cst
 from ..context import FileContext
 from ..walker import iter_children, iter_tree
 from ._entry import in_one_shot_program
-from ._reuse import _is_main_guard, _serves
-from ._test_code import _SET_UP_HOOKS
+from ._reuse import is_main_guard, starts_serving
+from ._test_code import SET_UP_HOOKS
 
 # decorators of documented schedulers: fastapi_utils' ``repeat_every``, APScheduler's
 # ``scheduler.scheduled_job``; discord.ext.tasks' ``loop`` is matched by its module (see _is_timer)
@@ -57,7 +57,7 @@ def _starts_a_server(ctx: FileContext) -> bool:
     """A command-line module whose ``__main__`` block starts a server (``uvicorn.run(app)``):
     its functions serve requests, whatever parses its arguments."""
     return ctx.file_answer("main block starts a server", lambda: any(
-        _serves(node) for statement in ctx.module.body if _is_main_guard(statement) for node in iter_tree(statement)))
+        starts_serving(node) for statement in ctx.module.body if is_main_guard(statement) for node in iter_tree(statement)))
 
 
 def _on_a_timer(ctx: FileContext) -> bool:
@@ -108,7 +108,7 @@ def _callee_name(call: cst.Call) -> str:
 
 def _only_called_at_start_up(ctx: FileContext) -> bool:
     """Every enclosing function is reached, within this module, only from start-up hooks."""
-    if not ctx.file_answer("defines a start-up hook", lambda: any(hook in ctx.source for hook in _SET_UP_HOOKS)):
+    if not ctx.file_answer("defines a start-up hook", lambda: any(hook in ctx.source for hook in SET_UP_HOOKS)):
         return False  # no hook named in the text: nothing here can be reached only from one
     callers = ctx.file_answer("callers by function name", lambda: _callers(ctx.module))
     for frame in ctx.frames:
@@ -120,7 +120,7 @@ def _only_called_at_start_up(ctx: FileContext) -> bool:
 
 def _start_up_only(name: str, definition: cst.FunctionDef | None, callers: dict[str, set[str]],
                    seen: set[str], depth: int = 0) -> bool:
-    if name in _SET_UP_HOOKS:
+    if name in SET_UP_HOOKS:
         return True
     if depth >= _MAX_DEPTH or name in seen or (definition is not None and definition.decorators):
         return False  # a decorated function is an entry point of its own (a command, a route, a listener)

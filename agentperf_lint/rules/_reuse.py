@@ -148,8 +148,8 @@ def in_script(ctx: FileContext) -> bool:
     A script runs once per invocation (a dev tool, a build step, a health probe): a person or a
     supervisor with its own time limit is waiting on it, not a pool of concurrent requests.
     """
-    guards = [statement for statement in ctx.module.body if _is_main_guard(statement)]
-    return bool(guards) and not any(_serves(node) for guard in guards for node in iter_tree(guard))
+    guards = [statement for statement in ctx.module.body if is_main_guard(statement)]
+    return bool(guards) and not any(starts_serving(node) for guard in guards for node in iter_tree(guard))
 
 
 def in_notebook(ctx: FileContext) -> bool:
@@ -170,7 +170,9 @@ _SERVING = frozenset({"serve_forever", "run_forever", "run_app", "serve", "run_p
 _SCRIPT_RUNNERS = frozenset({"asyncio", "trio", "anyio", "uvloop"})  # ``asyncio.run(main())``
 
 
-def _serves(node: cst.CSTNode) -> bool:
+def starts_serving(node: cst.CSTNode) -> bool:
+    """A call that keeps the process serving (``serve_forever()``, ``web.run_app(app)``,
+    ``uvicorn.run(app)``, ``bot.run(token)``), not a loop runner's ``asyncio.run(main())``."""
     if not isinstance(node, cst.Call):
         return False
     name = last_name(node.func)
@@ -180,7 +182,8 @@ def _serves(node: cst.CSTNode) -> bool:
     return name == "run" and bool(owner) and owner not in _SCRIPT_RUNNERS
 
 
-def _is_main_guard(statement: cst.CSTNode) -> bool:
+def is_main_guard(statement: cst.CSTNode) -> bool:
+    """``if __name__ == "__main__":`` (either side of the comparison)."""
     if not isinstance(statement, cst.If) or not isinstance(statement.test, cst.Comparison):
         return False
     test = statement.test

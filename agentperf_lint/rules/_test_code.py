@@ -77,7 +77,7 @@ def in_set_up_hook(ctx: FileContext) -> bool:
         node = frame.node
         if not isinstance(node, cst.FunctionDef):
             continue
-        if node.name.value in _SET_UP_HOOKS:
+        if node.name.value in SET_UP_HOOKS:
             return True
         for decorator in node.decorators:
             call = decorator.decorator
@@ -88,7 +88,8 @@ def in_set_up_hook(ctx: FileContext) -> bool:
     return False
 
 
-_SET_UP_HOOKS = frozenset({
+# framework start-up hooks, run once per process or configured entry (shared with the APL2xx reachability)
+SET_UP_HOOKS = frozenset({
     "setup_hook", "cog_load", "async_setup", "async_setup_entry", "async_setup_platform", "lifespan",
 })
 _ONE_SHOT_DIRS = ("alembic/versions/", "/migrations/", "migrations/versions/")
