@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import libcst as cst
-from libcst.helpers import get_full_name_for_node
 
 from ..context import FileContext
 from ..project.queries import model_of
@@ -19,6 +18,7 @@ from ..rule import Fix, Rule
 from ._blocking import Catalogue, classify, to_thread_fix
 from ._costs import Cost
 from ._entry import in_one_shot_program, runs_alone
+from ._reuse import imports_package
 from ._test_code import skips_test_code
 
 
@@ -28,23 +28,12 @@ LOCAL_FILES = frozenset({Cost.FILE_CONTENT, Cost.DIRECTORY_TREE})
 
 
 def in_home_assistant(ctx: FileContext) -> bool:
-    """The module imports Home Assistant (``homeassistant.*``) at its top level: an integration,
-    whose event loop Home Assistant itself watches for blocking file I/O."""
-    def imports_it() -> bool:
-        for statement in ctx.module.body:
-            if not isinstance(statement, cst.SimpleStatementLine):
-                continue
-            for small in statement.body:
-                if isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None:
-                    names = [get_full_name_for_node(small.module) or ""]
-                elif isinstance(small, cst.Import):
-                    names = [get_full_name_for_node(alias.name) or "" for alias in small.names]
-                else:
-                    continue
-                if any(name.split(".")[0] == "homeassistant" for name in names):
-                    return True
-        return False
-    return ctx.file_answer("imports homeassistant", imports_it)
+    """The module imports Home Assistant (``homeassistant.*``): an integration, whose event loop
+    Home Assistant itself watches for blocking file I/O."""
+    return imports_package(ctx, _HOME_ASSISTANT)
+
+
+_HOME_ASSISTANT = frozenset({"homeassistant"})
 
 
 @dataclass(frozen=True)

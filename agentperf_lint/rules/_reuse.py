@@ -134,10 +134,13 @@ def is_command_line_module(ctx: FileContext) -> bool:
     """A module that imports ``typer``, ``click``, ``argparse``, ``fire`` or ``docopt`` is a
     command-line tool: its functions run once per invocation of the process, with a user at the
     terminal, not per request of a service."""
-    for binding in ctx.frames[0].scope.bindings.values():
-        if binding.kind == "import" and (binding.qualname or "").split(".")[0] in CLI_LIBRARIES:
-            return True
-    return False
+    return imports_package(ctx, CLI_LIBRARIES)
+
+
+def imports_package(ctx: FileContext, packages: frozenset[str]) -> bool:
+    """The module imports one of ``packages`` (or something inside it) in its own scope."""
+    return any(binding.kind == "import" and (binding.qualname or "").split(".")[0] in packages
+               for binding in ctx.frames[0].scope.bindings.values())
 
 
 def in_script(ctx: FileContext) -> bool:
