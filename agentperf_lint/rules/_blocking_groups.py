@@ -10,8 +10,13 @@ context is at hand) and decide at the end of the file (:func:`plan`):
   the finding at the opening call: "opened here, read/written at lines ...";
 * calls on a handle from elsewhere (``self.fh.write``, a parameter) are one finding per handle:
   the first call, naming the others;
+* a file opened inside the call that reads it (``json.load(open(p))``) is one problem too: the
+  finding is at the ``open``, naming the read;
 * ``close()`` on a handle the coroutine opened is not one of its reads or writes (after its
   ``with`` block ended it does nothing at all);
+* a file opened only to read a header (every read on the handle is ``read(n)`` with a literal
+  ``n`` of at most 64 KiB) costs an open and one small read, the price of a metadata call: it is
+  reported as one (APL115, opt-in), not as file content I/O;
 * single metadata calls (:attr:`Cost.METADATA`) in a coroutine that also makes a costlier
   blocking call fold into the costliest one's finding: moving that section to a worker thread
   takes them along; in a coroutine that makes only metadata calls, they fold into the first.
@@ -33,6 +38,8 @@ from ._costs import Cost, costliest
 
 # a method call on a value of these classes is a call on an open handle, not a new problem
 _HANDLE_COSTS = frozenset({Cost.FILE_CONTENT, Cost.DIRECTORY_TREE, Cost.DATABASE})
+_HEADER_BYTES = 64 * 1024  # ``fh.read(n)`` up to this size: one small read, not the file's content
+METADATA_CODE = "APL115"
 
 
 @dataclass
@@ -107,7 +114,24 @@ class CoroutineCalls:
                     pending.opens = True
                     pending.opener = self._enclosing_opener(with_node)
                     self.opened[name] = (pending.opener or pending, with_node)
+                elif (reader := self._reading_call(ctx, pending)) is not None:
+                    # ``json.load(open(p))``: the reader (visited first) folds into the open
+                    pending.opens = True
+                    reader.opener = pending
+                    self.pending.insert(self.pending.index(reader), pending)
+                    return
         self.pending.append(pending)
+
+    def _reading_call(self, ctx: FileContext, pending: Pending) -> Pending | None:
+        """The recorded blocking call this opening call is a direct argument of, if any."""
+        ancestors = ctx.ancestors
+        if len(ancestors) < 3 or not isinstance(ancestors[-2], cst.Arg) or pending.cost is not Cost.FILE_CONTENT:
+            return None
+        outer = ancestors[-3]
+        for recorded in reversed(self.pending):
+            if recorded.call is outer and recorded.opener is None and recorded.cost is Cost.FILE_CONTENT:
+                return recorded
+        return None
 
     def _enclosing_opener(self, with_node: cst.With | None) -> Pending | None:
         """The opening call of a file opened together with this one, ``with open(a) as src,
@@ -129,6 +153,27 @@ def _at_lines(calls: Sequence[Pending]) -> str:
     return f"at line{'s' if len(numbers) > 1 else ''} " + ", ".join(str(number) for number in numbers)
 
 
+def _reads_a_header(pending: Pending) -> bool:
+    """A file opened here whose every read or write is ``read(n)``, ``n`` a small literal."""
+    if not pending.opens or pending.cost is not Cost.FILE_CONTENT or not pending.folded:
+        return False
+    for use in pending.folded:
+        func, args = use.call.func, use.call.args
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "read" and len(args) == 1
+                and not args[0].keyword and isinstance(args[0].value, cst.Integer)
+                and 0 <= args[0].value.evaluated_value <= _HEADER_BYTES):
+            return False
+    return True
+
+
+def _as_metadata(pending: Pending) -> None:
+    """Report a header read as what it costs: an open and one small read."""
+    words = f"({Cost.FILE_CONTENT.words})"
+    if pending.head.endswith(words):
+        pending.head = pending.head[: -len(words)] + f"({Cost.METADATA.words}: an open and a read of a few bytes)"
+    pending.code, pending.cost, pending.folded = METADATA_CODE, Cost.METADATA, []
+
+
 def plan(calls: CoroutineCalls) -> list[tuple[Pending, str]]:
     """The findings of one coroutine: each reported call with the note its message carries."""
     reported: list[Pending] = []
@@ -143,6 +188,9 @@ def plan(calls: CoroutineCalls) -> list[tuple[Pending, str]]:
             if handle is not None:
                 first_on_handle[handle] = pending
             reported.append(pending)
+    for pending in reported:
+        if _reads_a_header(pending):
+            _as_metadata(pending)
     notes: dict[int, list[str]] = {}
     for pending in reported:
         if pending.folded:

@@ -105,6 +105,8 @@ class BlockingFileIo(BlockingCallRule):
         Valid("from logging.handlers import RotatingFileHandler\ndef f(path):\n    return RotatingFileHandler(path)\n"),
         Valid("import io\nasync def f(rows):\n    buf = io.StringIO()\n    buf.write(rows)\n    buf.seek(0)\n    return buf.read(), io.BytesIO(b'x').getvalue()\n"),
         Valid("import io\nasync def f(fh: io.TextIOWrapper):\n    fh.seek(0)\n    return fh.tell(), fh.fileno(), fh.closed\n"),
+        # a header read (an open and `read(n)` of a few bytes) costs what a metadata call does: APL115
+        Valid("async def is_silk(p):\n    with open(p, 'rb') as fh:\n        return fh.read(8) == b'SILK'\n"),
     )
     INVALID = (
         Invalid(
@@ -149,6 +151,11 @@ class BlockingFileIo(BlockingCallRule):
         Invalid("import shutil\n\nasync def f(d):\n    shutil.rmtree(d)\n", line=4, column=5, fixed='import shutil\nimport asyncio\n\nasync def f(d):\n    await asyncio.to_thread(shutil.rmtree, d)\n'),
         Invalid("import json\n\nasync def f(p):\n    with open(p) as fh:\n        return json.load(fh)\n", line=4, column=10,
                 message_contains="opened here, read/written at line 5"),
+        Invalid(  # opened inside the call that reads it: one problem, one finding at the open
+            "import json\n\nasync def f(p):\n    return json.load(\n        open(p, encoding='utf-8')\n    )['servers']\n",
+            line=5, column=9, message_contains="(file content I/O): opened here, read/written at line 4;"),
+        Invalid("async def f(p):\n    with open(p, 'rb') as fh:\n        return fh.read(1 << 30)\n", line=2, column=10,
+                message_contains="read/written at line 3"),
         Invalid(  # the handle is read elsewhere: closing it is not a read, the open is the finding
             "async def f(p, send):\n    fh = open(p, 'rb')\n    try:\n        return await send(fh)\n    finally:\n        fh.close()\n",
             line=2, column=10, message_contains="blocks the event loop inside `async def f` (file content I/O); use",

@@ -23,6 +23,10 @@ class BlockingMetadataCall(BlockingCallRule):
     (`extend-select = ["APL115"]`): read by eye on application code, single metadata calls
     were almost never worth a change to their maintainers.
 
+    A file opened only to read a header (every read on the handle is `read(n)` with a literal
+    `n` of at most 64 KiB: `fh.read(8)` to sniff a format) costs an open and one small read,
+    about what a metadata call costs: it is reported here, not as APL104's file content I/O.
+
     A metadata call inside a loop over directory entries (`for p in d.iterdir(): p.stat()`)
     is a tree walk, and is reported as APL104. A metadata call in a coroutine that also makes
     a costlier blocking call (a request, a subprocess, a file read) is not reported on its own:
@@ -116,6 +120,8 @@ class BlockingMetadataCall(BlockingCallRule):
         Invalid("import os\n\nasync def f(d):\n    os.makedirs(d, exist_ok=True)\n", line=4, column=5,
                 fixed="import os\nimport asyncio\n\nasync def f(d):\n    await asyncio.to_thread(os.makedirs, d, exist_ok=True)\n"),
         Invalid("import os\n\nasync def f(p):\n    if os.path.exists(p):\n        pass\n", line=4, column=8),
+        Invalid("async def is_silk(p):\n    with open(p, 'rb') as fh:\n        return fh.read(8) == b'SILK'\n", line=2, column=10,
+                message_contains="(one file-system metadata call: an open and a read of a few bytes)"),
         Invalid("from os.path import isfile\n\nasync def f(p):\n    return isfile(p)\n", line=4, column=12),
         Invalid("import os.path\n\nasync def f(p):\n    return os.path.getsize(p)\n", line=4, column=12),
         Invalid("import os\n\nasync def f(p):\n    return os.path.realpath(p)\n", line=4, column=12),
