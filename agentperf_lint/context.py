@@ -492,7 +492,9 @@ class FileContext:
             if found:
                 return found
         if binding.kind in ("assign", "with", "param") and binding.values:
-            types = {self._type_in(value, binding.scope, depth + 1) for value in binding.values}
+            # ``self.db = None`` beside ``self.db = connect()``: an Optional, not a second type
+            values = [value for value in binding.values if not _is_none(value)] or binding.values
+            types = {self._type_in(value, binding.scope, depth + 1) for value in values}
             if len(types) == 1:
                 return types.pop()
         return None
@@ -847,3 +849,7 @@ def _self_assignments(body: Sequence[cst.CSTNode]) -> Iterator[cst.Assign | cst.
         elif isinstance(statement, (cst.If, cst.With, cst.Try, cst.For, cst.While, cst.TryStar)):
             for block in _child_blocks(statement):
                 yield from _self_assignments(block)
+
+
+def _is_none(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == "None"

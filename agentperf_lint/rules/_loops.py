@@ -32,6 +32,7 @@ from ..project.kinds import project_call_kind
 from ..project.queries import per_item_effect
 from ..rule import Applicability, Fix, ImportNeeded, Rule
 from ..walker import iter_tree
+from ._embedded_db import costs_a_commit_per_item, is_sqlite
 from ._kind_dispatch import for_one_kind_of_part
 from ._off_request_path import off_request_path
 from ._switched_off import io_switched_off
@@ -1158,8 +1159,9 @@ class PerItemCallRule(Rule):
             return None
         if walks_batches(loop) or in_error_fallback(ctx, loop):
             return None
-        if call_kind(ctx, call) == "sql" and (is_schema_statement(call) or _per_object_statement(call, facts)):
-            return None
+        if call_kind(ctx, call) == "sql" and (is_schema_statement(call) or _per_object_statement(call, facts) or (
+                is_sqlite(ctx, call) and not costs_a_commit_per_item(ctx, call, loop.body if isinstance(loop, cst.For) else loop))):
+            return None  # SQLite: no round trip, only a commit per item costs (see _embedded_db)
         if shares_state(ctx, call, facts) or for_one_item(ctx, loop, facts) or cache_first(ctx, call):
             return None
         if for_one_kind_of_part(ctx, loop, set(facts.targets | facts.derived)):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..rule import FixAvailability, Invalid, Valid
+from ._embedded_db import SQLITE_COMMITS, is_sqlite
 from ._loops import PerItemCallRule, bulk_hint, call_name
 
 _HINTS = {
@@ -82,6 +83,8 @@ class QueryPerItem(PerItemCallRule):
     plain = True
 
     def describe(self, call: cst.Call, kind: str | None) -> str:
+        if kind == "sql" and is_sqlite(self.ctx, call):
+            return f"`{self.callee(call)}(...)` {SQLITE_COMMITS}"
         hint = _DJANGO_HINTS.get(call_name(call), "") if kind == "orm" else _HINTS.get(kind or "", "")
         hint = bulk_hint(self.ctx, call, kind, hint)
         if kind == "sql" and self._prepared_statement(call):
@@ -180,6 +183,36 @@ class QueryPerItem(PerItemCallRule):
                     with self.assertRaises(OverflowError):
                         self.cur.execute('INSERT INTO t VALUES (?)', (value,))
         """),
+        # SQLite runs in-process: a read per item is a library call, not a round trip
+        Valid("""
+            import sqlite3
+            def f(path, ids):
+                db = sqlite3.connect(path)
+                return [db.execute('SELECT * FROM t WHERE id = ?', (i,)).fetchone() for i in ids]
+        """),
+        # SQLite writes in one transaction: committed once
+        Valid("""
+            import sqlite3
+            def f(path, rows):
+                with sqlite3.connect(path) as conn:
+                    cur = conn.cursor()
+                    for row in rows:
+                        cur.execute('INSERT INTO t VALUES (?, ?)', row)
+        """),
+        # the attribute is set to None on close: still a SQLite connection while it is open
+        Valid("""
+            import sqlite3
+            class Store:
+                def __init__(self, path):
+                    self.conn = sqlite3.connect(path)
+                def save(self, rows):
+                    for row in rows:
+                        self.conn.execute('INSERT INTO t VALUES (?)', (row,))
+                    self.conn.commit()
+                def close(self):
+                    self.conn.close()
+                    self.conn = None
+        """),
         # awaited driver calls are APL203's
         Valid("async def f(conn, ids):\n    for i in ids:\n        await conn.execute('DELETE FROM t WHERE id = $1', i)\n"),
     )
@@ -202,12 +235,36 @@ class QueryPerItem(PerItemCallRule):
             "def f(cursor, rows):\n    for row in rows:\n        cursor.execute('INSERT INTO t VALUES (?, ?)', row)\n",
             line=3, column=9, message_contains="`executemany`",
         ),
-        Invalid(
+        Invalid(  # SQLite: each item its own transaction, a disk sync each
             """
             import sqlite3
-            def f(path, ids):
+            def f(path, rows):
                 db = sqlite3.connect(path)
-                return [db.execute('SELECT * FROM t WHERE id = ?', (i,)).fetchone() for i in ids]
+                for row in rows:
+                    db.execute('INSERT INTO t VALUES (?, ?)', row)
+                    db.commit()
+            """,
+            line=5, column=9, message_contains="commits once per item of the loop: SQLite runs in-process",
+        ),
+        Invalid(  # a connection that commits every statement
+            """
+            import sqlite3
+            class Log:
+                def __init__(self, path):
+                    self.conn = sqlite3.connect(path, isolation_level=None)
+                def add(self, rows):
+                    cur = self.conn.cursor()
+                    for row in rows:
+                        cur.execute('INSERT INTO log VALUES (?)', (row,))
+            """,
+            line=8, column=13, message_contains="commit once after the loop",
+        ),
+        Invalid(
+            """
+            import psycopg
+            def f(dsn, ids):
+                db = psycopg.connect(dsn)
+                return [db.execute('SELECT * FROM t WHERE id = %s', (i,)).fetchone() for i in ids]
             """,
             line=4, column=13,
         ),

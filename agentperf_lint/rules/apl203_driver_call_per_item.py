@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..rule import FixAvailability, Invalid, Valid
+from ._embedded_db import SQLITE_COMMITS, is_sqlite
 from ._loops import PerItemCallRule, bulk_hint, call_name
 
 _HINTS = {
@@ -62,11 +63,22 @@ class DriverCallPerItem(PerItemCallRule):
     kinds = frozenset({"sql", "mongo", "redis"})
 
     def describe(self, call: cst.Call, kind: str | None) -> str:
+        if kind == "sql" and is_sqlite(self.ctx, call):
+            return f"`await {self.callee(call)}(...)` {SQLITE_COMMITS}"
         hint = _HINTS.get(call_name(call)) if kind == "sql" else None
         hint = bulk_hint(self.ctx, call, kind, hint or _KIND_HINTS.get(kind or "", ""))
         return f"`await {self.callee(call)}(...)` makes one database round trip per item of the loop; {hint}"
 
     VALID = (
+        # SQLite runs in-process: statements in one transaction cost no round trip
+        Valid("""
+            import aiosqlite
+            async def f(path, ids):
+                async with aiosqlite.connect(path) as db:
+                    for i in ids:
+                        await db.execute('DELETE FROM t WHERE id = ?', (i,))
+                    await db.commit()
+        """),
         Valid("async def f(conn, ids):\n    return await conn.fetch('SELECT * FROM t WHERE id = ANY($1)', ids)\n"),
         Valid("async def f(conn, rows):\n    await conn.executemany('INSERT INTO t VALUES ($1, $2)', rows)\n"),
         Valid("async def f(redis, keys):\n    return await redis.mget(keys)\n"),
@@ -105,6 +117,17 @@ class DriverCallPerItem(PerItemCallRule):
         Valid("async def f(conn, stream):\n    async for row in stream:\n        await conn.execute('INSERT INTO t VALUES ($1)', row)\n"),
     )
     INVALID = (
+        Invalid(  # SQLite: a commit, and so a disk sync, per item
+            """
+            import aiosqlite
+            async def f(path, ids):
+                async with aiosqlite.connect(path) as db:
+                    for i in ids:
+                        await db.execute('DELETE FROM t WHERE id = ?', (i,))
+                        await db.commit()
+            """,
+            line=5, column=13, message_contains="`await db.execute(...)` commits once per item of the loop",
+        ),
         Invalid(
             "async def f(conn, ids):\n    return [await conn.fetchrow('SELECT * FROM t WHERE id = $1', i) for i in ids]\n",
             line=2, column=13, message_contains="ANY($1)",

@@ -7,6 +7,7 @@ import libcst as cst
 from ..context import COMPREHENSIONS
 from ..rule import Invalid, Rule, Valid
 from ..walker import iter_tree
+from ._given_client import made_when_none_given
 from ._probes import allows_long_calls, checks_status_only, downloads_given_url, runs_in_fresh_loop
 from ._reuse import (
     CLIENT_FACTORIES,
@@ -158,7 +159,8 @@ class ClientPerCall(Rule):
             return
         if function is None or runs_once(function) or is_command_line_module(ctx) or in_script(ctx) or in_test_code(ctx):
             return
-        if _fills_a_cache(function, node) or self._called_only_once(function) or self._in_fallback(function):
+        if _fills_a_cache(function, node) or self._called_only_once(function) or self._in_fallback(function) or (
+                made_when_none_given(ctx.ancestors, node)):
             return
         if name is not None and (name_escapes(name, function) or _is_parameter(name, function)):
             return
@@ -413,6 +415,35 @@ def _is_parameter(name: str, function: cst.FunctionDef) -> bool:
 
 
 ClientPerCall.VALID = (
+    # made only when the caller gave no client: the shared one is already on offer
+    Valid("""
+        import httpx
+
+        class Auth:
+            def __init__(self, http_client: httpx.AsyncClient | None = None):
+                self.http_client = http_client
+
+            async def start(self, url):
+                if self.http_client:
+                    response = await self.http_client.post(url)
+                else:
+                    async with httpx.AsyncClient() as client:
+                        response = await client.post(url)
+                return response.json()
+
+            async def poll(self, url):
+                if self.http_client is None:
+                    async with httpx.AsyncClient() as client:
+                        return (await client.get(url)).json()
+                return (await self.http_client.get(url)).json()
+    """),
+    Valid("""
+        import httpx
+
+        async def fetch(url, client=None):
+            client = client or httpx.AsyncClient()
+            return (await client.get(url)).json()
+    """),
     # created once, in a constructor / __aenter__ / lifespan / fixture / main / factory
     Valid("""
         import aiohttp
@@ -816,6 +847,17 @@ ClientPerCall.VALID += (
 )
 
 ClientPerCall.INVALID = (
+    Invalid("""
+        import httpx
+
+        class Auth:
+            async def ask(self, url):
+                if self.debug:
+                    print(url)
+                else:
+                    async with httpx.AsyncClient() as client:
+                        return (await client.post(url)).json()
+    """, line=8, column=24, message_contains="every call of async `ask()`"),
     Invalid("""
         import aiohttp
 
