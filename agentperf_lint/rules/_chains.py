@@ -43,9 +43,16 @@ class Chain:
     names: list[str]
     cost: Cost
     fix: Fix | None
+    django: bool = False  # ends in a Django ORM query, which Django refuses on a running loop
 
     def message(self) -> str:
-        return (f"`{self.names[0]}` blocks the event loop: {' -> '.join(self.names)} ({self.cost.words}); "
+        chain = " -> ".join(self.names)
+        if self.django:
+            return (f"`{self.names[0]}` runs a Django query on the event loop: {chain}; Django raises "
+                    "`SynchronousOnlyOperation` there (unless `DJANGO_ALLOW_ASYNC_UNSAFE` is set, when it "
+                    "blocks); use the async ORM down the chain (`afirst()`, `aget()`, `async for`), or call "
+                    "the helper through `asgiref.sync.sync_to_async`")
+        return (f"`{self.names[0]}` blocks the event loop: {chain} ({self.cost.words}); "
                 "make the chain async, or run the helper in a worker thread (`await asyncio.to_thread(...)`)")
 
 
@@ -87,8 +94,10 @@ def _chain(ctx: FileContext, node: cst.Call) -> Chain | None:
     if runs_alone(ctx, node) or in_one_shot_program(ctx):
         return None  # a script's start-up, or a program run once per invocation: stalls nobody
     names = [f"{function.display}()", *blocking.chain]
-    fix = to_thread_fix(ctx, node) if function.module == ctx.module_name else None
-    return Chain(names, blocking.call.cost, fix)
+    # Django ORM: no `to_thread` fix, Django's own `sync_to_async` keeps its per-thread connections
+    django = blocking.call.call.startswith("django.")
+    fix = to_thread_fix(ctx, node) if function.module == ctx.module_name and not django else None
+    return Chain(names, blocking.call.cost, fix, django)
 
 
 def _passed(node: cst.Call) -> list[list[object]]:

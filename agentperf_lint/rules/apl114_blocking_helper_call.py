@@ -84,7 +84,9 @@ class BlockingHelperCall(Rule):
     right-hand side of an assignment, the fix runs it in a worker thread:
     `await asyncio.to_thread(load_settings)`. It is unsafe: the helper now runs in another
     thread, which matters if it touches thread-local or loop-bound state. Cross-file findings
-    carry no fix.
+    carry no fix, nor do chains that end in a Django query: Django raises
+    `SynchronousOnlyOperation` for those on a running event loop (the message says so), and its
+    own `asgiref.sync.sync_to_async` is the fix that keeps its per-thread connections right.
 
     ## Options
     - `extra-calls` (in `[tool.agentperf-lint.blocking]`, shared with APL113): calls declared
@@ -167,6 +169,12 @@ class BlockingHelperCall(Rule):
             "    _client = Client()\n    return _client\n\nasync def f():\n    return client()\n"),
     )
     INVALID = (
+        Invalid(  # a Django query: Django refuses it on a running loop, and a worker thread is not its fix
+            "from django.db import models\n\n\nclass Agent(models.Model):\n    name = models.CharField(max_length=10)\n\n\n"
+            "def default_agent():\n    return Agent.objects.first()\n\n\nasync def handle():\n    return default_agent()\n",
+            line=13, column=12,
+            message_contains="`default_agent()` runs a Django query on the event loop: default_agent() -> "
+            "django.db.models.QuerySet.first(); Django raises `SynchronousOnlyOperation` there"),
         Invalid(  # Home Assistant code: its own loop detector reports file I/O, maintainers fix it
             "from homeassistant.core import HomeAssistant\n\ndef read_info(path):\n    with open(path) as f:\n"
             "        return f.read()\n\nasync def async_get_diagnostics(hass: HomeAssistant, entry):\n"
@@ -178,7 +186,7 @@ class BlockingHelperCall(Rule):
             "    @staticmethod\n    def every():\n        return Option.objects.all()\n\n    @staticmethod\n"
             "    def first_enabled():\n        for option in Options.every():\n            return option\n\n"
             "async def route(message):\n    return Options.first_enabled()\n",
-            line=17, column=12, message_contains="Options.first_enabled() -> django.db.models.QuerySet.__iter__() (a database round trip)",
+            line=17, column=12, message_contains="Options.first_enabled() -> django.db.models.QuerySet.__iter__(); Django raises",
         ),
         Invalid(  # the costliest call of the helper is named, not the metadata check before it
             "import os\nimport shutil\n\ndef _cleanup_venv(path):\n    if os.path.exists(path):\n"
