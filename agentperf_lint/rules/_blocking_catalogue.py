@@ -127,7 +127,8 @@ _AZURE_BLOB_CLIENTS = " ".join((
 _AZURE_BLOB_PAGED = "list_containers find_blobs_by_tags list_blobs list_blob_names walk_blobs"
 _AZURE_COSMOS_CLIENTS = ("azure.cosmos.CosmosClient azure.cosmos.CosmosClient.from_connection_string "
                          "azure.cosmos.DatabaseProxy azure.cosmos.ContainerProxy "
-                         "azure.cosmos.CosmosClient.get_database_client azure.cosmos.DatabaseProxy.get_container_client")
+                         "azure.cosmos.CosmosClient.get_database_client "
+                         "azure.cosmos.DatabaseProxy.get_container_client")
 _AZURE_COSMOS_PAGED = ("list_databases query_databases list_containers query_containers query_items "
                        "read_all_items query_items_change_feed")
 
