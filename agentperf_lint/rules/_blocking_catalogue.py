@@ -96,6 +96,53 @@ LANGCHAIN = "use the runnable's async method: `await ....ainvoke(...)` (`abatch`
 LANGCHAIN_STREAM = "iterate the async stream instead: `async for chunk in ....astream(...)`"
 MLX = ("run generation in a worker thread: `await asyncio.to_thread(...)`, pulling a generator "
        "one step at a time with `await asyncio.to_thread(next, steps)`")
+# constants of the rows for sync network SDKs found in application coroutines (corpus survey)
+WECHATPY = "`wechatpy` has no async client: call it in a worker thread (`await asyncio.to_thread(...)`)"
+STRIPE = ("use the resource's async twin (`await stripe.Customer.list_async(...)`: `create_async`, "
+          "`retrieve_async`, `modify_async`, ...), or `await asyncio.to_thread(...)`")
+RESEND = ("use the `*_async` class methods (`await resend.Emails.send_async(params)`, with "
+          "`pip install resend[async]`), or `await asyncio.to_thread(...)`")
+REPLICATE = "use `await client.async_run(...)` (`replicate.async_run`), or `await asyncio.to_thread(...)`"
+SUPABASE = "use the async client from `supabase.acreate_client(...)` (`await client.auth.get_user(...)`)"
+AZURE_BLOB = "use `azure.storage.blob.aio.BlobServiceClient` (awaitable methods), or `await asyncio.to_thread(...)`"
+AZURE_COSMOS = "use `azure.cosmos.aio.CosmosClient` (awaitable methods), or `await asyncio.to_thread(...)`"
+
+
+def _on(receivers: str, suffix: str) -> str:
+    """``suffix`` after each of the space-separated ``receivers``: one SDK's client types reached
+    through its constructors and factory methods (``BlobServiceClient.get_container_client``)."""
+    return " ".join(f"{receiver}{suffix}" for receiver in receivers.split())
+
+
+# Azure Storage blob clients, as built directly or handed out by the client one level up
+_AZURE_BLOB_SERVICE = "azure.storage.blob.BlobServiceClient azure.storage.blob.BlobServiceClient.from_connection_string"
+_AZURE_BLOB_CONTAINER = ("azure.storage.blob.ContainerClient azure.storage.blob.ContainerClient.from_connection_string "
+                         "azure.storage.blob.ContainerClient.from_container_url "
+                         + _on(_AZURE_BLOB_SERVICE, ".get_container_client"))
+_AZURE_BLOB_CLIENTS = " ".join((
+    _AZURE_BLOB_SERVICE, _AZURE_BLOB_CONTAINER,
+    "azure.storage.blob.BlobClient azure.storage.blob.BlobClient.from_connection_string "
+    "azure.storage.blob.BlobClient.from_blob_url", _on(_AZURE_BLOB_CONTAINER, ".get_blob_client"),
+    _on(_AZURE_BLOB_SERVICE, ".get_blob_client")))
+_AZURE_BLOB_PAGED = "list_containers find_blobs_by_tags list_blobs list_blob_names walk_blobs"
+_AZURE_COSMOS_CLIENTS = ("azure.cosmos.CosmosClient azure.cosmos.CosmosClient.from_connection_string "
+                         "azure.cosmos.DatabaseProxy azure.cosmos.ContainerProxy "
+                         "azure.cosmos.CosmosClient.get_database_client "
+                         "azure.cosmos.DatabaseProxy.get_container_client")
+_AZURE_COSMOS_PAGED = ("list_databases query_databases list_containers query_containers query_items "
+                       "read_all_items query_items_change_feed")
+
+
+def _paged(receivers: str, methods: str) -> str:
+    """Each of ``methods`` on each of ``receivers``: pagers that send their requests as they are
+    iterated."""
+    return " ".join(_on(receivers, f".{method}") for method in methods.split())
+
+
+def _exempt(methods: str) -> str:
+    """``methods`` as a row's exemptions (``!name``)."""
+    return " ".join(f"!{method}" for method in methods.split())
+
 
 _FILE_METHODS_EXEMPT = "!seek !fileno !isatty !readable !writable !seekable !tell !name !mode !closed !encoding"
 
@@ -322,6 +369,38 @@ ROWS: tuple[tuple[str | Cost, ...], ...] = (
     (("mlx_lm.stream_generate mlx_lm.utils.stream_generate mlx_lm.generate.stream_generate "
       "mlx_lm.utils.generate_step mlx_lm.generate.generate_step"), "APL112", "none", MLX,
      "iterated_elsewhere", Cost.COMPUTE),
+    # ---- sync network SDKs called in application coroutines (corpus survey) -----------------
+    # WeCom/WeChat: every API method of the client posts to the WeChat API through `requests`
+    # (the URL and signature builders do not, nor does reading the token store)
+    (("wechatpy.enterprise.WeChatClient.* wechatpy.enterprise.client.WeChatClient.* "
+      "wechatpy.work.WeChatClient.* wechatpy.work.client.WeChatClient.* "
+      "!authorize_url !get_jsapi_signature !get_url !get_jssdk_url"), "APL112", "thread", WECHATPY),
+    # Stripe resource class methods are one API request each; v8+ adds `*_async` twins
+    (("stripe.Customer.create stripe.Customer.retrieve stripe.Customer.modify stripe.Customer.list "
+      "stripe.Customer.delete stripe.Subscription.create stripe.Subscription.retrieve "
+      "stripe.Subscription.modify stripe.Subscription.list stripe.Subscription.cancel"),
+     "APL111", "thread", STRIPE),
+    # Resend class methods are one API request each (through `requests` unless told otherwise)
+    ("resend.Emails.send resend.Contacts.create", "APL111", "thread", RESEND),
+    # `run` creates a prediction and polls it until the model finishes
+    ("replicate.run replicate.Client.run", "APL111", "thread", REPLICATE),
+    (("supabase.create_client.auth.get_user supabase.create_client.auth.sign_up "
+      "supabase.create_client.auth.sign_in_with_password supabase.create_client.auth.refresh_session "
+      "supabase.create_client.auth.sign_out supabase.create_client.auth.reset_password_for_email "
+      "supabase.create_client.auth.update_user supabase.Client.auth.get_user "
+      "supabase.Client.auth.sign_up supabase.Client.auth.sign_in_with_password "
+      "supabase.Client.auth.refresh_session supabase.Client.auth.sign_out "
+      "supabase.Client.auth.reset_password_for_email supabase.Client.auth.update_user"),
+     "APL111", "thread", SUPABASE),
+    # Azure SDK sync clients send a request per method call (`azure.storage.blob.aio` and
+    # `azure.cosmos.aio` are the async twins); building a child client, closing, and the pagers
+    # (requests go out as they are iterated) are not calls that wait
+    (f"{_on(_AZURE_BLOB_CLIENTS, '.*')} !get_container_client !get_blob_client !close {_exempt(_AZURE_BLOB_PAGED)}",
+     "APL111", "thread", AZURE_BLOB),
+    (_paged(_AZURE_BLOB_CLIENTS, _AZURE_BLOB_PAGED), "APL111", "none", AZURE_BLOB, "iterated_elsewhere"),
+    (f"{_on(_AZURE_COSMOS_CLIENTS, '.*')} !get_database_client !get_container_client {_exempt(_AZURE_COSMOS_PAGED)}",
+     "APL111", "thread", AZURE_COSMOS),
+    (_paged(_AZURE_COSMOS_CLIENTS, _AZURE_COSMOS_PAGED), "APL111", "none", AZURE_COSMOS, "iterated_elsewhere"),
 )
 
 

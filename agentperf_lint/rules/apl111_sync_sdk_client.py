@@ -1,5 +1,5 @@
-"""APL111: sync SDK clients with an async twin (OpenAI, Anthropic, httpx, requests) used
-inside ``async def``."""
+"""APL111: sync SDK clients with an async twin (OpenAI, Anthropic, httpx, requests, Azure,
+Replicate, Supabase auth, Stripe, Resend) used inside ``async def``."""
 
 from __future__ import annotations
 
@@ -12,9 +12,12 @@ class SyncSdkClient(BlockingCallRule):
     Reports method calls on synchronous SDK clients inside an `async def` body when the client
     was created in the same function, assigned to `self.x` anywhere in the class, created at
     module level, or annotated with the sync type: `openai.OpenAI`/`AzureOpenAI`,
-    `anthropic.Anthropic`, `httpx.Client`, `requests.Session`; and the module-level calls of the
-    OpenAI SDK before 1.0 (`openai.ChatCompletion.create`). The message names the async
-    twin (`AsyncOpenAI`, `AsyncAnthropic`, `httpx.AsyncClient`, an `aiohttp` session).
+    `anthropic.Anthropic`, `httpx.Client`, `requests.Session`, the Azure Storage blob and Cosmos
+    clients, `replicate.Client` and Supabase's sync auth client; the module-level calls of the
+    OpenAI SDK before 1.0 (`openai.ChatCompletion.create`), and Stripe's and Resend's resource
+    class methods (`stripe.Customer.list`, `resend.Emails.send`). The message names the async
+    twin (`AsyncOpenAI`, `AsyncAnthropic`, `httpx.AsyncClient`, an `aiohttp` session,
+    `azure.storage.blob.aio`, `list_async`/`send_async`).
 
     Cost class (named in every message, counted by `--statistics`): a network round trip.
 

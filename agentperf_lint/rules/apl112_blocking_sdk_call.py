@@ -1,5 +1,5 @@
 """APL112: other sync SDKs whose every call does I/O (boto3, GitPython, paramiko, smtplib,
-ftplib, docker, Firecrawl, LangChain models and chains, MLX) inside ``async def``."""
+ftplib, docker, Firecrawl, wechatpy, LangChain models and chains, MLX) inside ``async def``."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ class BlockingSdkCall(BlockingCallRule):
     disk I/O: `boto3` clients and resources (`boto3.client("s3")`, `session.resource(...)`),
     GitPython (`git.Repo(...)`, `Repo.clone_from`, methods of a repo), `paramiko` SSH clients,
     transports and SFTP clients, `smtplib.SMTP`, `ftplib.FTP` (connecting and their methods),
-    `docker.from_env()` clients and the sync Firecrawl client (`FirecrawlApp`). Also LangChain's
+    `docker.from_env()` clients, the sync Firecrawl client (`FirecrawlApp`) and the WeCom client
+    of `wechatpy` (`WeChatClient`: messages, media, users). Also LangChain's
     sync `invoke`/`batch`/`stream` on a chat model built from a `langchain*` package
     (`ChatOpenAI(...)`, `init_chat_model(...)`, a value annotated `BaseChatModel`,
     `llm.with_structured_output(...)`) or on a
