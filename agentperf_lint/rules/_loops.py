@@ -32,6 +32,7 @@ from ..project.kinds import project_call_kind
 from ..project.queries import per_item_effect
 from ..rule import Applicability, Fix, ImportNeeded, Rule
 from ..walker import iter_tree
+from ._django_orm import consumed_by_async_query, is_async_query
 from ._embedded_db import costs_a_commit_per_item, is_sqlite
 from ._kind_dispatch import for_one_kind_of_part
 from ._off_request_path import off_request_path
@@ -821,7 +822,7 @@ def call_kind(ctx: FileContext, call: cst.Call) -> str | None:
         return "redis"
     if (
         isinstance(call.func.value, cst.Attribute) and call.func.value.attr.value == "objects" and name in _DJANGO
-    ):
+    ) or is_async_query(call):
         return "orm"
     if owner.startswith(("requests", "httpx", "aiohttp")):
         return None
@@ -1142,6 +1143,8 @@ class PerItemCallRule(Rule):
         if isinstance(parent, cst.WithItem) or _makes_coroutine(node) or (
                 self.ctx.in_async and not _used_synchronously(node, parent)):
             return  # in a coroutine, a call not awaited is most likely a coroutine collected for gather
+        if consumed_by_async_query(parent):
+            return  # ``Model.objects.filter(...).adelete()``: the awaited terminal runs the query
         expr = chain_end(self.ctx, node) if call_name(node) == "query" else node
         loop = self._loop_for(node, expr)
         if loop is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..rule import FixAvailability, Invalid, Valid
+from ._django_orm import HINTS as DJANGO_HINTS
 from ._embedded_db import SQLITE_COMMITS, is_sqlite
 from ._loops import PerItemCallRule, bulk_hint, call_name
 
@@ -14,16 +15,6 @@ _HINTS = {
     "mongo": "use one `find({'_id': {'$in': ids}})`, `insert_many` or `bulk_write`",
     "redis": "use `mget`/`mset` or a pipeline",
 }
-_DJANGO_HINTS = {
-    "get": "load them at once with `in_bulk(ids)` or `filter(pk__in=ids)`",
-    "filter": "query once with `filter(<field>__in=values)` and group the rows in Python",
-    "exclude": "query once with `filter(<field>__in=values)` and group the rows in Python",
-    "count": "count once with `values(<field>).annotate(Count('pk'))`",
-    "exists": "query once with `filter(<field>__in=values)` and test membership in Python",
-    "create": "insert them together with `bulk_create`",
-    "get_or_create": "fetch the existing rows with `filter(<field>__in=values)` and `bulk_create` the rest",
-    "update_or_create": "use `bulk_update` / `bulk_create(update_conflicts=True)`",
-}
 
 
 class QueryPerItem(PerItemCallRule):
@@ -32,6 +23,12 @@ class QueryPerItem(PerItemCallRule):
     whose iterations are independent: DB-API `cursor.execute`/`connection.execute`, Django
     `Model.objects.get/filter/create/...`, SQLAlchemy `session.get/execute/scalars/query`,
     pymongo `find_one`/`insert_one`/`update_one`, and redis `get`/`set`/`hget`....
+
+    On SQLite a statement is a call into an in-process library, not a round trip ("many small
+    queries are efficient in SQLite", in SQLite's own words): a loop is reported only when each
+    item is its own transaction (a `commit()` per item, a `with conn:` block per item, or a
+    connection opened with `isolation_level=None`), and the message names the commit, which
+    waits for the disk, as the cost.
 
     Loops that stop early, pace themselves, or feed one query's result into the next item's
     query are left alone, as in APL201; so are schema statements (`CREATE`, `DROP`, `ALTER`,
@@ -85,7 +82,7 @@ class QueryPerItem(PerItemCallRule):
     def describe(self, call: cst.Call, kind: str | None) -> str:
         if kind == "sql" and is_sqlite(self.ctx, call):
             return f"`{self.callee(call)}(...)` {SQLITE_COMMITS}"
-        hint = _DJANGO_HINTS.get(call_name(call), "") if kind == "orm" else _HINTS.get(kind or "", "")
+        hint = DJANGO_HINTS.get(call_name(call), "") if kind == "orm" else _HINTS.get(kind or "", "")
         hint = bulk_hint(self.ctx, call, kind, hint)
         if kind == "sql" and self._prepared_statement(call):
             hint = ("run the prepared statement for all rows in one call (`executemany`, or the "
@@ -212,6 +209,15 @@ class QueryPerItem(PerItemCallRule):
                 def close(self):
                     self.conn.close()
                     self.conn = None
+        """),
+        # an async Django terminal runs the query (APL203): the lazy `filter(...)` before it is none
+        Valid("""
+            from django.db import models
+            class Memory(models.Model):
+                pass
+            async def forget(ids):
+                for memory_id in ids:
+                    await Memory.objects.filter(id=memory_id).adelete()
         """),
         # awaited driver calls are APL203's
         Valid("async def f(conn, ids):\n    for i in ids:\n        await conn.execute('DELETE FROM t WHERE id = $1', i)\n"),

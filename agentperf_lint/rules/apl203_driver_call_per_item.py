@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..rule import FixAvailability, Invalid, Valid
+from ._django_orm import ASYNC_HINTS, ASYNC_NOTE, ASYNC_TERMINALS, DJANGO_BATCH
 from ._embedded_db import SQLITE_COMMITS, is_sqlite
 from ._loops import PerItemCallRule, bulk_hint, call_name
 
@@ -27,13 +28,20 @@ class DriverCallPerItem(PerItemCallRule):
     Reports an awaited database or cache call made once per item of a `for` loop or
     comprehension whose iterations are independent: asyncpg `fetchrow`/`fetchval`/`fetch`/
     `execute`, SQLAlchemy `AsyncSession.execute/get/scalars`, aiosqlite/aiomysql cursors,
-    motor `find_one`/`insert_one`/`update_one`..., and `redis.asyncio` `get`/`set`/`hget`....
+    motor `find_one`/`insert_one`/`update_one`..., `redis.asyncio` `get`/`set`/`hget`...,
+    and Django's async ORM (`await Model.objects.aget(...)`, `acreate`,
+    `filter(...).adelete()`).
+
+    On SQLite (`sqlite3`, `aiosqlite`) a statement is a call into an in-process library, not a
+    round trip: a loop is reported only when each item is its own transaction (it commits per
+    item), and the message names the commit as the cost.
 
     ## Why is this bad?
     Each call is a network round trip and the loop waits for every one in turn: 1,000 keys
     read with `await redis.get(key)` cost 1,000 round trips, where one `mget` costs one. Unlike
     HTTP calls, these usually cannot simply be gathered: an asyncpg connection or an
-    `AsyncSession` runs one query at a time, so the batched query is the fix.
+    `AsyncSession` runs one query at a time, and Django runs its async ORM calls one after
+    another in a single thread, so the batched query is the fix.
 
     ## Example
     ```python
@@ -60,11 +68,15 @@ class DriverCallPerItem(PerItemCallRule):
     message = "`await {call}(...)` makes one database round trip per item"
     fix_availability = FixAvailability.NEVER
     triggers = ("await",)
-    kinds = frozenset({"sql", "mongo", "redis"})
+    kinds = frozenset({"sql", "mongo", "redis", "orm"})
 
     def describe(self, call: cst.Call, kind: str | None) -> str:
         if kind == "sql" and is_sqlite(self.ctx, call):
             return f"`await {self.callee(call)}(...)` {SQLITE_COMMITS}"
+        if kind == "orm":
+            hint = ASYNC_HINTS.get(ASYNC_TERMINALS.get(call_name(call), ""), DJANGO_BATCH)
+            return (f"`await {self.callee(call)}(...)` makes one database round trip per item of the loop; "
+                    f"{hint} {ASYNC_NOTE}")
         hint = _HINTS.get(call_name(call)) if kind == "sql" else None
         hint = bulk_hint(self.ctx, call, kind, hint or _KIND_HINTS.get(kind or "", ""))
         return f"`await {self.callee(call)}(...)` makes one database round trip per item of the loop; {hint}"
@@ -117,6 +129,16 @@ class DriverCallPerItem(PerItemCallRule):
         Valid("async def f(conn, stream):\n    async for row in stream:\n        await conn.execute('INSERT INTO t VALUES ($1)', row)\n"),
     )
     INVALID = (
+        Invalid(  # Django's async ORM: one round trip per item, and gather would not overlap them
+            "from django.db import models\n\n\nclass Memory(models.Model):\n    pass\n\n\n"
+            "async def forget(ids):\n    for memory_id in ids:\n        await Memory.objects.filter(id=memory_id).adelete()\n",
+            line=10, column=9,
+            message_contains="delete them in one query with `await ...filter(<field>__in=values).adelete()` (Django runs "
+            "its async ORM calls one at a time in one thread, so `asyncio.gather` would not overlap them)"),
+        Invalid(
+            "from django.db import models\n\n\nclass Memory(models.Model):\n    pass\n\n\n"
+            "async def load(ids):\n    return [await Memory.objects.aget(pk=i) for i in ids]\n",
+            line=9, column=13, message_contains="`await ...ain_bulk(ids)`"),
         Invalid(  # SQLite: a commit, and so a disk sync, per item
             """
             import aiosqlite
