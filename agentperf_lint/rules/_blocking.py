@@ -234,6 +234,22 @@ def _no_wait(ctx: FileContext, call: cst.Call, target: Target) -> bool:
     return first is not None and _is_literal(first, "False", "0")
 
 
+def _wav_audio(ctx: FileContext, call: cst.Call, target: Target) -> bool:
+    """pydub reads and writes WAV and raw PCM itself, without ffmpeg: ``format="wav"`` (or
+    ``"raw"``) given, or, for ``from_file``, a literal path ending in ``.wav``."""
+    full = target.full or ""
+    fmt = _keyword(call, "format")
+    if fmt is None and full.endswith(".export"):
+        positional = _positional(call)
+        fmt = positional[1] if len(positional) > 1 else None  # export(out_f, format="mp3")
+    if fmt is not None:
+        return (_string_value(fmt) or "").lower() in ("wav", "raw", "pcm")
+    if full.endswith("from_file"):
+        path = _string_value(call.args[0].value) if call.args and call.args[0].keyword is None else None
+        return path is not None and path.lower().endswith((".wav", ".raw"))
+    return False
+
+
 def _nohang(ctx: FileContext, call: cst.Call, target: Target) -> bool:
     """``os.waitpid(pid, os.WNOHANG)`` and ``proc.wait(timeout=0)`` return at once."""
     for arg in call.args:
@@ -414,6 +430,7 @@ UNLESS: Mapping[str, Callable[[FileContext, cst.Call, Target], bool]] = {
     "nonblocking_queue": _nonblocking_queue,
     "no_wait": _no_wait,
     "nohang": _nohang,
+    "wav_audio": _wav_audio,
     "nonblocking_sockets": _nonblocking_sockets,
     "iterated_elsewhere": _iterated_elsewhere,
     "finished_future": _finished_future,

@@ -44,6 +44,8 @@ HTTP = (
 SUBPROCESS = "use `asyncio.create_subprocess_exec` (or `anyio.run_process`)"
 PROCESS_WAIT = "await the process from `asyncio.create_subprocess_exec` (`await proc.wait()`)"
 FILES = "use `aiofiles`/`anyio.open_file`, or `await asyncio.to_thread(...)`"
+PYDUB = ("pydub converts through an `ffmpeg` subprocess and waits for it: call it in a worker "
+         "thread (`await asyncio.to_thread(...)`)")
 PATHS = "use `anyio.Path` (its methods are awaitable), or `await asyncio.to_thread(...)`"
 OS_FS = "use `aiofiles.os`/`anyio.Path`, or `await asyncio.to_thread(...)`"
 ARCHIVES = "run it in a worker thread: `await asyncio.to_thread(...)`"
@@ -174,6 +176,12 @@ ROWS: tuple[tuple[str | Cost, ...], ...] = (
      "os.posix_spawn os.posix_spawnp"), "APL103", "thread", SUBPROCESS),
     (("os.wait os.wait3 os.wait4 os.waitid os.waitpid subprocess.Popen.wait "
      "subprocess.Popen.communicate"), "APL103", "thread", PROCESS_WAIT, "nohang"),
+    # pydub decodes and encodes every format but WAV and raw PCM by running ffmpeg (or avconv)
+    (("pydub.AudioSegment.from_file pydub.AudioSegment.from_mp3 pydub.AudioSegment.from_ogg "
+      "pydub.AudioSegment.from_flv pydub.audio_segment.AudioSegment.from_file "
+      "pydub.AudioSegment.export pydub.AudioSegment.from_file.export pydub.AudioSegment.from_wav.export "
+      "pydub.AudioSegment.from_mp3.export pydub.AudioSegment.from_ogg.export "
+      "pydub.audio_segment.AudioSegment.export"), "APL103", "thread", PYDUB, "wav_audio"),
     # APL104 files
     ("builtins.open io.open io.open_code os.fdopen codecs.open", "APL104", "thread", FILES),
     ((f"builtins.open.* io.open.* io.open_code.* os.fdopen.* codecs.open.* pathlib.Path.open.* "

@@ -19,7 +19,10 @@ context is at hand) and decide at the end of the file (:func:`plan`):
   reported as one (APL115, opt-in), not as file content I/O;
 * single metadata calls (:attr:`Cost.METADATA`) in a coroutine that also makes a costlier
   blocking call fold into the costliest one's finding: moving that section to a worker thread
-  takes them along; in a coroutine that makes only metadata calls, they fold into the first.
+  takes them along; in a coroutine that makes only metadata calls, they fold into the first;
+* local file content and directory I/O in a coroutine that also waits on something remote (a
+  sync query, request or SDK call, a subprocess) fold into that finding the same way: readers
+  of our findings called the ``open`` next to a sync upload "the wrong culprit".
 
 The decision depends only on the coroutine, never on which rules are enabled, so every rule
 instance reaches the same plan and reports its own code's share of it.
@@ -40,6 +43,10 @@ from ._costs import Cost, costliest
 _HANDLE_COSTS = frozenset({Cost.FILE_CONTENT, Cost.DIRECTORY_TREE, Cost.DATABASE})
 _HEADER_BYTES = 64 * 1024  # ``fh.read(n)`` up to this size: one small read, not the file's content
 METADATA_CODE = "APL115"
+# local file work folds into the finding of a remote wait (a query, a request, a subprocess) in
+# the same coroutine: that wait is the stall, and moving the section to a thread takes both
+_LOCAL_FILES = frozenset({Cost.FILE_CONTENT, Cost.DIRECTORY_TREE})
+_REMOTE = Cost.DATABASE
 
 
 @dataclass
@@ -147,6 +154,11 @@ class CoroutineCalls:
         return None
 
 
+def _names(calls: Sequence[Pending]) -> str:
+    """```os.path.exists`, `open``` (each name once)."""
+    return ", ".join(dict.fromkeys(f"`{pending.name}`" for pending in calls))
+
+
 def _at_lines(calls: Sequence[Pending]) -> str:
     """``at line 4`` / ``at lines 4, 7``."""
     numbers = sorted({call.line for call in calls})
@@ -210,10 +222,15 @@ def plan(calls: CoroutineCalls) -> list[tuple[Pending, str]]:
     top = costliest(reported, lambda pending: pending.cost)
     if top is not None:
         cheap = [pending for pending in reported if pending.cost is Cost.METADATA and pending is not top]
+        local = [pending for pending in reported if pending.cost in _LOCAL_FILES and top.cost >= _REMOTE]
+        parts: list[str] = []
         if cheap:
-            names = ", ".join(dict.fromkeys(f"`{pending.name}`" for pending in cheap))
+            parts.append(f"{_names(cheap)} {_at_lines(cheap)} ({Cost.METADATA.words} each)")
+        if local:
+            parts.append(f"{_names(local)} {_at_lines(local)} (local file I/O, brief beside it)")
+        if parts:
             notes.setdefault(id(top), []).append(
-                f"; also {names} {_at_lines(cheap)} "
-                f"({Cost.METADATA.words} each): the fix moves the whole section to a thread")
-            reported = [pending for pending in reported if pending.cost is not Cost.METADATA or pending is top]
+                f"; also {' and '.join(parts)}: the fix moves the whole section to a thread")
+            folded = {id(pending) for pending in cheap + local}
+            reported = [pending for pending in reported if id(pending) not in folded]
     return [(pending, "".join(notes.get(id(pending), []))) for pending in reported]

@@ -75,6 +75,12 @@ class BlockingHttpCall(BlockingCallRule):
         Valid("import requests\nasync def f():\n    return requests.codes.ok, requests.Request('GET', 'u')\n"),
     )
     INVALID = (
+        Invalid(  # the file work of the same coroutine rides with the request's finding
+            "import requests\n\nasync def upload(path, url):\n    with open(path, 'rb') as fh:\n"
+            "        return requests.post(url, data=fh.read(), timeout=10)\n",
+            line=5, column=16,
+            message_contains="(a network round trip); also `open` at line 4 (local file I/O, brief beside it): "
+            "the fix moves the whole section to a thread"),
         Invalid(
             "import requests\n\nasync def f(url):\n    r = requests.get(url, timeout=5)\n",
             line=4, column=9, message_contains="agentperf_lint.runtime.ConnectionPool",

@@ -11,7 +11,10 @@ class BlockingSubprocess(BlockingCallRule):
     Reports processes started or waited for synchronously inside an `async def` body:
     `subprocess.run/call/check_call/check_output/getoutput/getstatusoutput/Popen`, `os.system`,
     `os.popen`, `os.spawn*`, `os.posix_spawn*`, `os.wait*` (not with `os.WNOHANG`) and the
-    `wait()`/`communicate()` methods of a `subprocess.Popen` object.
+    `wait()`/`communicate()` methods of a `subprocess.Popen` object. Also libraries that run a
+    program and wait for it: pydub's `AudioSegment.from_file`/`from_mp3`/`from_ogg` and
+    `export`, which convert through `ffmpeg` (not for WAV or raw PCM, which pydub reads and
+    writes itself).
 
     Cost class (named in every message, counted by `--statistics`): a subprocess.
 

@@ -106,7 +106,9 @@ class LlmCallPerItem(PerItemCallRule):
         if "embed" in dotted_callee(call) or "embed" in call_name(call):
             return (f"`{callee}(...)` embeds one text per request, once per item of the loop; "
                     "send the whole list in one request (embedding endpoints accept a list)")
-        waiting = f"`{callee}(...)` calls the model once per item, each waiting for the previous one; "
+        what = _what_runs(call)
+        waiting = f"`{callee}(...)` calls {what} once per item, each waiting for the previous one; "
+        batch = "" if what == "the tool" else " or use the provider's batch input"
         twin = self._class_twin()
         if twin is not None:
             return (waiting + f"this class already has an async twin, `{twin}()`, which can run the calls "
@@ -114,15 +116,15 @@ class LlmCallPerItem(PerItemCallRule):
                     "(`concurrent.futures.ThreadPoolExecutor.map`)")
         if isinstance(self.ctx.ancestors[-1], cst.Await):
             return (waiting + "run the calls concurrently (`asyncio.gather` bounded by a semaphore, or "
-                    "`BatchProcessor`) or use the provider's batch input")
+                    f"`BatchProcessor`){batch}")
         own = _async_twin_of_call(call)
         if self.ctx.in_async:  # a synchronous call in a coroutine: gather cannot overlap it
             twin = f"`{own}()`" if own else "the async client"
             return (waiting + f"await {twin} for all items together (`asyncio.gather` bounded by a "
-                    "semaphore) or use the provider's batch input")
+                    f"semaphore){batch}")
         async_way = f", or call the async twin `{own}()` from async code" if own else ""
         return (waiting + "run them in a thread pool (`concurrent.futures.ThreadPoolExecutor(max_workers=...)"
-                f".map`){async_way}, or use the provider's batch input")
+                f".map`){async_way}{',' if batch else ''}{batch}")
 
     def _class_twin(self) -> str | None:
         """``kickoff_for_each_async`` for a loop in ``kickoff_for_each`` (``arun`` for ``run``,
@@ -209,6 +211,12 @@ class LlmCallPerItem(PerItemCallRule):
         Valid("async def f(client, groups):\n    for g in groups:\n        await client.embeddings.create(model='m', input=[*g.texts])\n"),
     )
     INVALID = (
+        Invalid(  # a tool's ainvoke runs the tool, not the model: no provider batch input to offer
+            "async def run_tools(tool_calls, tools):\n    results = []\n    for call in tool_calls:\n"
+            "        tool = tools[call.name]\n        results.append(await tool.ainvoke(call.args))\n    return results\n",
+            line=5, column=24,
+            message_contains="calls the tool once per item, each waiting for the previous one; run the calls "
+            "concurrently (`asyncio.gather` bounded by a semaphore, or `BatchProcessor`)"),
         Invalid(
             """
             async def f(client, docs):
@@ -317,3 +325,11 @@ def _is_list_value(value: cst.BaseExpression) -> bool:
     if isinstance(value, cst.Name):
         return "batch" in value.value.lower()  # ``batch``, ``text_batch``, ``batched_texts``
     return False
+
+
+def _what_runs(call: cst.Call) -> str:
+    """``tool.ainvoke(args)`` runs a tool (an MCP or LangChain tool), not a model: say so."""
+    receiver = call.func.value if isinstance(call.func, cst.Attribute) else None
+    last = receiver.attr.value if isinstance(receiver, cst.Attribute) else (
+        receiver.value if isinstance(receiver, cst.Name) else "")
+    return "the tool" if "tool" in last.lower() else "the model"

@@ -1,5 +1,5 @@
 """Catalogue rows for sync network SDKs that application coroutines call (WeCom, Stripe, Resend,
-Replicate, Supabase auth, Azure blob and Cosmos): each row reports its call at the exact line and
+Replicate, Supabase auth, Azure blob and Cosmos; pydub's ffmpeg conversions): each row reports its call at the exact line and
 column, and leaves alone the same call run in a worker thread, in a sync function, on the SDK's
 async twin, or a method of the client that does not wait on the network."""
 
@@ -103,6 +103,19 @@ BAD = [
             async def get(self, key):
                 return self._container.read_item(item=key, partition_key=key)
     """, (7, 16, "APL111")),
+    ("pydub encodes a voice message through ffmpeg", """
+        import pydub
+
+        async def to_amr(record_path, out):
+            pydub.AudioSegment.from_wav(record_path).export(out, format="amr")
+    """, (4, 5, "APL103")),
+    ("pydub decodes an uploaded file through ffmpeg", """
+        from pydub import AudioSegment
+
+        async def to_wav(path, path_wav):
+            audio = AudioSegment.from_file(path)
+            audio.export(path_wav, format="wav")
+    """, (4, 13, "APL103")),
 ]
 
 
@@ -190,6 +203,19 @@ GOOD = [
 
         async def get(container: ContainerProxy, key):
             return await container.read_item(item=key, partition_key=key)
+    """),
+    ("pydub reads and writes WAV itself, without ffmpeg", """
+        from pydub import AudioSegment
+
+        async def trim():
+            return AudioSegment.from_file("in.wav").export("out.wav", format="wav")
+    """),
+    ("pydub conversion in a worker thread", """
+        import asyncio
+        from pydub import AudioSegment
+
+        async def to_mp3(path):
+            return await asyncio.to_thread(AudioSegment.from_file, path)
     """),
 ]
 
