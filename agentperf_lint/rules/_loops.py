@@ -61,6 +61,9 @@ CONSUME = frozenset({
     "json", "text", "read", "body", "content", "aread", "bytes", "release", "raise_for_status",
     "fetchall", "fetchone", "all", "first", "one", "scalars", "scalar", "to_list", "iter_chunked",
 })
+# ``with conn.transaction():`` / ``transaction.atomic()`` / ``session.begin()`` per item: each
+# item is its own atomic unit on purpose, which one batched statement would merge
+_TRANSACTIONS = frozenset({"transaction", "atomic", "begin", "begin_nested"})
 _PACING_WORDS = frozenset({
     "sleep", "throttle", "throttler", "throttled", "limiter", "ratelimit", "ratelimiter", "backoff",
     "lock", "rlock", "semaphore", "sem", "acquire", "limit", "pace", "pacer", "cooldown",
@@ -175,9 +178,15 @@ def facts_for(ctx: FileContext, loop: Loop) -> LoopFacts:
     return facts
 
 
-def independent_call(ctx: FileContext, facts: LoopFacts, expr: cst.BaseExpression) -> bool:
-    """True when ``expr`` (a call, or the awaited expression) could run for every item at once."""
-    if facts.reason is not None:
+# a loop whose awaits feed each other within an iteration (look a row up, then write with it)
+FEEDING_AWAITS = "the awaits in the body feed each other"
+
+
+def independent_call(ctx: FileContext, facts: LoopFacts, expr: cst.BaseExpression, heads_a_chain: bool = False) -> bool:
+    """True when ``expr`` (a call, or the awaited expression) could run for every item at once.
+    ``heads_a_chain``: a loop whose later awaits use this call's result still makes this call
+    once per item (the database rules batch it: one query for all items, then the rest)."""
+    if facts.reason is not None and not (heads_a_chain and facts.reason == FEEDING_AWAITS):
         return False
     reads = read_paths(expr)
     heads = {path.split(".")[0] for path in reads}
@@ -439,6 +448,10 @@ def fixed_size(ctx: FileContext, source: cst.BaseExpression, depth: int = 0) -> 
 
 def _body_reason(ctx: FileContext, facts: LoopFacts) -> str | None:
     nodes = list(body_nodes(facts.loop.body if isinstance(facts.loop, cst.For) else _comp_parts(facts.loop)))
+    if any(isinstance(node, cst.With) and any(
+            isinstance(item.item, cst.Call) and call_name(item.item) in _TRANSACTIONS for item in node.items)
+            for node in nodes):
+        return "the body runs each item in its own transaction"
     for node in nodes:
         if isinstance(node, cst.Attribute) and node.attr.value in _PER_ROW_RESULTS:
             return "the body checks each statement's own result"
@@ -460,7 +473,7 @@ def _body_reason(ctx: FileContext, facts: LoopFacts) -> str | None:
             if (call_name(call) in ORDERED_IO and not http_put(call)) or call_name(call) in ("gather", "wait", "as_completed"):
                 return "the body performs ordered I/O or waits on other work"
             if _heads(call) & facts.from_await:
-                return "the awaits in the body feed each other"
+                return FEEDING_AWAITS
             if _words(call_name(call)) & _INPUT_EVENTS:
                 return "the body replays user input (clicks, key presses) on one page, in order"
     return None
@@ -1120,6 +1133,9 @@ class PerItemCallRule(Rule):
     awaited: ClassVar[bool] = True  # report ``await call``
     plain: ClassVar[bool] = False  # report calls that are not awaited
     offers_gather: ClassVar[bool] = False
+    # a query at the head of a per-item chain (look up, then create with the result) is still one
+    # query per item: batching loads every item's row first; gathering the chain is another matter
+    batches_chains: ClassVar[bool] = False
 
     def begin_file(self, ctx: FileContext) -> None:
         super().begin_file(ctx)
@@ -1169,7 +1185,7 @@ class PerItemCallRule(Rule):
             return None
         if for_one_kind_of_part(ctx, loop, set(facts.targets | facts.derived)):
             return None
-        return loop if independent_call(ctx, facts, expr) else None
+        return loop if independent_call(ctx, facts, expr, self.batches_chains) else None
 
     def _report(self, node: cst.CSTNode, call: cst.Call, loop: Loop, fix: Fix | None) -> None:
         self._reported.add(id(loop))

@@ -32,6 +32,12 @@ class DriverCallPerItem(PerItemCallRule):
     and Django's async ORM (`await Model.objects.aget(...)`, `acreate`,
     `filter(...).adelete()`).
 
+    A lookup whose result the same item's next step uses (`row = await conn.fetchrow(...)`, then
+    `await conn.execute(..., row["id"])`) is still one query per item: the batched query loads
+    every item's row first, then the rest runs. A body that opens a transaction per item
+    (`async with conn.transaction():`, `transaction.atomic()`, `session.begin()`) is left alone:
+    each item is its own atomic unit on purpose.
+
     On SQLite (`sqlite3`, `aiosqlite`) a statement is a call into an in-process library, not a
     round trip: a loop is reported only when each item is its own transaction (it commits per
     item), and the message names the commit as the cost.
@@ -69,6 +75,7 @@ class DriverCallPerItem(PerItemCallRule):
     fix_availability = FixAvailability.NEVER
     triggers = ("await",)
     kinds = frozenset({"sql", "mongo", "redis", "orm"})
+    batches_chains = True
 
     def describe(self, call: cst.Call, kind: str | None) -> str:
         if kind == "sql" and is_sqlite(self.ctx, call):
@@ -82,6 +89,14 @@ class DriverCallPerItem(PerItemCallRule):
         return f"`await {self.callee(call)}(...)` makes one database round trip per item of the loop; {hint}"
 
     VALID = (
+        # each item is its own transaction on purpose: one batched statement would merge them
+        Valid("""
+            async def merge_blocks(conn, blocks):
+                for block in blocks:
+                    async with conn.transaction():
+                        new_id = await conn.fetchval('INSERT INTO merged VALUES ($1) RETURNING id', block.name)
+                        await conn.execute('DELETE FROM entities WHERE id = ANY($1)', block.ids)
+        """),
         # SQLite runs in-process: statements in one transaction cost no round trip
         Valid("""
             import aiosqlite
@@ -129,6 +144,14 @@ class DriverCallPerItem(PerItemCallRule):
         Valid("async def f(conn, stream):\n    async for row in stream:\n        await conn.execute('INSERT INTO t VALUES ($1)', row)\n"),
     )
     INVALID = (
+        Invalid(  # a lookup that the next step of the same item uses: still one query per item
+            """
+            async def copy_files(conn, agent_id, names):
+                for name in names:
+                    source = await conn.fetchrow('SELECT id, body FROM files WHERE name = $1', name)
+                    await conn.execute('INSERT INTO agent_files VALUES ($1, $2)', agent_id, source['body'])
+            """,
+            line=3, column=18, message_contains="fetch them in one query"),
         Invalid(  # Django's async ORM: one round trip per item, and gather would not overlap them
             "from django.db import models\n\n\nclass Memory(models.Model):\n    pass\n\n\n"
             "async def forget(ids):\n    for memory_id in ids:\n        await Memory.objects.filter(id=memory_id).adelete()\n",
