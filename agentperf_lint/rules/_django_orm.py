@@ -26,7 +26,7 @@ ASYNC_TERMINALS = {
     "abulk_update": "update_or_create", "aaggregate": "count",
 }
 
-# batch advice per sync method (shared by APL202, sync, and APL203, awaited)
+# batch advice per sync manager method (APL202)
 HINTS = {
     "get": "load them at once with `in_bulk(ids)` or `filter(pk__in=ids)`",
     "filter": "query once with `filter(<field>__in=values)` and group the rows in Python",
@@ -36,10 +36,8 @@ HINTS = {
     "create": "insert them together with `bulk_create`",
     "get_or_create": "fetch the existing rows with `filter(<field>__in=values)` and `bulk_create` the rest",
     "update_or_create": "use `bulk_update` / `bulk_create(update_conflicts=True)`",
-    "delete": "delete them in one query with `filter(<field>__in=values).delete()`",
-    "update": "update them in one query with `filter(<field>__in=values).update(...)`",
 }
-# the same advice for the awaited methods, in the async spelling
+# the advice for the awaited methods (APL203), in the async spelling
 ASYNC_HINTS = {
     "get": "load them at once with `await ...ain_bulk(ids)` or `async for` over `filter(pk__in=ids)`",
     "count": "count once with `values(<field>).annotate(Count('pk'))`",
@@ -50,7 +48,6 @@ ASYNC_HINTS = {
     "delete": "delete them in one query with `await ...filter(<field>__in=values).adelete()`",
     "update": "update them in one query with `await ...filter(<field>__in=values).aupdate(...)`",
 }
-DJANGO_BATCH = "batch them in one query (`filter(<field>__in=values)`, `ain_bulk`, `abulk_create`)"
 # said of the awaited methods: why the batch, not gather, is the fix
 ASYNC_NOTE = "(Django runs its async ORM calls one at a time in one thread, so `asyncio.gather` would not overlap them)"
 

@@ -27,6 +27,7 @@ import libcst as cst
 
 from ..context import FileContext
 from ..walker import iter_tree
+from ._sql_text import statement_keyword
 
 # value types of SQLite connections and cursors (:meth:`FileContext.value_type`)
 _SQLITE = ("sqlite3.", "aiosqlite.")
@@ -63,16 +64,7 @@ def costs_a_commit_per_item(ctx: FileContext, call: cst.Call, loop_body: cst.CST
 
 def _writes(call: cst.Call) -> bool:
     """The statement's first word is a write (``INSERT``, ``UPDATE``, ``DELETE``...)."""
-    first = call.args[0].value if call.args else None
-    if isinstance(first, cst.ConcatenatedString):
-        first = first.left
-    text = ""
-    if isinstance(first, cst.SimpleString):
-        text = first.raw_value
-    elif isinstance(first, cst.FormattedString) and first.parts and isinstance(first.parts[0], cst.FormattedStringText):
-        text = first.parts[0].value
-    words = text.split()
-    return bool(words) and words[0].lower() in _WRITES
+    return statement_keyword(call.args[0].value if call.args else None) in _WRITES
 
 
 def _commits_every_statement(ctx: FileContext) -> bool:

@@ -28,8 +28,9 @@ import libcst as cst
 from ..walker import iter_tree
 
 
-def made_when_none_given(ancestors: Sequence[cst.CSTNode], creation: cst.Call) -> bool:
-    """``creation`` runs only when a given client (a name or ``self.<attr>``) is absent."""
+def made_when_none_given(ancestors: Sequence[cst.CSTNode]) -> bool:
+    """The visited call (the last of ``ancestors``) runs only when a given client (a name or
+    ``self.<attr>``) is absent."""
     for index in range(len(ancestors) - 1, 0, -1):
         node, child = ancestors[index - 1], ancestors[index]
         if isinstance(node, (cst.FunctionDef, cst.Lambda)):

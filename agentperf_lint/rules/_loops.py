@@ -36,6 +36,7 @@ from ._django_orm import consumed_by_async_query, is_async_query
 from ._embedded_db import costs_a_commit_per_item, is_sqlite
 from ._kind_dispatch import for_one_kind_of_part
 from ._off_request_path import off_request_path
+from ._sql_text import statement_keyword
 from ._switched_off import io_switched_off
 from ._test_code import in_one_shot_module, in_set_up_hook
 from ._test_code import in_test_code as test_code
@@ -904,15 +905,7 @@ def is_schema_statement(call: cst.Call) -> bool:
         if isinstance(inner, (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)):
             return is_schema_statement(first)  # text("CREATE EXTENSION ...")
         return bool(_words(call_name(first)) & _DDL_WORDS)
-    text = ""
-    if isinstance(first, cst.SimpleString):
-        text = first.raw_value
-    elif isinstance(first, cst.FormattedString) and first.parts and isinstance(first.parts[0], cst.FormattedStringText):
-        text = first.parts[0].value
-    elif isinstance(first, cst.ConcatenatedString) and isinstance(first.left, cst.SimpleString):
-        text = first.left.raw_value
-    keyword = text.strip().split(" ", 1)[0].lower() if text.strip() else ""
-    return keyword in _DDL_WORDS
+    return statement_keyword(first) in _DDL_WORDS
 
 
 def _per_object_statement(call: cst.Call, facts: LoopFacts) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..rule import FixAvailability, Invalid, Valid
-from ._django_orm import ASYNC_HINTS, ASYNC_NOTE, ASYNC_TERMINALS, DJANGO_BATCH
+from ._django_orm import ASYNC_HINTS, ASYNC_NOTE, ASYNC_TERMINALS
 from ._embedded_db import SQLITE_COMMITS, is_sqlite
 from ._loops import PerItemCallRule, bulk_hint, call_name
 
@@ -80,10 +80,10 @@ class DriverCallPerItem(PerItemCallRule):
     def describe(self, call: cst.Call, kind: str | None) -> str:
         if kind == "sql" and is_sqlite(self.ctx, call):
             return f"`await {self.callee(call)}(...)` {SQLITE_COMMITS}"
-        if kind == "orm":
-            hint = ASYNC_HINTS.get(ASYNC_TERMINALS.get(call_name(call), ""), DJANGO_BATCH)
+        terminal = ASYNC_TERMINALS.get(call_name(call)) if kind == "orm" else None
+        if terminal is not None:
             return (f"`await {self.callee(call)}(...)` makes one database round trip per item of the loop; "
-                    f"{hint} {ASYNC_NOTE}")
+                    f"{ASYNC_HINTS[terminal]} {ASYNC_NOTE}")
         hint = _HINTS.get(call_name(call)) if kind == "sql" else None
         hint = bulk_hint(self.ctx, call, kind, hint or _KIND_HINTS.get(kind or "", ""))
         return f"`await {self.callee(call)}(...)` makes one database round trip per item of the loop; {hint}"

@@ -160,7 +160,7 @@ class ClientPerCall(Rule):
         if function is None or runs_once(function) or is_command_line_module(ctx) or in_script(ctx) or in_test_code(ctx):
             return
         if _fills_a_cache(function, node) or self._called_only_once(function) or self._in_fallback(function) or (
-                made_when_none_given(ctx.ancestors, node)):
+                made_when_none_given(ctx.ancestors)):
             return
         if name is not None and (name_escapes(name, function) or _is_parameter(name, function)):
             return
